@@ -1,0 +1,241 @@
+"""Key-value store for cache, sessions and rate limits.
+
+``RedisStore`` (``redis.asyncio``) in production; ``MemoryStore`` only for the embedded
+default, where one process serves everything. ``make_store(settings)`` picks one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC, abstractmethod
+from collections import deque
+
+from gongzhi.settings import Settings
+
+
+class KeyValueStore(ABC):
+    """Byte values under string keys, with expiry, sets and a sliding-window counter."""
+
+    name = "abstract"
+
+    @abstractmethod
+    async def get(self, key: str) -> bytes | None:
+        """The value under ``key``, or ``None`` when absent or expired."""
+
+    @abstractmethod
+    async def get_many(self, keys: list[str]) -> list[bytes | None]:
+        """Values for several keys in one round trip, ``None`` where absent."""
+
+    @abstractmethod
+    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        """Store ``value``; it expires after ``ttl`` seconds when given."""
+
+    @abstractmethod
+    async def delete(self, *keys: str) -> int:
+        """Remove keys; return how many existed."""
+
+    @abstractmethod
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        """Add to an integer counter (created at 0); set its expiry when created."""
+
+    @abstractmethod
+    async def sadd(self, key: str, *members: str, ttl: float | None = None) -> None:
+        """Add members to the set under ``key``."""
+
+    @abstractmethod
+    async def spop_all(self, key: str) -> set[str]:
+        """Remove the set under ``key`` and return its members."""
+
+    @abstractmethod
+    async def hit(self, key: str, *, window: float, limit: int) -> tuple[bool, float]:
+        """Record one hit in a sliding window; return (allowed, seconds until one is free).
+
+        A refused hit is not counted.
+        """
+
+    @abstractmethod
+    async def ping(self) -> bool:
+        """True when the store answers."""
+
+    async def close(self) -> None:
+        """Release connections."""
+
+
+class MemoryStore(KeyValueStore):
+    """In-process store for the embedded default (one process, no Redis)."""
+
+    name = "memory"
+
+    def __init__(self, clock=time.monotonic):
+        self._data: dict[str, tuple[object, float | None]] = {}
+        self._clock = clock
+
+    def _live(self, key: str):
+        item = self._data.get(key)
+        if item is None:
+            return None
+        value, expires = item
+        if expires is not None and expires <= self._clock():
+            del self._data[key]
+            return None
+        return value
+
+    def _expiry(self, ttl: float | None) -> float | None:
+        return None if ttl is None else self._clock() + ttl
+
+    async def get(self, key: str) -> bytes | None:
+        value = self._live(key)
+        return value if isinstance(value, bytes) else None
+
+    async def get_many(self, keys: list[str]) -> list[bytes | None]:
+        return [await self.get(k) for k in keys]
+
+    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        self._data[key] = (bytes(value), self._expiry(ttl))
+
+    async def delete(self, *keys: str) -> int:
+        return sum(1 for k in keys if self._live(k) is not None and self._data.pop(k, None))
+
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        current = self._live(key)
+        value = int(current or 0) + amount
+        expires = self._data[key][1] if current is not None else self._expiry(ttl)
+        self._data[key] = (str(value).encode(), expires)
+        return value
+
+    async def sadd(self, key: str, *members: str, ttl: float | None = None) -> None:
+        current = self._live(key)
+        if not isinstance(current, set):
+            current = set()
+            self._data[key] = (current, self._expiry(ttl))
+        current.update(members)
+
+    async def spop_all(self, key: str) -> set[str]:
+        current = self._live(key)
+        self._data.pop(key, None)
+        return set(current) if isinstance(current, set) else set()
+
+    async def hit(self, key: str, *, window: float, limit: int) -> tuple[bool, float]:
+        now = self._clock()
+        log = self._live(key)
+        if not isinstance(log, deque):
+            log = deque()
+        while log and log[0] <= now - window:
+            log.popleft()
+        self._data[key] = (log, now + window)
+        if len(log) >= limit:
+            return False, max(0.0, log[0] + window - now)
+        log.append(now)
+        return True, 0.0
+
+    async def ping(self) -> bool:
+        return True
+
+
+# Sliding-window log in one atomic step: drop old hits, count, add when under the limit.
+_HIT_SCRIPT = """
+local key, now, window, limit = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+if count >= limit then
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return {0, tostring(tonumber(oldest[2]) + window - now)}
+end
+redis.call('ZADD', key, now, ARGV[4])
+redis.call('PEXPIRE', key, math.ceil(window * 1000))
+return {1, '0'}
+"""
+
+
+class RedisStore(KeyValueStore):
+    """Redis through ``redis.asyncio``; every key lives under ``prefix``."""
+
+    name = "redis"
+
+    def __init__(self, url: str, *, prefix: str = "gz:", client=None):
+        import redis.asyncio as aioredis
+
+        self._redis = client or aioredis.from_url(url, health_check_interval=30)
+        self._prefix = prefix
+        self._hit = self._redis.register_script(_HIT_SCRIPT)
+        self._seq = 0
+
+    def _k(self, key: str) -> str:
+        return self._prefix + key
+
+    async def get(self, key: str) -> bytes | None:
+        return await self._redis.get(self._k(key))
+
+    async def get_many(self, keys: list[str]) -> list[bytes | None]:
+        if not keys:
+            return []
+        return await self._redis.mget([self._k(k) for k in keys])
+
+    async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
+        px = None if ttl is None else max(1, int(ttl * 1000))
+        await self._redis.set(self._k(key), value, px=px)
+
+    async def delete(self, *keys: str) -> int:
+        if not keys:
+            return 0
+        return await self._redis.delete(*(self._k(k) for k in keys))
+
+    async def incr(self, key: str, amount: int = 1, ttl: float | None = None) -> int:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incrby(self._k(key), amount)
+            if ttl is not None:
+                pipe.expire(self._k(key), max(1, int(ttl)), nx=True)
+            result = await pipe.execute()
+        return int(result[0])
+
+    async def sadd(self, key: str, *members: str, ttl: float | None = None) -> None:
+        if not members:
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.sadd(self._k(key), *members)
+            if ttl is not None:
+                pipe.expire(self._k(key), max(1, int(ttl)), nx=True)
+            await pipe.execute()
+
+    async def spop_all(self, key: str) -> set[str]:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.smembers(self._k(key))
+            pipe.delete(self._k(key))
+            members, _ = await pipe.execute()
+        return {m.decode() if isinstance(m, bytes) else m for m in members}
+
+    async def hit(self, key: str, *, window: float, limit: int) -> tuple[bool, float]:
+        self._seq += 1
+        now = time.time()
+        allowed, wait = await self._hit(
+            keys=[self._k(key)], args=[now, window, limit, f"{now}:{id(self)}:{self._seq}"])
+        return bool(int(allowed)), float(wait)
+
+    async def ping(self) -> bool:
+        try:
+            return bool(await asyncio.wait_for(self._redis.ping(), timeout=2))
+        except Exception:
+            return False
+
+    async def flush_prefix(self) -> None:
+        """Delete every key under this store's prefix (tests, ``gongzhi cache clear``)."""
+        batch: list[bytes] = []
+        async for key in self._redis.scan_iter(match=self._prefix + "*", count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                await self._redis.delete(*batch)
+                batch = []
+        if batch:
+            await self._redis.delete(*batch)
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def make_store(settings: Settings, *, prefix: str = "gz:") -> KeyValueStore:
+    """Redis when ``GONGZHI_REDIS_URL`` is set, else the in-process store."""
+    if settings.redis_url:
+        return RedisStore(settings.redis_url, prefix=prefix)
+    return MemoryStore()
+

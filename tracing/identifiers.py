@@ -1,0 +1,184 @@
+"""Chinese and GS1 identifiers, validated by their real rules. Pure functions, no I/O.
+
+- Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters from a
+  31-character alphabet; characters 9-17 are the organisation code of GB 11714 with its own
+  check digit; character 18 is the GB 32100 check character.
+- Food production licence ``SC`` + 14 digits and food business licence ``JY`` + 14 digits.
+- GTIN-8/12/13/14 with the GS1 mod-10 check digit.
+- Administrative division codes (GB/T 2260): 6 digits under a known province.
+
+Every ``validate_*`` returns the normalised value or raises :class:`IdentifierError`
+whose ``code`` names the broken rule.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from gongzhi.errors import InvalidInput
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+# Registration authorities (first character) and the organisation categories each allows.
+USCC_AUTHORITIES = {
+    "1": "1239", "2": "19", "3": "12345", "4": "19", "5": "1239", "6": "129",
+    "7": "129", "8": "19", "9": "123", "A": "19", "N": "12349", "Y": "1",
+}
+PROVINCES = {
+    "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
+    "21": "辽宁省", "22": "吉林省", "23": "黑龙江省", "31": "上海市", "32": "江苏省",
+    "33": "浙江省", "34": "安徽省", "35": "福建省", "36": "江西省", "37": "山东省",
+    "41": "河南省", "42": "湖北省", "43": "湖南省", "44": "广东省", "45": "广西壮族自治区",
+    "46": "海南省", "50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省",
+    "54": "西藏自治区", "61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区",
+    "65": "新疆维吾尔自治区", "71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+}
+# Food production licence: first digit of the 3-digit category; food business: main type.
+SC_CATEGORY_FIRST = "12"  # 1 food, 2 food additive
+JY_BUSINESS_TYPES = "123"  # 1 food sales, 2 catering, 3 canteen
+
+
+class IdentifierError(InvalidInput):
+    """An identifier breaks its rule; ``code`` is stable (e.g. ``uscc_checksum``)."""
+
+
+def normalise(raw: str) -> str:
+    """Full-width to half-width (NFKC), strip spaces, upper-case."""
+    return unicodedata.normalize("NFKC", raw).strip().replace(" ", "").upper()
+
+
+def uscc_check_char(first17: str) -> str:
+    """The GB 32100 check character for the first 17 characters of a credit code."""
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def org_code_check_char(first8: str) -> str:
+    """The GB 11714 check character for the 8-character organisation code body."""
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first8, ORG_CODE_WEIGHTS))
+    value = 11 - total % 11
+    return {10: "X", 11: "0"}.get(value, str(value))
+
+
+def validate_uscc(raw: str, field: str = "uscc") -> str:
+    """Return the normalised credit code or raise :class:`IdentifierError`."""
+    if not isinstance(raw, str):
+        raise IdentifierError("credit code must be a string", field=field, code="uscc_type")
+    code = normalise(raw)
+    if len(code) != 18:
+        raise IdentifierError(
+            f"credit code must have 18 characters, got {len(code)}", field=field,
+            code="uscc_length")
+    bad = [ch for ch in code if ch not in USCC_ALPHABET]
+    if bad:
+        raise IdentifierError(
+            f"credit code has character {bad[0]!r} outside GB 32100's alphabet "
+            "(no I, O, S, V, Z)", field=field, code="uscc_charset")
+    categories = USCC_AUTHORITIES.get(code[0])
+    if categories is None or code[1] not in categories:
+        raise IdentifierError(
+            f"credit code starts with unknown authority/category {code[:2]!r}", field=field,
+            code="uscc_authority")
+    if code[2:4] not in PROVINCES or not code[2:8].isdigit():
+        raise IdentifierError(
+            f"credit code characters 3-8 {code[2:8]!r} are not an administrative division",
+            field=field, code="uscc_division")
+    if org_code_check_char(code[8:16]) != code[16]:
+        raise IdentifierError(
+            "credit code characters 9-17 fail the GB 11714 organisation code check",
+            field=field, code="uscc_org_checksum")
+    if uscc_check_char(code[:17]) != code[17]:
+        raise IdentifierError(
+            f"credit code check character should be {uscc_check_char(code[:17])!r}, "
+            f"got {code[17]!r}", field=field, code="uscc_checksum")
+    return code
+
+
+def make_uscc(authority: str, category: str, division: str, org_body: str) -> str:
+    """Build a valid credit code from its parts (8-character organisation body)."""
+    org = org_body + org_code_check_char(org_body)
+    first17 = authority + category + division + org
+    return first17 + uscc_check_char(first17)
+
+
+def validate_licence_no(raw: str, field: str = "licence_no") -> str:
+    """``SC`` + 14 digits (food production) or ``JY`` + 14 digits (food business)."""
+    if not isinstance(raw, str):
+        raise IdentifierError("licence number must be a string", field=field,
+                              code="licence_type")
+    code = normalise(raw)
+    prefix, digits = code[:2], code[2:]
+    if prefix not in ("SC", "JY") or len(digits) != 14 or not digits.isascii() \
+            or not digits.isdigit():
+        raise IdentifierError(
+            "licence number must be SC or JY followed by 14 digits", field=field,
+            code="licence_format")
+    if prefix == "SC":
+        kind_ok, province = digits[0] in SC_CATEGORY_FIRST, digits[3:5]
+    else:
+        kind_ok, province = digits[0] in JY_BUSINESS_TYPES, digits[1:3]
+    if not kind_ok:
+        raise IdentifierError(
+            f"licence number {code!r} has an unknown category digit", field=field,
+            code="licence_category")
+    if province not in PROVINCES:
+        raise IdentifierError(
+            f"licence number {code!r} names no known province ({province})", field=field,
+            code="licence_division")
+    return code
+
+
+def gtin_check_digit(body: str) -> str:
+    """The GS1 mod-10 check digit for a GTIN body (all digits but the last)."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return str((10 - total % 10) % 10)
+
+
+def is_valid_gtin(raw: str) -> bool:
+    """True when ``raw`` is 8, 12, 13 or 14 ASCII digits with a correct check digit."""
+    return (isinstance(raw, str) and len(raw) in (8, 12, 13, 14) and raw.isascii()
+            and raw.isdigit() and gtin_check_digit(raw[:-1]) == raw[-1])
+
+
+def validate_gtin(raw: str, field: str = "gtin") -> str:
+    """Return the GTIN as given (8/12/13/14 digits) or raise :class:`IdentifierError`."""
+    if not isinstance(raw, str):
+        raise IdentifierError("GTIN must be a string", field=field, code="gtin_type")
+    code = normalise(raw)
+    if len(code) not in (8, 12, 13, 14) or not code.isascii() or not code.isdigit():
+        raise IdentifierError("GTIN must be 8, 12, 13 or 14 digits", field=field,
+                              code="gtin_format")
+    if not is_valid_gtin(code):
+        raise IdentifierError(
+            f"GTIN check digit should be {gtin_check_digit(code[:-1])}, got {code[-1]}",
+            field=field, code="gtin_checksum")
+    return code
+
+
+def gtin14(gtin: str) -> str:
+    """The 14-digit form of a valid GTIN (left-padded with zeros), as GS1 keys compare."""
+    return gtin.rjust(14, "0")
+
+
+def validate_division_code(raw: str, field: str = "division_code") -> str:
+    """Six digits under a known province; county part may be ``00`` (city or province)."""
+    if not isinstance(raw, str):
+        raise IdentifierError("division code must be a string", field=field,
+                              code="division_type")
+    code = normalise(raw)
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        raise IdentifierError("division code must be 6 digits", field=field,
+                              code="division_format")
+    if code[:2] not in PROVINCES:
+        raise IdentifierError(f"division code {code} names no known province", field=field,
+                              code="division_unknown")
+    if code[2:4] == "00" and code[4:] != "00":
+        raise IdentifierError(f"division code {code} has a county under no city", field=field,
+                              code="division_unknown")
+    return code
+
+
+def province_of(division_code: str) -> str:
+    """Name of the province a valid division code lies in."""
+    return PROVINCES[division_code[:2]]
