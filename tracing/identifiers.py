@@ -56,7 +56,8 @@ def uscc_check_char(first17: str) -> str:
 
 def org_code_check_char(first8: str) -> str:
     """The GB 11714 check character for the 8-character organisation code body."""
-    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first8, ORG_CODE_WEIGHTS))
+    # GB 11714 values letters A=10 ... Z=35 (not their index in the credit code alphabet).
+    total = sum(int(ch, 36) * w for ch, w in zip(first8, ORG_CODE_WEIGHTS))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 
