@@ -7,6 +7,8 @@ default, where one process serves everything. ``make_store(settings)`` picks one
 from __future__ import annotations
 
 import asyncio
+import math
+import os
 import time
 from abc import ABC, abstractmethod
 from collections import deque
@@ -125,7 +127,7 @@ class MemoryStore(KeyValueStore):
             log.popleft()
         self._data[key] = (log, now + window)
         if len(log) >= limit:
-            return False, max(0.0, log[0] + window - now)
+            return False, max(0.0, log[0] + window - now) if log else float(window)
         log.append(now)
         return True, 0.0
 
@@ -140,12 +142,18 @@ redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 local count = redis.call('ZCARD', key)
 if count >= limit then
   local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  if oldest[2] == nil then return {0, tostring(window)} end
   return {0, tostring(tonumber(oldest[2]) + window - now)}
 end
 redis.call('ZADD', key, now, ARGV[4])
 redis.call('PEXPIRE', key, math.ceil(window * 1000))
 return {1, '0'}
 """
+
+
+def _ms(ttl: float) -> int:
+    """A TTL in whole milliseconds, at least 1 (Redis refuses 0), as ``MemoryStore`` keeps it."""
+    return max(1, math.ceil(ttl * 1000))
 
 
 class RedisStore(KeyValueStore):
@@ -160,6 +168,7 @@ class RedisStore(KeyValueStore):
         self._prefix = prefix
         self._hit = self._redis.register_script(_HIT_SCRIPT)
         self._seq = 0
+        self._uid = os.urandom(6).hex()
 
     def _k(self, key: str) -> str:
         return self._prefix + key
@@ -173,7 +182,7 @@ class RedisStore(KeyValueStore):
         return await self._redis.mget([self._k(k) for k in keys])
 
     async def set(self, key: str, value: bytes, ttl: float | None = None) -> None:
-        px = None if ttl is None else max(1, int(ttl * 1000))
+        px = None if ttl is None else _ms(ttl)
         await self._redis.set(self._k(key), value, px=px)
 
     async def delete(self, *keys: str) -> int:
@@ -185,7 +194,7 @@ class RedisStore(KeyValueStore):
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incrby(self._k(key), amount)
             if ttl is not None:
-                pipe.expire(self._k(key), max(1, int(ttl)), nx=True)
+                pipe.pexpire(self._k(key), _ms(ttl), nx=True)
             result = await pipe.execute()
         return int(result[0])
 
@@ -195,7 +204,7 @@ class RedisStore(KeyValueStore):
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.sadd(self._k(key), *members)
             if ttl is not None:
-                pipe.expire(self._k(key), max(1, int(ttl)), nx=True)
+                pipe.pexpire(self._k(key), _ms(ttl), nx=True)
             await pipe.execute()
 
     async def spop_all(self, key: str) -> set[str]:
@@ -208,8 +217,9 @@ class RedisStore(KeyValueStore):
     async def hit(self, key: str, *, window: float, limit: int) -> tuple[bool, float]:
         self._seq += 1
         now = time.time()
-        allowed, wait = await self._hit(
-            keys=[self._k(key)], args=[now, window, limit, f"{now}:{id(self)}:{self._seq}"])
+        # The member must be unique across processes: forked workers share id(self) and _seq.
+        member = f"{now}:{self._uid}:{self._seq}"
+        allowed, wait = await self._hit(keys=[self._k(key)], args=[now, window, limit, member])
         return bool(int(allowed)), float(wait)
 
     async def ping(self) -> bool:
