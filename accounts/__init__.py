@@ -1,0 +1,1 @@
+"""Users and roles, WeChat login, tokens, rate limits, kiosk devices."""

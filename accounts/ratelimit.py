@@ -1,0 +1,38 @@
+"""Per-client request limits over the KeyValueStore's sliding window."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+
+from gongzhi.errors import RateLimited
+from gongzhi.kv import KeyValueStore
+
+
+def client_key(token_hash: str | None, ip: str) -> str:
+    """Who a request counts against: its token when logged in, else its address.
+
+    IPv6 addresses count per /64 (one home or phone gets a whole /64), IPv4-mapped IPv6 as IPv4.
+    ``ip`` must be the peer as the trusted proxy reports it, not a client-supplied header.
+    """
+    if token_hash:
+        return f"t:{token_hash}"
+    try:
+        addr = ipaddress.ip_address(ip.strip())
+    except (ValueError, AttributeError):
+        return "ip:unknown"
+    if isinstance(addr, ipaddress.IPv6Address):
+        if addr.ipv4_mapped:
+            return f"ip:{addr.ipv4_mapped}"
+        return f"ip6:{ipaddress.IPv6Network((addr, 64), strict=False).network_address}"
+    return f"ip:{addr}"
+
+
+async def check_rate(*, store: KeyValueStore, client_key: str, window: float, limit: int,
+                     scope: str = "api") -> None:
+    """Count one request; raise ``RateLimited`` (whole seconds to wait) past ``limit`` per
+    ``window`` seconds. ``scope`` keeps separate budgets, e.g. ``login`` and ``scan``."""
+    allowed, wait = await store.hit(f"rate:{scope}:{client_key}", window=window, limit=limit)
+    if not allowed:
+        raise RateLimited("Too many requests; try again later.",
+                          retry_after=max(1, math.ceil(wait)))

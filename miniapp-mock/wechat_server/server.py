@@ -1,0 +1,241 @@
+"""Stand-in for WeChat's server API, speaking its request and response formats, errors included.
+
+Run: ``python miniapp-mock/wechat_server/server.py --port 8801 [--appid wx.. --secret ..]``
+Import: ``create_wechat_standin(appid, secret)`` returns the Sanic app; ``standin.py`` runs
+this file in a subprocess on a free port for tests.
+
+Test users come from the ``js_code`` prefix: ``user1-<anything>`` always logs in as the same
+openid; each code works once. Special prefixes: ``ratelimit-*`` (45011), ``busy-*`` (-1),
+``nounion*-*`` (no unionid), ``refuse*-*`` (refuses subscribe messages, 43101).
+Test hooks live under ``/_standin/``: ``GET messages``, ``POST expire_tokens``, ``POST reset``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import itertools
+import re
+import secrets
+import time
+from dataclasses import dataclass, field
+
+import segno
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse, json, raw
+
+CODE_RE = re.compile(r"^([a-z][a-z0-9]{0,31})-[A-Za-z0-9_.-]{1,64}$")
+SCENE_RE = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$")
+PAGES = frozenset({"pages/index/index", "pages/trace/trace", "pages/complaint/complaint"})
+TEMPLATES = frozenset({"TPL_COMPLAINT_STATUS", "TPL_RECALL_NOTICE"})
+BANNED = {"赌博": ("risky", 20006), "代开发票": ("risky", 20008), "加微信": ("review", 10001)}
+_names = itertools.count(1)
+
+
+def error(code: int, message: str) -> HTTPResponse:
+    """WeChat answers errors with HTTP 200, an errcode and an errmsg ending in a request id."""
+    return json({"errcode": code, "errmsg": f"{message} rid: {secrets.token_hex(4)}"})
+
+
+@dataclass
+class StandinState:
+    appid: str
+    secret: str
+    token_ttl: int = 7200
+    tokens: dict[str, float] = field(default_factory=dict)  # access_token -> expires at
+    stable: str | None = None
+    used_codes: set[str] = field(default_factory=set)
+    users: dict[str, str] = field(default_factory=dict)  # openid -> user name
+    messages: list[dict] = field(default_factory=list)
+
+    def openid(self, user: str) -> str:
+        digest = hashlib.sha256(f"{self.appid}:{user}".encode()).digest()
+        return "o" + base64.urlsafe_b64encode(digest).decode()[:27]
+
+    def unionid(self, user: str) -> str:
+        digest = hashlib.sha256(f"union:{user}".encode()).digest()
+        return "u" + base64.urlsafe_b64encode(digest).decode()[:27]
+
+    def credentials_error(self, appid: str | None, secret: str | None) -> HTTPResponse | None:
+        if appid != self.appid:
+            return error(40013, "invalid appid")
+        if secret != self.secret:
+            return error(40125, "invalid appsecret")
+        return None
+
+    def issue_token(self) -> dict:
+        token = secrets.token_urlsafe(48)
+        self.tokens[token] = time.time() + self.token_ttl
+        return {"access_token": token, "expires_in": self.token_ttl}
+
+    def token_error(self, request: Request) -> HTTPResponse | None:
+        token = request.args.get("access_token")
+        if not token:
+            return error(41001, "access_token missing")
+        expires = self.tokens.get(token)
+        if expires is None:
+            return error(40001, "invalid credential, access_token is invalid or not latest")
+        if expires <= time.time():
+            return error(42001, "access_token expired")
+        return None
+
+
+def qr_png(scene: str, width: int) -> bytes:
+    """A PNG about ``width`` pixels wide holding a QR code of ``scene``."""
+    qr = segno.make(scene, error="m", micro=False)
+    border = 4
+    scale = max(1, width // (qr.symbol_size(border=border)[0]))
+    out = io.BytesIO()
+    qr.save(out, kind="png", scale=scale, border=border)
+    return out.getvalue()
+
+
+def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> Sanic:
+    """A Sanic app answering like ``api.weixin.qq.com`` for one mini-program."""
+    app = Sanic(f"wechat_standin_{next(_names)}")
+    app.config.ACCESS_LOG = False
+    state = app.ctx.state = StandinState(appid, secret, token_ttl)
+
+    @app.get("/cgi-bin/token")
+    async def token(request: Request):
+        if request.args.get("grant_type") != "client_credential":
+            return error(40002, "invalid grant_type")
+        failed = state.credentials_error(request.args.get("appid"), request.args.get("secret"))
+        return failed or json(state.issue_token())
+
+    @app.post("/cgi-bin/stable_token")
+    async def stable_token(request: Request):
+        body = request.json or {}
+        if body.get("grant_type") != "client_credential":
+            return error(40002, "invalid grant_type")
+        failed = state.credentials_error(body.get("appid"), body.get("secret"))
+        if failed:
+            return failed
+        live = state.stable is not None and state.tokens.get(state.stable, 0) > time.time()
+        if body.get("force_refresh") or not live:
+            state.stable = state.issue_token()["access_token"]
+        return json({"access_token": state.stable,
+                     "expires_in": int(state.tokens[state.stable] - time.time())})
+
+    @app.get("/sns/jscode2session")
+    async def jscode2session(request: Request):
+        args = request.args
+        if args.get("grant_type") != "authorization_code":
+            return error(40002, "invalid grant_type")
+        failed = state.credentials_error(args.get("appid"), args.get("secret"))
+        if failed:
+            return failed
+        code = args.get("js_code") or ""
+        match = CODE_RE.match(code)
+        if not match:
+            return error(40029, "invalid code,")
+        user = match.group(1)
+        if user == "ratelimit":
+            return error(45011, "api minute-quota reach limit  mustslower  retry next minute,")
+        if user == "busy":
+            return error(-1, "system error,")
+        if code in state.used_codes:
+            return error(40163, "code been used,")
+        state.used_codes.add(code)
+        openid = state.openid(user)
+        state.users[openid] = user
+        body = {"openid": openid, "session_key": base64.b64encode(secrets.token_bytes(16)).decode()}
+        if not user.startswith("nounion"):
+            body["unionid"] = state.unionid(user)
+        return json(body)
+
+    @app.post("/wxa/getwxacodeunlimit")
+    async def wxa_code(request: Request):
+        failed = state.token_error(request)
+        if failed:
+            return failed
+        body = request.json or {}
+        scene, page = body.get("scene"), body.get("page")
+        if not isinstance(scene, str) or not SCENE_RE.match(scene):
+            return error(40169, "invalid length for scene, or the data is not json string")
+        if page is not None and page not in PAGES:
+            return error(41030, "invalid page")
+        width = body.get("width", 430)
+        width = min(max(width, 280), 1280) if isinstance(width, int) else 430  # as WeChat clamps
+        return raw(qr_png(scene, width), content_type="image/png")
+
+    @app.post("/wxa/msg_sec_check")
+    async def msg_sec_check(request: Request):
+        failed = state.token_error(request)
+        if failed:
+            return failed
+        body = request.json or {}
+        content = body.get("content")
+        if not isinstance(content, str):
+            return error(47001, "data format error")
+        hits = [(word, *BANNED[word]) for word in BANNED if word in content]
+        if body.get("version") != 2:  # version 1: an errcode and nothing else
+            return error(87014, "risky content") if hits else json({"errcode": 0, "errmsg": "ok"})
+        if body.get("scene") not in (1, 2, 3, 4):
+            return error(40097, "invalid args")
+        if body.get("openid") not in state.users:
+            return error(40003, "invalid openid")
+        worst = next((h for h in hits if h[1] == "risky"), hits[0] if hits else None)
+        suggest, label = (worst[1], worst[2]) if worst else ("pass", 100)
+        detail = [{"strategy": "keyword", "errcode": 0, "suggest": s, "label": lab,
+                   "level": 90, "keyword": w} for w, s, lab in hits]
+        return json({"errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": label},
+                     "detail": detail, "trace_id": secrets.token_hex(8)})
+
+    @app.post("/cgi-bin/message/subscribe/send")
+    async def subscribe_send(request: Request):
+        failed = state.token_error(request)
+        if failed:
+            return failed
+        body = request.json or {}
+        user = state.users.get(body.get("touser"))
+        if user is None:
+            return error(40003, "invalid openid")
+        if body.get("template_id") not in TEMPLATES:
+            return error(40037, "invalid template_id")
+        if not isinstance(body.get("data"), dict):
+            return error(47003, "argument invalid! data is empty")
+        if body.get("page") is not None and body["page"] not in PAGES:
+            return error(41030, "invalid page")
+        if user.startswith("refuse"):
+            return error(43101, "user refuse to accept the msg")
+        state.messages.append({**body, "sent_at": time.time()})
+        return json({"errcode": 0, "errmsg": "ok", "msgid": len(state.messages)})
+
+    @app.get("/_standin/messages")
+    async def messages(request: Request):
+        return json({"messages": state.messages})
+
+    @app.post("/_standin/expire_tokens")
+    async def expire_tokens(request: Request):
+        state.tokens = {token: 0.0 for token in state.tokens}
+        return json({"expired": len(state.tokens)})
+
+    @app.post("/_standin/reset")
+    async def reset(request: Request):
+        state.tokens.clear()
+        state.used_codes.clear()
+        state.users.clear()
+        state.messages.clear()
+        state.stable = None
+        return json({"reset": True})
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8801)
+    parser.add_argument("--appid", default="wx0000000000000000")
+    parser.add_argument("--secret", default="gongzhi-demo-secret")
+    parser.add_argument("--token-ttl", type=int, default=7200)
+    args = parser.parse_args(argv)
+    app = create_wechat_standin(args.appid, args.secret, token_ttl=args.token_ttl)
+    app.run(host=args.host, port=args.port, single_process=True, motd=False, access_log=False)
+
+
+if __name__ == "__main__":
+    main()
