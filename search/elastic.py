@@ -9,12 +9,14 @@ become :class:`gongzhi.errors.UpstreamError` (502); user text never reaches a qu
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from typing import AsyncIterable, Iterable
 
 from elasticsearch import AsyncElasticsearch, NotFoundError
 from elasticsearch.exceptions import ApiError, TransportError
 from elasticsearch.helpers import async_bulk
+from elastic_transport import AiohttpHttpNode
 
 from gongzhi.errors import UpstreamError
 
@@ -23,6 +25,22 @@ from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, Searc
 from .elastic_bodies import build_mapping, build_search_body, build_source, build_suggest_body, doc_id
 
 _ERRORS = (ApiError, TransportError)
+_COMPAT = re.compile(r"application/vnd\.elasticsearch\+([a-z-]+); compatible-with=\d+")
+
+
+class PlainJsonNode(AiohttpHttpNode):
+    """Sends ``application/json`` instead of the client's ``compatible-with=8`` media type.
+
+    Elasticsearch 8 accepts both; OpenSearch-compatible servers (osmem-server) only the plain one.
+    """
+
+    async def perform_request(self, method, target, body=None, headers=None, **kwargs):
+        if headers:
+            headers = headers.copy()
+            for name in ("accept", "content-type"):
+                if name in headers:
+                    headers[name] = _COMPAT.sub(r"application/\1", headers[name])
+        return await super().perform_request(method, target, body, headers, **kwargs)
 
 
 async def _aiter(docs):
@@ -38,8 +56,9 @@ class ElasticsearchSearchBackend(SearchBackend):
     """Search in Elasticsearch 8 (stock analysis; smartcn/IK used when installed)."""
 
     def __init__(self, url: str, index_prefix: str = "gongzhi", *, refresh: str | bool = "wait_for",
-                 client: AsyncElasticsearch | None = None):
-        self.es = client or AsyncElasticsearch(url, request_timeout=30)
+                 plain_json: bool = False, client: AsyncElasticsearch | None = None):
+        node = {"node_class": PlainJsonNode} if plain_json else {}
+        self.es = client or AsyncElasticsearch(url, request_timeout=30, **node)
         self.alias = f"{index_prefix}-search"
         self.refresh = refresh
         self._write_lock = asyncio.Lock()

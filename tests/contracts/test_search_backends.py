@@ -15,6 +15,7 @@ import pytest
 from search.base import SearchDoc, SearchQuery
 
 ES_URL = os.environ.get("GONGZHI_ES_URL")
+ES_PLAIN_JSON = os.environ.get("GONGZHI_ES_PLAIN_JSON") == "1"  # osmem-server needs it
 LZ = (24.3264, 109.4281)  # 柳州 city centre
 
 E = "enterprise"
@@ -63,7 +64,8 @@ async def backend(request, tmp_path):
     else:
         from search.elastic import ElasticsearchSearchBackend
 
-        b = ElasticsearchSearchBackend(ES_URL, index_prefix=f"gztest-{uuid.uuid4().hex[:8]}")
+        b = ElasticsearchSearchBackend(ES_URL, index_prefix=f"gztest-{uuid.uuid4().hex[:8]}",
+                                        plain_json=ES_PLAIN_JSON)
     await b.index(DOCS)
     yield b
     await b.drop()

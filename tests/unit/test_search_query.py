@@ -1,0 +1,51 @@
+import pytest
+
+from gongzhi.errors import InvalidInput
+from search.base import SearchQuery, division_prefix, haversine_km, highlight, normalise_text
+
+
+def code_of(params):
+    with pytest.raises(InvalidInput) as info:
+        SearchQuery.from_params(params)
+    return info.value.code, info.value.field
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({}, ("search_query_empty", "q")),
+    ({"q": "   "}, ("search_query_empty", "q")),
+    ({"q": "螺" * 101}, ("search_query_too_long", "q")),
+    ({"q": "x" * 500}, ("search_query_too_long", "q")),
+    ({"q": "螺", "kind": "shop"}, ("search_bad_kind", "kind")),
+    ({"near": "91,100"}, ("search_bad_coordinates", "near")),
+    ({"near": "24.3,190"}, ("search_bad_coordinates", "near")),
+    ({"near": "abc"}, ("search_bad_coordinates", "near")),
+    ({"near": "nan,1"}, ("search_bad_coordinates", "near")),
+    ({"near": "24,109", "radius_km": "-1"}, ("search_bad_radius", "radius_km")),
+    ({"near": "24,109", "radius_km": "0"}, ("search_bad_radius", "radius_km")),
+    ({"near": "24,109", "radius_km": "inf"}, ("search_bad_radius", "radius_km")),
+    ({"near": "24,109", "radius_km": "x"}, ("search_bad_radius", "radius_km")),
+    ({"q": "螺", "page": "0"}, ("search_bad_page", "page")),
+    ({"q": "螺", "page": "x"}, ("search_bad_page", "page")),
+    ({"q": "螺", "page": "10000"}, ("search_bad_page", "page")),
+    ({"q": "螺", "size": "51"}, ("search_bad_size", "size")),
+    ({"q": "螺", "division": "45x"}, ("search_bad_division", "division")),
+])
+def test_bad_input_has_stable_codes(params, expected):
+    assert code_of(params) == expected
+
+
+def test_good_params():
+    q = SearchQuery.from_params({"q": " 螺蛳粉 ", "kind": "product", "near": "24.3,109.4",
+                                 "radius_km": "2.5", "page": "3", "size": "20", "division": "450200"})
+    assert (q.kind, q.near, q.radius_km, q.page, q.size, q.offset) == (
+        "product", (24.3, 109.4), 2.5, 3, 20, 40)
+    assert SearchQuery.from_params({"near": "24.3,109.4"}).q == ""
+
+
+def test_pure_helpers():
+    assert normalise_text("  ＫＦＣ　柳州\x00店 ") == "kfc 柳州 店"
+    assert division_prefix("450200") == "4502" and division_prefix("450000") == "45"
+    assert division_prefix("450202") == "450202"
+    assert 110 < haversine_km(24.0, 109.0, 25.0, 109.0) < 112
+    assert highlight("柳州<螺>霸王", "<螺>") == "柳州<em>&lt;螺&gt;</em>霸王"
+    assert highlight("重庆小面馆", "cq") == "重庆小面馆"
