@@ -1,0 +1,154 @@
+"""Search benchmark: index build time, query latency p50/p95, relevance at rank 1 / top 5.
+
+    python -m benchmarks.search_bench --enterprises 100000 --products 300000
+    python -m benchmarks.search_bench --backend elasticsearch --es-url http://127.0.0.1:9200
+
+Documents come from ``tracing.demo.write_demo`` (exchange format NDJSON, realistic Liuzhou
+names, streamed through a temporary file); ``--products`` sets products per enterprise as
+products / enterprises. Queries are drawn deterministically (seed 11) from the indexed data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from search.base import SearchDoc, SearchQuery
+from search.pinyin import readings
+
+
+def load_docs(enterprises: int, products: int) -> list[SearchDoc]:
+    from tracing.demo import write_demo
+
+    ents: dict[str, dict] = {}
+    prods: list[dict] = []
+    alerts: dict[str, set[str]] = {}
+    wanted = tuple('{' + w for w in (
+        '"type":"enterprise"', '"type":"product"', '"type":"sampling"',
+              '"type":"enforcement"', '"type":"recall"'))
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
+        write_demo(tmp, enterprises=enterprises, products_per_enterprise=products / enterprises)
+        tmp.seek(0)
+        for line in tmp:
+            if not line.startswith(wanted):
+                continue
+            rec = json.loads(line)
+            kind = rec["type"]
+            if kind == "enterprise":
+                ents[rec["uscc"]] = rec
+            elif kind == "product":
+                prods.append(rec)
+            elif kind == "sampling" and rec.get("result") == "fail":
+                alerts.setdefault(rec["enterprise_uscc"], set()).add("sampling_failed")
+            elif kind == "enforcement":
+                alerts.setdefault(rec["enterprise_uscc"], set()).add("enforcement")
+            elif kind == "recall" and rec.get("product_id"):
+                alerts.setdefault(rec["product_id"], set()).add("recall")
+    docs = [SearchDoc(
+        "enterprise", e["uscc"], e["name"], e.get("address", ""),
+        tuple(i for i in (e.get("licence_no"),) if i), (e.get("kind", ""),),
+        e.get("division_code", ""), e.get("lat"), e.get("lng"), e.get("risk_grade"),
+        e.get("status", "active"), tuple(sorted(alerts.get(e["uscc"], ()))))
+        for e in ents.values()]
+    for p in prods:
+        owner = ents.get(p["enterprise_uscc"], {})
+        docs.append(SearchDoc(
+            "product", p["product_id"], p["name"],
+            " ".join(x for x in (owner.get("name", ""), p.get("spec", "")) if x),
+            tuple(i for i in (p.get("gtin"),) if i),
+            tuple(x for x in (p.get("brand"), p.get("category")) if x),
+            owner.get("division_code", ""), None, None, owner.get("risk_grade"),
+            owner.get("status", "active"), tuple(sorted(alerts.get(p["product_id"], ())))))
+    return docs
+
+
+def make_queries(docs: list[SearchDoc], n: int = 40, seed: int = 11):
+    """[(label, SearchQuery, expected key or None)], a fixed mix over the data."""
+    rng = random.Random(seed)
+    ents = [d for d in docs if d.kind == "enterprise"]
+    prods = [d for d in docs if d.kind == "product"]
+    out = []
+    for _ in range(n):
+        e, p = rng.choice(ents), rng.choice(prods)
+        i = rng.randrange(max(1, len(e.title) - 3))
+        full, initials = readings(e.title)[0]
+        out += [
+            ("substring", SearchQuery(q=e.title[i:i + 3]), None),
+            ("short", SearchQuery(q=e.title[i:i + 2]), None),
+            ("pinyin", SearchQuery(q=full[:12]), None),
+            ("initials", SearchQuery(q=initials[:4]), None),
+            ("identifier", SearchQuery(q=e.key), e.key),
+            ("identifier", SearchQuery(q=p.identifiers[0] if p.identifiers else p.key), p.key),
+            ("name", SearchQuery(q=e.title), e.key),
+            ("full_pinyin", SearchQuery(q=full), e.key),
+            ("full_initials", SearchQuery(q=initials), e.key),
+        ]
+        if e.has_point:
+            out.append(("nearby", SearchQuery(near=(e.lat, e.lng), radius_km=2), None))
+    return out
+
+
+async def run(args) -> None:
+    started = time.perf_counter()
+    docs = load_docs(args.enterprises, args.products)
+    print(f"docs: {len(docs):,} ({sum(d.kind == 'enterprise' for d in docs):,} enterprises) "
+          f"generated in {time.perf_counter() - started:.1f} s")
+    if args.backend == "elasticsearch":
+        from search.elastic import ElasticsearchSearchBackend
+        backend = ElasticsearchSearchBackend(args.es_url, index_prefix="gzbench",
+                                             plain_json=args.plain_json)
+    else:
+        from search.embedded import EmbeddedSearchBackend
+        backend = EmbeddedSearchBackend(Path(args.data_dir) / "search.sqlite3")
+    await backend.drop()
+    started = time.perf_counter()
+    await backend.rebuild(docs)
+    print(f"index build ({args.backend}): {time.perf_counter() - started:.1f} s, "
+          f"{await backend.count():,} documents")
+    queries = make_queries(docs)
+    for _label, query, _ in queries[:50]:  # warm-up
+        await backend.search(query)
+    timings: dict[str, list[float]] = {}
+    ranks = []
+    for label, query, expected in queries:
+        t0 = time.perf_counter()
+        result = await backend.search(query)
+        timings.setdefault(label, []).append((time.perf_counter() - t0) * 1e3)
+        if expected:
+            found = [h.key for h in result.hits]
+            ranks.append((label, found.index(expected) + 1 if expected in found else None))
+    every = sorted(t for ts in timings.values() for t in ts)
+    pct = lambda ts, p: ts[min(len(ts) - 1, int(round(p * (len(ts) - 1))))]  # noqa: E731
+    print(f"latency over {len(every)} queries: p50 {pct(every, .5):.2f} ms, "
+          f"p95 {pct(every, .95):.2f} ms, max {every[-1]:.2f} ms")
+    for label, ts in sorted(timings.items()):
+        ts.sort()
+        print(f"  {label:14} n={len(ts):3}  p50 {pct(ts, .5):7.2f}  p95 {pct(ts, .95):7.2f}"
+              f"  mean {statistics.fmean(ts):7.2f} ms")
+    for label in sorted({lab for lab, _ in ranks}) + ["all"]:
+        rs = [r for lab, r in ranks if label in ("all", lab)]
+        at1 = sum(r == 1 for r in rs) / len(rs)
+        top5 = sum(r is not None and r <= 5 for r in rs) / len(rs)
+        print(f"relevance {label:14} n={len(rs):3}  rank 1: {at1:.0%}  top 5: {top5:.0%}")
+    await backend.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enterprises", type=int, default=100_000)
+    parser.add_argument("--products", type=int, default=300_000)
+    parser.add_argument("--backend", choices=("embedded", "elasticsearch"), default="embedded")
+    parser.add_argument("--data-dir", default="var/bench-search")
+    parser.add_argument("--es-url", default="http://127.0.0.1:9200")
+    parser.add_argument("--plain-json", action="store_true", help="for osmem-server")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
