@@ -12,18 +12,17 @@ from __future__ import annotations
 import json
 import random
 import typing
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from tracing import demo_names as W
-from tracing.identifiers import USCC_ALPHABET, gtin14, gtin_check_digit, make_uscc
+from tracing.demo_names import CST, RETAIL, Context, gtin_for, uscc_for
+from tracing.identifiers import gtin14
 
 try:
     import orjson
 except ImportError:  # pragma: no cover - orjson is a dependency; keep a slow fallback
     orjson = None
 
-CST = timezone(timedelta(hours=8))
-_PEOPLE = tuple(s + n for s in W.SURNAMES for n in W.GIVEN)
 DEFAULT_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=CST)
 MIN_ENTERPRISES = 10
 CORE = ("snail", "noodle", "bamboo", "sides", "producer", "cold_storage", "wholesaler",
@@ -32,28 +31,8 @@ CORE_DIVISIONS = ("450206", "450204", "450224", "450203", "450204", "450203", "4
                   "450202", "450202", "450205")
 EXTRAS = (("producer",) * 3 + ("retailer",) * 4 + ("caterer",) * 4
           + ("market", "wholesaler", "packaging", "yuba", "snail_proc", "noodle", "bamboo"))
-RETAIL = ("market", "retailer", "caterer")
 OK_LOT, RECALLED_LOT, EXCURSION_LOT = "L260902A", "L260917A", "LS261002"
 RECALL_ID = "ZH-2026-0007"
-
-
-def uscc_for(index: int, division: str) -> str:
-    """A valid credit code for enterprise ``index``: unique organisation body per index."""
-    if index % 3 == 0:
-        body = f"{(index * 48271 + 55500019) % 10**8:08d}"
-    else:
-        n, chars = (index * 387420489 + 5003) % 31**6, []
-        for _ in range(6):
-            n, r = divmod(n, 31)
-            chars.append(USCC_ALPHABET[r])
-        body = "MA" + "".join(reversed(chars))
-    return make_uscc("9", "1", division, body)
-
-
-def gtin_for(index: int, item: int) -> str:
-    """A GTIN-13 under a made-up China (69) company prefix unique to enterprise ``index``."""
-    body = f"69{(index * 7919 + 3571) % 10**7:07d}{item % 1000:03d}"
-    return body + gtin_check_digit(body)
 
 
 _OK_CODE, _RECALLED_CODE, _EXCURSION_CODE = "LZ040000000001", "LZ040000000002", "LZ060000000003"
@@ -81,85 +60,10 @@ def _ndjson(records: list[dict]) -> str:
                    for rec in records)
 
 
-class _Demo:
-    """Counters and the random source shared by every cluster."""
-
-    def __init__(self, rng: random.Random, now: datetime, ppe: float):
-        self.rng, self.now, self.ppe = rng, now, ppe
-        self.today = now.date()
-        self.ent = self.batch = self.event = self.sample = self.notice = 0
-        self.code = 1000
-        self.case = 200
-
-    # -- small helpers ------------------------------------------------------------------
-    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
-
-    def next_id(self, attr: str, prefix: str, width: int) -> str:
-        value = getattr(self, attr) + 1
-        setattr(self, attr, value)
-        return f"{prefix}{value:0{width}d}"
-
-    def person(self) -> str:
-        return _PEOPLE[int(self.rng.random() * len(_PEOPLE))]
-
-    def phone(self, small: bool) -> str:
-        r = self.rng
-        if small:
-            return f"1{r.choice(('38', '39', '58', '77', '88', '36'))}{r.randrange(10**8):08d}"
-        return f"0772-{r.choice('2358')}{r.randrange(10**6):06d}"
-
-    def division(self, role: str) -> str:
-        r = self.rng
-        if role in ("snail", "bamboo", "yuba") or (role in W.SUPPLY_ROLES and r.random() < 0.5):
-            return r.choice(W.COUNTIES)
-        if role == "producer":
-            return r.choice(("450204", "450204", "450203", "450206", "450205"))
-        return r.choice(W.URBAN) if r.random() < 0.8 else r.choice(W.COUNTIES)
-
-    # -- enterprises ----------------------------------------------------------------------
-    def enterprise(self, role: str, division: str) -> tuple[dict, dict]:
-        r, index = self.rng, self.ent
-        self.ent += 1
-        kind, patterns = W.ROLES[role]
-        dname, lat, lng, jitter, roads = W.DIVISIONS[division]
-        road = r.choice(roads)
-        short = road.split("镇")[-1] or road
-        place = dname.replace("苗族自治县", "").replace("侗族自治县", "")[:2]
-        trade = r.choice(W.TRADE_FIRST) + r.choice(W.TRADE_SECOND)
-        name = r.choice(patterns).format(t=trade, r=short, p=place, s=r.choice(W.SURNAMES))
-        county = division[4:]
-        rec = {"type": "enterprise", "uscc": uscc_for(index, division), "name": name,
-               "kind": kind, "address": f"柳州市{dname}{road}{r.randint(1, 399)}号",
-               "division_code": division,
-               "lat": round(lat + r.uniform(-jitter, jitter), 6),
-               "lng": round(lng + r.uniform(-jitter, jitter), 6),
-               "legal_representative": self.person(),
-               "risk_grade": r.choices("ABCD", (30, 50, 15, 5))[0],
-               "status": "active", "public_phone": self.phone(kind in RETAIL)}
-        sc = {"producer": "107", "snail_proc": "122", "noodle": "101", "bamboo": "116",
-              "sides": "118", "yuba": "125"}.get(role)
-        if sc:
-            rec["licence_no"] = f"SC{sc}4502{county}{index % 10000:04d}{index % 7}"
-        elif kind in ("wholesaler", "retailer", "caterer", "cold_storage"):
-            jy = "2" if kind == "caterer" else "1"
-            rec["licence_no"] = f"JY{jy}4502{county}{index % 10**6:06d}{index % 9}"
-        if "licence_no" in rec:
-            rec["licence_valid_until"] = (self.today + timedelta(days=r.randint(200, 1800))
-                                          ).isoformat()
-        roll = r.random()
-        if roll < 0.02:
-            rec["status"] = "suspended"
-        elif roll < 0.03:
-            rec["status"] = "revoked"
-        return rec, {"role": role, "uscc": rec["uscc"], "name": name, "index": index, "trade": trade,
-                     "district": dname, "risk": rec["risk_grade"]}
-
-
 class _Cluster:
     """One self-contained slice of the chain; its records are written together."""
 
-    def __init__(self, g: _Demo, size: int, special: bool):
+    def __init__(self, g: Context, size: int, special: bool):
         self.g, self.special = g, special
         self.out: dict[str, list] = {k: [] for k in (
             "enterprise", "product", "batch", "code", "code_alias", "event", "tail")}
@@ -199,7 +103,7 @@ class _Cluster:
     def product(self, e: dict, k: int) -> dict:
         r, idx = self.g.rng, e["index"]
         trade = e["trade"]
-        rec = {"type": "product", "product_id": f"LZP{idx:07d}{k:02d}",
+        rec = {"type": "product", "product_id": f"LZP{idx:07d}-{k:02d}",
                "enterprise_uscc": e["uscc"], "gtin": gtin_for(idx, k), "brand": trade}
         if e["role"] == "producer":
             flavour = W.FLAVOURS[(k + idx) % len(W.FLAVOURS)]
@@ -264,13 +168,10 @@ class _Cluster:
         batch = self.batch(prod, made, lot, r.randint(20, 200) * 10,
                            _EXCURSION_CODE if excursion else "")
         qty, unit = batch["quantity"], batch["unit"]
-        item, method = W.RAW_INSPECTIONS[ing]
         steps = [("production", g.at(made, 6, r.randint(0, 59)), supplier,
                   {"quantity": qty, "unit": unit}),
-                 ("inspection", g.at(made, 10, r.randint(0, 59)), supplier, {"detail": {
-                     "inspection": {"item": item, "method": method, "result": "pass",
-                                    "report_no": f"JC{made:%Y%m%d}{r.randrange(10**4):04d}",
-                                    "inspector": g.person()}}})]
+                 ("inspection", g.at(made, 10, r.randint(0, 59)), supplier,
+                  g.inspection(W.RAW_INSPECTIONS[ing], made, "JC"))]
         depart = g.at(intake, 7, r.randint(0, 30))
         ship = {"quantity": qty, "unit": unit,
                 "detail": {"counterparty": {"name": producer["name"], "uscc": producer["uscc"]}}}
@@ -343,14 +244,11 @@ class _Cluster:
         out_day = made + timedelta(days=r.randint(1, 5))
         on_day = out_day + timedelta(days=r.randint(1, 4))
         sent = min(qty, r.randint(5, 60) * 20)
-        item, method = W.FACTORY_CHECK
         steps = [
             ("production", g.at(made, 9, r.randint(0, 59)), producer,
              {"quantity": qty, "unit": "袋", "inputs": inputs}),
-            ("inspection", g.at(made, 15, r.randint(0, 59)), producer, {"detail": {"inspection": {
-                "item": item, "method": method, "result": "pass",
-                "report_no": f"CC{made:%Y%m%d}{r.randrange(10**4):04d}",
-                "inspector": g.person()}}}),
+            ("inspection", g.at(made, 15, r.randint(0, 59)), producer,
+             g.inspection(W.FACTORY_CHECK, made, "CC")),
             ("storage_in", g.at(made, 17, 30), producer, {"quantity": qty, "unit": "袋"}),
             ("storage_out", g.at(out_day, 8), producer, {"quantity": qty, "unit": "袋"}),
             ("shipping", g.at(out_day, 8, 30), producer, {"quantity": qty, "unit": "袋", "detail": {
@@ -402,14 +300,11 @@ class _Cluster:
                 made = g.today - timedelta(days=r.randint(2, 120))
                 batch = self.batch(prod, made, f"{made:%y%m%d}{r.randint(1, 9):02d}",
                                    r.randint(20, 200) * 10)
-                item, method = W.RAW_INSPECTIONS[prod["ing"]]
                 self.chain(batch, [
                     ("production", g.at(made, 7), prod["owner"], {"quantity": batch["quantity"],
                                                                  "unit": batch["unit"]}),
-                    ("inspection", g.at(made, 11), prod["owner"], {"detail": {"inspection": {
-                        "item": item, "method": method, "result": "pass",
-                        "report_no": f"JC{made:%Y%m%d}{r.randrange(10**4):04d}",
-                        "inspector": g.person()}}})])
+                    ("inspection", g.at(made, 11), prod["owner"],
+                     g.inspection(W.RAW_INSPECTIONS[prod["ing"]], made, "JC"))])
 
     # -- official records -----------------------------------------------------------------
     def samplings(self) -> list[str]:
@@ -417,14 +312,12 @@ class _Cluster:
         for b in self.out["batch"]:
             if b["unit"] != "袋" or r.random() > 0.2 or b["lot"] == RECALLED_LOT:
                 continue
-            made = date.fromisoformat(b["produced_at"])
-            when = g.at(made + timedelta(days=r.randint(3, 20)), r.randint(9, 16))
-            if when > g.now:
-                continue
-            ids.append(self.sampling(b, when, None))
+            when = date.fromisoformat(b["produced_at"]) + timedelta(days=r.randint(3, 20))
+            if when < g.today:
+                ids.append(self.sampling(b, when, None))
         return ids
 
-    def sampling(self, b: dict, when: datetime, failed: list | None) -> str:
+    def sampling(self, b: dict, when: date, failed: list | None) -> str:
         sid = self.g.next_id("sample", "CJ2026", 7)
         prod = next(p for p in self.out["product"] if p["product_id"] == b["product_id"])
         rec = {"type": "sampling", "sample_id": sid, "enterprise_uscc": prod["enterprise_uscc"],
@@ -440,37 +333,33 @@ class _Cluster:
         """Failed sampling, recall, enforcement and notices of the special cluster."""
         g, tail = self.g, self.out["tail"]
         batch, prod, producer = self.recalled
-        failed = self.sampling(batch, g.at(g.today - timedelta(days=20), 10),
-                               ["菌落总数：检出 2.6×10⁵ CFU/g，标准值 ≤1×10⁵ CFU/g"])
+        failed = self.sampling(batch, g.today - timedelta(days=20), [W.STORY["failed_item"]])
         started = g.at(g.today - timedelta(days=7), 10)
-        case = "柳市监处罚〔2026〕88号"
+        case = "LZSJ-CF-2026-0088"
         caterer = self.by_role["caterer"][0]
         tail += [
             {"type": "enforcement", "case_no": case, "enterprise_uscc": caterer["uscc"],
-             "decided_at": (started - timedelta(days=30)).isoformat(),
-             "violation": "使用超过保质期的酸笋作为食品原料", "penalty": "没收违法所得，罚款人民币5万元，责令停业整顿",
+             "document_no": W.STORY["document_no"],
+             "decided_at": (started - timedelta(days=30)).date().isoformat(),
+             "violation": W.STORY["violation"], "penalty": W.STORY["penalty"],
              "authority": W.SAMPLING_AUTHORITY, "source_system": "LZ-SUPERVISION"},
-            {"type": "recall", "recall_id": RECALL_ID, "level": 2,
-             "reason": "监督抽检菌落总数不合格", "started_at": started.isoformat(),
-             "batch_ids": [batch["batch_id"]], "status": "ongoing"},
-            self.notice("recall", f"关于{producer['name']}主动召回{prod['rec']['name']}的公告",
-                        f"批号 {RECALLED_LOT} 的产品菌落总数不合格，已启动二级召回，请消费者停止食用并联系购买商家退货。",
-                        started, [RECALL_ID, batch["batch_id"]]),
-            self.notice("sampling", "柳州市螺蛳粉及原辅料食品安全监督抽检信息公告",
-                        f"本期抽检 {len(sample_ids) + 1} 批次，其中不合格 1 批次，已依法处置。",
-                        started - timedelta(days=5), [failed] + sample_ids[:20]),
-            self.notice("enforcement", f"{caterer['name']}行政处罚信息公示",
-                        "当事人使用超过保质期的食品原料，依据《中华人民共和国食品安全法》第一百二十四条予以处罚。",
-                        started - timedelta(days=28), [case, caterer["uscc"]]),
-            self.notice("announcement", "柳州螺蛳粉食品安全追溯公众服务上线公告",
-                        "扫描包装上的追溯码即可查看原料来源、生产检验、冷链运输和销售信息。",
-                        g.at(g.today - timedelta(days=100), 9), []),
+            {"type": "recall", "recall_id": RECALL_ID, "level": 2, "reason": W.STORY["reason"],
+             "started_at": started.date().isoformat(), "batch_ids": [batch["batch_id"]],
+             "status": "ongoing"},
+            self.notice("recall", started, [RECALL_ID, batch["batch_id"]],
+                        producer=producer["name"], product=prod["rec"]["name"], lot=batch["lot"]),
+            self.notice("sampling", started - timedelta(days=5), [failed] + sample_ids[:20],
+                        count=len(sample_ids) + 1),
+            self.notice("enforcement", started - timedelta(days=28), [case, caterer["uscc"]],
+                        name=caterer["name"]),
+            self.notice("announcement", g.at(g.today - timedelta(days=100), 9), []),
         ]
 
-    def notice(self, kind, title, body, when: datetime, related: list) -> dict:
+    def notice(self, kind: str, when: datetime, related: list, **words: str) -> dict:
+        title, body = W.NOTICES[kind]
         return {"type": "notice", "notice_id": self.g.next_id("notice", "GG", 7), "kind": kind,
-                "title": title, "body": body, "published_at": when.isoformat(),
-                "related": related}
+                "title": title.format(**words), "body": body.format(**words),
+                "published_at": when.isoformat(), "related": related}
 
     def enforcements(self) -> None:
         g, r = self.g, self.g.rng
@@ -479,7 +368,7 @@ class _Cluster:
                 when = g.today - timedelta(days=r.randint(10, 300))
                 self.out["tail"].append({
                     "type": "enforcement", "enterprise_uscc": e["uscc"],
-                    "case_no": f"柳市监处罚〔{when.year}〕{g.next_id('case', '', 1)}号",
+                    "case_no": g.next_id("case", f"LZSJ-CF-{when.year}-", 4),
                     "decided_at": when.isoformat(), "violation": r.choice(W.VIOLATIONS),
                     "penalty": f"警告，罚款人民币{r.choice((5000, 10000, 20000, 50000))}元",
                     "authority": W.SAMPLING_AUTHORITY})
@@ -504,7 +393,7 @@ def write_demo(out: typing.TextIO, *, enterprises: int = 60, products_per_enterp
     """Write the demo data set as NDJSON lines to ``out``; return counts per record type."""
     now = DEFAULT_NOW if now is None else now
     now = now.replace(tzinfo=CST) if now.tzinfo is None else now.astimezone(CST)
-    g = _Demo(random.Random(seed), now, max(0.0, products_per_enterprise))
+    g = Context(random.Random(seed), now, max(0.0, products_per_enterprise))
     counts: dict[str, int] = {}
     remaining = max(MIN_ENTERPRISES, int(enterprises))
     first = True

@@ -1,6 +1,15 @@
-"""Word lists for the Liuzhou river-snail rice noodle (螺蛳粉) demo data set. Data only."""
+"""Word lists for the Liuzhou river-snail rice noodle (螺蛳粉) demo data set, and the
+:class:`Context` that draws enterprises, people, phones and identifiers from them."""
 
 from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+
+from tracing.identifiers import USCC_ALPHABET, gtin_check_digit, make_uscc
+
+CST = timezone(timedelta(hours=8))
+RETAIL = ("market", "retailer", "caterer")
 
 # division code -> (name, latitude, longitude, jitter in degrees, roads or towns)
 DIVISIONS = {
@@ -100,3 +109,124 @@ CERT_ISSUERS = {"quarantine": "柳州市{d}动物卫生监督所", "nucleic_acid
 VIOLATIONS = ("未按规定查验供货者许可证和产品合格证明", "未按规定建立并遵守进货查验记录制度",
               "从业人员未取得健康证明从事接触直接入口食品的工作", "食品贮存不符合保证食品安全的要求",
               "经营标签不符合规定的预包装食品")
+STORY = {
+    "failed_item": "菌落总数：检出 2.6×10⁵ CFU/g，标准值 ≤1×10⁵ CFU/g",
+    "reason": "监督抽检菌落总数不合格",
+    "document_no": "柳市监处罚〔2026〕88号",
+    "violation": "使用超过保质期的酸笋作为食品原料",
+    "penalty": "没收违法所得，罚款人民币5万元，责令停业整顿",
+}
+NOTICES = {  # kind -> (title, body) with {placeholders}
+    "recall": ("关于{producer}主动召回{product}的公告",
+               "批号 {lot} 的产品经监督抽检菌落总数不合格，已启动二级召回。"
+               "请消费者停止食用，并联系购买商家退货。"),
+    "sampling": ("柳州市螺蛳粉及原辅料食品安全监督抽检信息公告",
+                 "本期抽检 {count} 批次，其中不合格 1 批次，已依法处置。"),
+    "enforcement": ("{name}行政处罚信息公示",
+                    "当事人使用超过保质期的食品原料，依据《中华人民共和国食品安全法》"
+                    "第一百二十四条予以处罚。"),
+    "announcement": ("柳州螺蛳粉食品安全追溯公众服务上线公告",
+                     "扫描包装上的追溯码即可查看原料来源、生产检验、冷链运输和销售信息。"),
+}
+
+PEOPLE = tuple(s + n for s in SURNAMES for n in GIVEN)
+
+
+def uscc_for(index: int, division: str) -> str:
+    """A valid credit code for enterprise ``index``: unique organisation body per index."""
+    if index % 3 == 0:
+        body = f"{(index * 48271 + 55500019) % 10**8:08d}"
+    else:
+        n, chars = (index * 387420489 + 5003) % 31**6, []
+        for _ in range(6):
+            n, r = divmod(n, 31)
+            chars.append(USCC_ALPHABET[r])
+        body = "MA" + "".join(reversed(chars))
+    return make_uscc("9", "1", division, body)
+
+
+def gtin_for(index: int, item: int) -> str:
+    """A GTIN-13 under a made-up China (69) company prefix unique to enterprise ``index``."""
+    body = f"69{(index * 7919 + 3571) % 10**7:07d}{item % 1000:03d}"
+    return body + gtin_check_digit(body)
+
+
+class Context:
+    """Counters and the random source shared by every cluster."""
+
+    def __init__(self, rng: random.Random, now: datetime, ppe: float):
+        self.rng, self.now, self.ppe = rng, now, ppe
+        self.today = now.date()
+        self.ent = self.batch = self.event = self.sample = self.notice = 0
+        self.code = 1000
+        self.case = 200
+
+    # -- small helpers ------------------------------------------------------------------
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
+
+    def next_id(self, attr: str, prefix: str, width: int) -> str:
+        value = getattr(self, attr) + 1
+        setattr(self, attr, value)
+        return f"{prefix}{value:0{width}d}"
+
+    def inspection(self, check: tuple[str, str], day: date, prefix: str) -> dict:
+        """An event ``detail`` with a passed inspection of ``check`` (items, method)."""
+        return {"detail": {"inspection": {
+            "item": check[0], "method": check[1], "result": "pass", "inspector": self.person(),
+            "report_no": f"{prefix}{day:%Y%m%d}{int(self.rng.random() * 10**4):04d}"}}}
+
+    def person(self) -> str:
+        return PEOPLE[int(self.rng.random() * len(PEOPLE))]
+
+    def phone(self, small: bool) -> str:
+        r = self.rng
+        if small:
+            return f"1{r.choice(('38', '39', '58', '77', '88', '36'))}{r.randrange(10**8):08d}"
+        return f"0772-{r.choice('2358')}{r.randrange(10**6):06d}"
+
+    def division(self, role: str) -> str:
+        r = self.rng
+        if role in ("snail", "bamboo", "yuba") or (role in SUPPLY_ROLES and r.random() < 0.5):
+            return r.choice(COUNTIES)
+        if role == "producer":
+            return r.choice(("450204", "450204", "450203", "450206", "450205"))
+        return r.choice(URBAN) if r.random() < 0.8 else r.choice(COUNTIES)
+
+    # -- enterprises ----------------------------------------------------------------------
+    def enterprise(self, role: str, division: str) -> tuple[dict, dict]:
+        r, index = self.rng, self.ent
+        self.ent += 1
+        kind, patterns = ROLES[role]
+        dname, lat, lng, jitter, roads = DIVISIONS[division]
+        road = r.choice(roads)
+        short = road.split("镇")[-1] or road
+        place = dname.replace("苗族自治县", "").replace("侗族自治县", "")[:2]
+        trade = r.choice(TRADE_FIRST) + r.choice(TRADE_SECOND)
+        name = r.choice(patterns).format(t=trade, r=short, p=place, s=r.choice(SURNAMES))
+        county = division[4:]
+        rec = {"type": "enterprise", "uscc": uscc_for(index, division), "name": name,
+               "kind": kind, "address": f"柳州市{dname}{road}{r.randint(1, 399)}号",
+               "division_code": division,
+               "lat": round(lat + r.uniform(-jitter, jitter), 6),
+               "lng": round(lng + r.uniform(-jitter, jitter), 6),
+               "legal_representative": self.person(),
+               "risk_grade": r.choices("ABCD", (30, 50, 15, 5))[0],
+               "status": "active", "public_phone": self.phone(kind in RETAIL)}
+        sc = {"producer": "107", "snail_proc": "122", "noodle": "101", "bamboo": "116",
+              "sides": "118", "yuba": "125"}.get(role)
+        if sc:
+            rec["licence_no"] = f"SC{sc}4502{county}{index % 10000:04d}{index % 7}"
+        elif kind in ("wholesaler", "retailer", "caterer", "cold_storage"):
+            jy = "2" if kind == "caterer" else "1"
+            rec["licence_no"] = f"JY{jy}4502{county}{index % 10**6:06d}{index % 9}"
+        if "licence_no" in rec:
+            rec["licence_valid_until"] = (self.today + timedelta(days=r.randint(200, 1800))
+                                          ).isoformat()
+        roll = r.random()
+        if roll < 0.02:
+            rec["status"] = "suspended"
+        elif roll < 0.03:
+            rec["status"] = "revoked"
+        return rec, {"role": role, "uscc": rec["uscc"], "name": name, "index": index,
+                     "trade": trade, "district": dname, "risk": rec["risk_grade"]}
