@@ -54,6 +54,7 @@ MAX_SCAN_LENGTH = 2048
 GS1_SYMBOLOGIES = {"]C1", "]e0", "]d2", "]Q3", "]J1"}
 SYMBOLOGY_RE = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 URL_RE = re.compile(r"^https?://", re.IGNORECASE)
+SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 class CodeMalformed(InvalidInput):
@@ -139,7 +140,7 @@ def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCod
         text = "https://" + text
     if URL_RE.match(text):
         return _parse_url(text, hosts)
-    if "://" in text:
+    if SCHEME_RE.match(text):
         _bad(f"only http and https URLs are accepted, got {text.split('://')[0]!r}")
     if text.startswith("("):
         return _from_ais(gs1.parse_bracketed(text), "element_string")
@@ -157,12 +158,12 @@ def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCod
 
 def _trace_code(text: str, form: str) -> ParsedCode:
     code = text.upper()
-    if CODE_RE.match(code):
+    if text.isascii() and CODE_RE.match(code):  # ASCII first: "ß".upper() is "SS"
         return ParsedCode(form, code=code)
     what = "trace URL code" if form == "trace_url" else "code"
     if any(ch.isspace() for ch in code):
         _bad(f"{what} contains a space; type it without spaces")
-    bad = next((ch for ch in code if not re.match(r"[A-Z0-9._/-]", ch)), None)
+    bad = next((ch for ch in text if not re.match(r"[A-Za-z0-9._/-]", ch)), None)
     if bad is not None:
         _bad(f"{what} contains {bad!r}; trace codes use only letters, digits and - _ . /")
     if len(code) < 4 or len(code) > 64:

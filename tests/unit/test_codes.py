@@ -70,6 +70,8 @@ def test_trace_code_that_does_not_parse_as_gs1_stays_a_trace_code():
     ("ZJ#2024", "contains '#'"),
     ("追溯码123456", "contains '追'"),
     ("ZJ<script>", "contains '<'"),
+    ("STRAßE01", "contains 'ß'"),  # upper() would turn it into ASCII "SS"
+    ("ZJıı0001", "contains 'ı'"),
     ("ABC", "4 to 64 characters long, got 3"),
     ("A" * 65, "4 to 64 characters long, got 65"),
     ("-ABCDEF", "must start with a letter or digit"),
@@ -245,6 +247,8 @@ FULL = dict(gtin=GTIN, lot="ABC123", serial="0001", expiry=date(2026, 12, 31))
     ("0106901234567892", dict(gtin=GTIN)),  # no FNC1 needed, fixed length only
     ("01069012345678921726123110ABC123", dict(gtin=GTIN, lot="ABC123",
                                                expiry=date(2026, 12, 31))),
+    ("(01)06901234567892(21)://", dict(gtin=GTIN, serial="://")),  # not a URL scheme
+    ("0106901234567892" + GS + "10http://x", dict(gtin=GTIN, lot="http://x")),
     ("]d2010690123456789210abc" + GS + "22CPV-1" + GS + "400PO77",
      dict(gtin=GTIN, lot="abc", extra={"22": "CPV-1", "400": "PO77"})),
 ])
