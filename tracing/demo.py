@@ -143,6 +143,7 @@ class _Cluster:
             code = f"LZ{prod['owner']['uscc'][6:8]}{g.code:010d}"
         self.out["code"].append({"type": "code", "code": code, "batch_id": rec["batch_id"],
                                  "level": "batch", "issuer": "柳州市食品安全追溯平台"})
+        self.last_code = code
         return rec
 
     def chain(self, batch: dict, steps: list) -> list[dict]:
@@ -264,6 +265,12 @@ class _Cluster:
              {"quantity": max(1, sent // r.randint(2, 5)), "unit": "袋"}),
         ]
         events = self.chain(batch, steps)
+        if not special and r.random() < 0.25:  # some lines print case and item labels
+            self.out["code"] += [{"type": "code", "code": f"{self.last_code}{serial}",
+                                  "batch_id": batch["batch_id"], "level": level,
+                                  "serial": serial, "issuer": "柳州市食品安全追溯平台"}
+                                 for level, serial in (("case", "C001"), ("item", "000001"),
+                                                       ("item", "000002"))]
         if special == "ok":
             self.ok_extras(batch, events)
         elif special == "recalled":

@@ -132,6 +132,8 @@ def test_every_line_is_valid_and_references_come_first(default):
     assert counts["enterprise"] == 60
     assert 150 <= counts["product"] <= 210
     assert set(counts) == set(KEYS)
+    levels = Counter(c["level"] for c in default[2]["codes"].values())
+    assert levels["batch"] == counts["batch"] and levels["item"] > 2 and levels["case"] > 1
 
 
 def test_well_known_records(default):
