@@ -10,6 +10,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
+# Many apps are built in one process: Sanic's touch-up rewrites its classes once per app.
+os.environ.setdefault("GONGZHI_SANIC_TOUCHUP", "false")
+
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 TEST_REDIS_URL = os.environ.get("GONGZHI_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TEST_PG_URL = os.environ.get("GONGZHI_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -46,11 +49,149 @@ async def redis_store():
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def kv_store(request):
+def kv_store(request):
     """Every KeyValueStore implementation in turn."""
     if request.param == "memory":
         from gongzhi.kv import MemoryStore
 
-        yield MemoryStore()
+        return MemoryStore()
+    return request.getfixturevalue("redis_store")
+
+
+# ---------------------------------------------------------------- database and app
+
+DB_URL = os.environ.get("GONGZHI_DB_URL", "")
+USE_POSTGRES = DB_URL.startswith(("postgres://", "postgresql://"))
+APP_REDIS_URL = os.environ.get("GONGZHI_REDIS_URL", "")
+
+
+def _pg_admin_url(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return parts._replace(path="/" + database).geturl()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A freshly migrated database for the whole run: PostgreSQL when GONGZHI_DB_URL names one
+    (a new database beside it, dropped afterwards), else a SQLite file."""
+    import asyncio
+
+    from gongzhi import db
+    from gongzhi.settings import Settings
+
+    if not USE_POSTGRES:
+        url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        asyncio.run(db.migrate(Settings(db_url=url)))
+        yield url
+        return
+    need(DB_URL, "PostgreSQL")
+    import asyncpg
+
+    name = f"gztest_{uuid.uuid4().hex[:10]}"
+    admin = DB_URL.replace("postgres://", "postgresql://", 1)
+
+    async def create():
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.close()
+
+    async def drop():
+        conn = await asyncpg.connect(admin)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+    asyncio.run(create())
+    url = _pg_admin_url(DB_URL, name)
+    asyncio.run(db.migrate(Settings(db_url=url)))
+    yield url
+    asyncio.run(drop())
+
+
+@pytest.fixture
+def settings(database_url, tmp_path):
+    """Settings for one test: the session database, a private data dir, a known token."""
+    from gongzhi.settings import Settings
+
+    return Settings(db_url=database_url, data_dir=tmp_path, exchange_token="test-exchange-token",
+                    redis_url=APP_REDIS_URL or None, public_base_url="http://testserver")
+
+
+async def _empty_tables() -> None:
+    from tortoise import Tortoise, connections
+
+    conn = connections.get("default")
+    tables = [m._meta.db_table for app in Tortoise.apps.values() for m in app.values()]
+    if conn.capabilities.dialect == "postgres":
+        await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:
-        yield request.getfixturevalue("redis_store")
+        await conn.execute_script("PRAGMA foreign_keys=OFF;" + "".join(
+            f"DELETE FROM {t};" for t in tables) + "PRAGMA foreign_keys=ON;")
+
+
+@pytest.fixture
+async def db(settings):
+    """Tortoise connected to the session database, every table empty."""
+    from gongzhi import db as gdb
+
+    await gdb.init_db(settings)
+    await _empty_tables()
+    yield settings
+    await gdb.close_db()
+
+
+@pytest.fixture
+async def app_store():
+    """The app's key-value store: Redis when GONGZHI_REDIS_URL is set (CI), else memory."""
+    if not APP_REDIS_URL:
+        from gongzhi.kv import MemoryStore
+
+        yield MemoryStore()
+        return
+    need(APP_REDIS_URL, "Redis")
+    from gongzhi.kv import RedisStore
+
+    store = RedisStore(APP_REDIS_URL, prefix=f"gzapp:{uuid.uuid4().hex[:8]}:")
+    yield store
+    await store.flush_prefix()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+async def server(settings, app_store):
+    """The real app on a loopback port (real HTTP), tables emptied first.
+
+    Yields ``(base_url, app)``; tests talk to it with httpx.
+    """
+    from api.app import create_app
+
+    app = create_app(settings, store=app_store, background=False,
+                     name=f"gz_{uuid.uuid4().hex[:12]}")
+    port = _free_port()
+    srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
+                                  access_log=False)
+    await srv.startup()
+    await srv.before_start()
+    await srv.after_start()
+    await _empty_tables()
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        await srv.before_stop()
+        srv.close()
+        await srv.wait_closed()
+        await srv.after_stop()
+
+
+@pytest.fixture
+async def http(server):
+    """An httpx client bound to the running app."""
+    import httpx
+
+    base, _ = server
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        yield client

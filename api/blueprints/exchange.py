@@ -1,0 +1,83 @@
+"""``POST /api/v1/exchange``: the regulator's platform pushes NDJSON records (streamed)."""
+
+from __future__ import annotations
+
+import hmac
+import tempfile
+
+from sanic import Blueprint
+from sanic.response import json
+
+from api.openapi import operation
+from gongzhi.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from tracing.exchange.importer import ExchangeImporter
+from tracing.exchange.lines import file_lines, split_lines
+
+bp = Blueprint("exchange")
+NDJSON = "application/x-ndjson"
+
+
+def _authorise(request) -> None:
+    expected = request.app.ctx.settings.exchange_token
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if not expected:
+        raise Unauthorized("the exchange is disabled: GONGZHI_EXCHANGE_TOKEN is not set",
+                           field="Authorization", code="exchange_disabled")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("send Authorization: Bearer <exchange token>", field="Authorization",
+                           code="token_missing")
+    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise Unauthorized("the exchange token is wrong", field="Authorization",
+                           code="token_invalid")
+
+
+def _check_body(request) -> None:
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype != NDJSON:
+        raise UnsupportedMediaType(f"send Content-Type: {NDJSON}", field="Content-Type",
+                                   code="unsupported_media_type")
+    length = request.headers.get("content-length")
+    limit = request.app.ctx.settings.max_body_bytes
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise PayloadTooLarge(f"the body is larger than {limit} bytes; split the file",
+                              field="body", code="payload_too_large")
+
+
+async def _chunks(request, limit: int):
+    received = 0
+    while True:
+        chunk = await request.stream.read()
+        if chunk is None:
+            return
+        received += len(chunk)
+        if received > limit:
+            raise PayloadTooLarge(f"the body is larger than {limit} bytes; split the file",
+                                  field="body", code="payload_too_large")
+        yield chunk
+
+
+@bp.post("/api/v1/exchange", stream=True)
+@operation("post", "/api/v1/exchange", summary="Import exchange records (NDJSON, EXCHANGE.md v1)",
+           tag="exchange",
+           body={"required": True, "content": {NDJSON: {"schema": {"type": "string"}}}},
+           responses={200: '{"accepted": N, "rejected": [{line, field, code, message}]}'},
+           errors={401: "token_missing, token_invalid, exchange_disabled",
+                   413: "payload_too_large", 415: "unsupported_media_type"})
+async def exchange(request):
+    _authorise(request)
+    _check_body(request)
+    services = request.app.ctx.services
+    importer = ExchangeImporter(on_commit=services.changes_committed)
+    chunks = _chunks(request, request.app.ctx.settings.max_body_bytes)
+    if request.headers.get("content-length") is None:
+        # Chunked body of unknown size: spool it to disk first, so a body over the limit is
+        # refused before a single record is stored.
+        with tempfile.TemporaryFile() as spool:
+            async for chunk in chunks:
+                spool.write(chunk)
+            spool.seek(0)
+            result = await importer.run(file_lines(spool))
+    else:
+        result = await importer.run(split_lines(chunks))
+    return json(result.as_dict(), ensure_ascii=False)

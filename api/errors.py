@@ -1,0 +1,59 @@
+"""The one place where errors become HTTP answers: ``{"error": {"code", "message", "field"}}``."""
+
+from __future__ import annotations
+
+import logging
+
+from sanic import Sanic
+from sanic.exceptions import SanicException
+from sanic.request import Request
+from sanic.response import JSONResponse, json
+
+from gongzhi import errors as e
+
+log = logging.getLogger("gongzhi.api")
+
+STATUS = {
+    e.InvalidInput: 400, e.Unauthorized: 401, e.Forbidden: 403, e.NotFound: 404,
+    e.Conflict: 409, e.Gone: 410, e.PayloadTooLarge: 413, e.UnsupportedMediaType: 415,
+    e.RateLimited: 429, e.UpstreamError: 502,
+}
+SANIC_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
+               408: "request_timeout", 411: "length_required", 413: "payload_too_large",
+               416: "range_not_satisfiable", 503: "service_unavailable"}
+
+
+def status_of(error: e.DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "field": field}}
+    return json(body, status=status, headers=headers, ensure_ascii=False)
+
+
+def install(app: Sanic) -> None:
+    """Register the handlers that translate every exception into the error body."""
+
+    @app.exception(e.DomainError)
+    async def domain_error(request: Request, error: e.DomainError):
+        headers = None
+        if isinstance(error, e.RateLimited):
+            headers = {"Retry-After": str(max(1, int(error.retry_after)))}
+        return error_response(status_of(error), error.code, error.message, error.field, headers)
+
+    @app.exception(SanicException)
+    async def sanic_error(request: Request, error: SanicException):
+        status = getattr(error, "status_code", 500) or 500
+        code = SANIC_CODES.get(status, "http_error")
+        message = str(error) or code.replace("_", " ")
+        return error_response(status, code, message, None, getattr(error, "headers", None))
+
+    @app.exception(Exception)
+    async def unexpected(request: Request, error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "internal_error", "an internal error occurred; it was logged")

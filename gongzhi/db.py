@@ -1,0 +1,82 @@
+"""Database wiring: the Tortoise config built from settings, start-up and shutdown."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tortoise import Tortoise, connections
+
+from gongzhi.settings import Settings
+
+MODEL_MODULES = ["tracing.models"]
+MIGRATIONS = "gongzhi.migrations"
+
+
+def tortoise_config(settings: Settings) -> dict:
+    """The Tortoise ORM config for ``settings.db_url`` (SQLite file or PostgreSQL)."""
+    url = settings.db_url
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://"):]
+    if settings.sqlite_path is not None:
+        connection = {
+            "engine": "tortoise.backends.sqlite",
+            "credentials": {
+                "file_path": str(settings.sqlite_path),
+                "journal_mode": "WAL",
+                "synchronous": "NORMAL",
+                "busy_timeout": 10000,
+                "foreign_keys": "ON",
+            },
+        }
+    else:
+        connection = url
+    return {
+        "connections": {"default": connection},
+        "apps": {
+            "gongzhi": {
+                "models": list(MODEL_MODULES),
+                "default_connection": "default",
+                "migrations": MIGRATIONS,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _prepare(settings: Settings) -> None:
+    if settings.sqlite_path is not None:
+        Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(settings: Settings) -> None:
+    """Apply every migration not yet applied (Tortoise's built-in migration engine)."""
+    from tortoise.migrations.api import migrate as migrate_api
+
+    _prepare(settings)
+    await migrate_api(config=tortoise_config(settings))
+    await Tortoise.close_connections()
+
+
+async def init_db(settings: Settings) -> None:
+    """Open connections; the schema must be migrated already (``gongzhi migrate``)."""
+    _prepare(settings)
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    """Close connections and release Tortoise's global context (so it can start again)."""
+    await Tortoise.close_connections()
+
+
+async def db_ping() -> bool:
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def dialect() -> str:
+    """``sqlite`` or ``postgres``, for the few raw statements that differ."""
+    return connections.get("default").capabilities.dialect

@@ -1,0 +1,70 @@
+"""Validation of an event's ``place`` and kind-specific ``detail`` (EXCHANGE.md). Pure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracing.exchange import fields as f
+from tracing.exchange.fields import RecordError
+
+CERTIFICATE_KINDS = ("licence", "quarantine", "customs", "disinfection", "nucleic_acid",
+                     "inspection_report", "origin", "other")
+
+
+def _sub(spec: dict[str, tuple[f.Parser, bool]], value: Any, where: str) -> dict:
+    value = f.obj(value, where)
+    out = {k: v for k, v in value.items() if k not in spec}  # unknown keys are kept
+    for name, (parse, required) in spec.items():
+        path = f"{where}.{name}"
+        if value.get(name) is None:
+            if required:
+                raise RecordError(f"{path} is required", field=path, code="required")
+            continue
+        out[name] = parse(value[name], path)
+    return out
+
+
+PLACE = {"name": (f.text(200), True), "division_code": (f.division, False),
+         "lat": (f.latitude, False), "lng": (f.longitude, False)}
+INSPECTION = {"item": (f.text(200), True), "method": (f.text(200), False),
+              "result": (f.choice("pass", "fail"), True), "report_no": (f.text(64), False),
+              "inspector": (f.text(100), False)}
+TEMPERATURE = {"at": (f.moment, True), "celsius": (f.number(-80, 100), True)}
+CERTIFICATE = {"kind": (f.choice(*CERTIFICATE_KINDS), True), "number": (f.text(100), True),
+               "issuer": (f.text(200), False)}
+COUNTERPARTY = {"name": (f.text(200), True), "uscc": (f.uscc, False)}
+
+
+def check_place(value: Any) -> dict:
+    place = _sub(PLACE, value, "place")
+    if ("lat" in place) != ("lng" in place):
+        raise RecordError("place.lat and place.lng come together", field="place.lat",
+                          code="required")
+    return place
+
+
+def _items(spec: dict, value: Any, where: str, limit: int) -> list[dict]:
+    if not isinstance(value, list):
+        raise RecordError(f"{where} must be a list", field=where, code="wrong_type")
+    if len(value) > limit:
+        raise RecordError(f"{where} has more than {limit} items", field=where, code="too_long")
+    return [_sub(spec, item, f"{where}[{i}]") for i, item in enumerate(value)]
+
+
+def check_detail(kind: str, value: Any) -> dict:
+    """Validate the parts of ``detail`` EXCHANGE.md defines; keep the rest as sent."""
+    detail = dict(f.obj(value, "detail"))
+    if kind == "inspection" and "inspection" not in detail:
+        raise RecordError("an inspection event needs detail.inspection",
+                          field="detail.inspection", code="required")
+    if "inspection" in detail:
+        detail["inspection"] = _sub(INSPECTION, detail["inspection"], "detail.inspection")
+    if "temperatures" in detail:
+        temps = _items(TEMPERATURE, detail["temperatures"], "detail.temperatures", 10000)
+        detail["temperatures"] = [{**t, "at": t["at"].isoformat()} for t in temps]
+    if "certificates" in detail:
+        detail["certificates"] = _items(CERTIFICATE, detail["certificates"],
+                                        "detail.certificates", 50)
+    if "counterparty" in detail:
+        detail["counterparty"] = _sub(COUNTERPARTY, detail["counterparty"], "detail.counterparty")
+    return detail

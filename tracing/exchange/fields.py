@@ -1,0 +1,195 @@
+"""Field parsers for exchange records. Pure: each takes (value, field) and returns the
+normalised value or raises :class:`RecordError` with a stable code naming the field."""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+from gongzhi.errors import InvalidInput
+from tracing import identifiers
+from tracing.codes import is_trace_code, normalise_code
+
+Parser = Callable[[Any, str], Any]
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# China's extent (WGS-84): division codes are Chinese, so every place lies in this box.
+CHINA_LAT = (3.5, 53.6)
+CHINA_LNG = (73.4, 135.1)
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+STANDARD_RE = re.compile(r"^[A-Z]{1,4}(\d{2})?(/[A-Z]{1,8})?\s?[0-9A-Z][0-9A-Za-z.\-/ —]{0,40}$")
+PHONE_RE = re.compile(r"^[0-9+()\- ]{5,40}$")
+
+
+class RecordError(InvalidInput):
+    """One record is rejected; ``code`` is stable, ``field`` names the offending field."""
+
+
+def text(max_len: int) -> Parser:
+    def parse(value: Any, field: str) -> str:
+        if not isinstance(value, str):
+            raise RecordError(f"{field} must be a string", field=field, code="wrong_type")
+        value = value.strip()
+        if not value:
+            raise RecordError(f"{field} must not be empty", field=field, code="empty")
+        if len(value) > max_len:
+            raise RecordError(f"{field} is longer than {max_len} characters", field=field,
+                              code="too_long")
+        if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+            raise RecordError(f"{field} contains control characters", field=field,
+                              code="control_characters")
+        return value
+    return parse
+
+
+def key(value: Any, field: str) -> str:
+    value = text(64)(value, field)
+    if not KEY_RE.match(value):
+        raise RecordError(f"{field} {value!r} may hold only letters, digits and . _ : / -",
+                          field=field, code="bad_key")
+    return value
+
+
+def choice(*options: Any) -> Parser:
+    def parse(value: Any, field: str) -> Any:
+        if value not in options or isinstance(value, bool):
+            shown = ", ".join(map(str, options))
+            raise RecordError(f"{field} must be one of {shown}, got {value!r}", field=field,
+                              code="invalid_value")
+        return value
+    return parse
+
+
+def number(low: float, high: float) -> Parser:
+    def parse(value: Any, field: str) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise RecordError(f"{field} must be a number", field=field, code="wrong_type")
+        if not math.isfinite(value) or not low <= value <= high:
+            raise RecordError(f"{field} must be between {low} and {high}, got {value}",
+                              field=field, code="out_of_range")
+        return float(value)
+    return parse
+
+
+def integer(low: int, high: int) -> Parser:
+    def parse(value: Any, field: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise RecordError(f"{field} must be an integer", field=field, code="wrong_type")
+        if not low <= value <= high:
+            raise RecordError(f"{field} must be between {low} and {high}, got {value}",
+                              field=field, code="out_of_range")
+        return value
+    return parse
+
+
+def latitude(value: Any, field: str) -> float:
+    value = number(-90, 90)(value, field)
+    if not CHINA_LAT[0] <= value <= CHINA_LAT[1]:
+        raise RecordError(f"{field} {value} lies outside China", field=field,
+                          code="coordinate_out_of_range")
+    return value
+
+
+def longitude(value: Any, field: str) -> float:
+    value = number(-180, 180)(value, field)
+    if not CHINA_LNG[0] <= value <= CHINA_LNG[1]:
+        raise RecordError(f"{field} {value} lies outside China", field=field,
+                          code="coordinate_out_of_range")
+    return value
+
+
+def day(value: Any, field: str) -> date:
+    if not isinstance(value, str):
+        raise RecordError(f"{field} must be a date string YYYY-MM-DD", field=field,
+                          code="wrong_type")
+    try:
+        if len(value) > 10:  # a full timestamp is accepted; its Shanghai date is kept
+            return moment(value, field).astimezone(SHANGHAI).date()
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"{field} {value!r} is not a date YYYY-MM-DD", field=field,
+                          code="bad_date") from None
+
+
+def moment(value: Any, field: str) -> datetime:
+    if not isinstance(value, str):
+        raise RecordError(f"{field} must be an ISO 8601 string", field=field, code="wrong_type")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise RecordError(f"{field} {value!r} is not an ISO 8601 time", field=field,
+                          code="bad_datetime") from None
+    if parsed.tzinfo is None:
+        raise RecordError(f"{field} {value!r} needs a UTC offset such as +08:00", field=field,
+                          code="datetime_needs_offset")
+    return parsed.astimezone(timezone.utc)
+
+
+def string_list(max_items: int, max_len: int) -> Parser:
+    def parse(value: Any, field: str) -> list[str]:
+        if not isinstance(value, list):
+            raise RecordError(f"{field} must be a list", field=field, code="wrong_type")
+        if len(value) > max_items:
+            raise RecordError(f"{field} has more than {max_items} items", field=field,
+                              code="too_long")
+        return [text(max_len)(item, f"{field}[{i}]") for i, item in enumerate(value)]
+    return parse
+
+
+def key_list(max_items: int) -> Parser:
+    def parse(value: Any, field: str) -> list[str]:
+        items = string_list(max_items, 64)(value, field)
+        return [key(item, f"{field}[{i}]") for i, item in enumerate(items)]
+    return parse
+
+
+def obj(value: Any, field: str) -> dict:
+    if not isinstance(value, dict):
+        raise RecordError(f"{field} must be an object", field=field, code="wrong_type")
+    return value
+
+
+def trace_code(value: Any, field: str) -> str:
+    value = normalise_code(text(64)(value, field))
+    if not is_trace_code(value):
+        raise RecordError(f"{field} {value!r} is not a valid trace code (4-64 of A-Z 0-9 . _ / -)",
+                          field=field, code="bad_code")
+    return value
+
+
+def alias_code(value: Any, field: str) -> str:
+    return normalise_code(text(128)(value, field))
+
+
+def standard(value: Any, field: str) -> str:
+    value = text(100)(value, field)
+    if not STANDARD_RE.match(value):
+        raise RecordError(f"{field} {value!r} is not a standard number like GB/T 1234 or "
+                          "Q/LZ 0001S", field=field, code="bad_standard")
+    return value
+
+
+def phone(value: Any, field: str) -> str:
+    value = text(40)(value, field)
+    if not PHONE_RE.match(value):
+        raise RecordError(f"{field} {value!r} is not a phone number", field=field,
+                          code="bad_phone")
+    return value
+
+
+def _identifier(check: Callable[[str, str], str]) -> Parser:
+    def parse(value: Any, field: str) -> str:
+        try:
+            return check(value, field)
+        except identifiers.IdentifierError as exc:
+            raise RecordError(exc.message, field=field, code=exc.code) from None
+    return parse
+
+
+uscc = _identifier(identifiers.validate_uscc)
+licence = _identifier(identifiers.validate_licence_no)
+gtin = _identifier(identifiers.validate_gtin)
+division = _identifier(identifiers.validate_division_code)

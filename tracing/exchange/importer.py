@@ -1,0 +1,235 @@
+"""Streaming exchange import: validate every line, upsert good records by key in chunks.
+
+A bad record is rejected with its line, field and code and never blocks the good ones; each
+chunk is written in one transaction, and if the database refuses a chunk its records are
+retried one by one so only the faulty one is rejected. References to records not yet seen
+are deferred to a spool file and retried after the end of the input (a record may precede
+the one it refers to within the same file); what still does not resolve is rejected with
+``unknown_reference``. Memory stays flat: only one chunk and the spool's buffer are held.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import AsyncIterable, Awaitable, Callable, Iterable
+
+import orjson
+from tortoise.transactions import in_transaction
+
+from tracing.exchange.fields import RecordError
+from tracing.exchange.records import Record, validate_record
+from tracing.exchange.writers import MODELS, TYPE_ORDER, write_chunk
+
+MAX_LINE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    field: str | None
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"line": self.line, "field": self.field, "code": self.code,
+                "message": self.message}
+
+
+@dataclass
+class ImportResult:
+    accepted: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    rejected_total: int = 0
+    max_listed: int = 10000
+
+    def reject(self, line: int, error: RecordError) -> None:
+        self.rejected_total += 1
+        if len(self.rejected) < self.max_listed:
+            self.rejected.append(Rejection(line, error.field, error.code, error.message))
+
+    def as_dict(self) -> dict:
+        out = {"accepted": self.accepted, "rejected": [r.as_dict() for r in self.rejected]}
+        if self.rejected_total > len(self.rejected):
+            out["rejected_total"] = self.rejected_total
+        return out
+
+
+OnCommit = Callable[[dict[str, set[str]]], Awaitable[None]]
+
+
+@dataclass
+class _Chunk:
+    items: list[tuple[int, bytes, Record]] = field(default_factory=list)
+    keys: set[tuple[str, str]] = field(default_factory=set)
+
+    def add(self, line: int, raw: bytes, record: Record) -> None:
+        self.items.append((line, raw, record))
+        self.keys.add((record.type, record.key))
+
+
+class _Spool:
+    """Deferred lines on disk (spilled past 8 MiB), replayed after the input ends."""
+
+    def __init__(self):
+        self.file = tempfile.SpooledTemporaryFile(max_size=8 << 20)
+        self.count = 0
+
+    def add(self, line: int, raw: bytes) -> None:
+        self.file.write(f"{line}\t".encode() + raw + b"\n")
+        self.count += 1
+
+    def replay(self) -> Iterable[tuple[int, bytes]]:
+        self.file.seek(0)
+        for entry in self.file:
+            number, raw = entry.rstrip(b"\n").split(b"\t", 1)
+            yield int(number), raw
+        self.file.close()
+
+
+class ExchangeImporter:
+    """Import NDJSON exchange records; one instance per import run."""
+
+    def __init__(self, *, chunk_size: int = 1000, on_commit: OnCommit | None = None,
+                 max_rejections: int = 10000):
+        self.chunk_size = chunk_size
+        self.on_commit = on_commit
+        self.result = ImportResult(max_listed=max_rejections)
+
+    async def run(self, lines: AsyncIterable[bytes] | Iterable[bytes]) -> ImportResult:
+        """Import every line of ``lines`` (bytes, with or without the newline)."""
+        spool = _Spool()
+        if hasattr(lines, "__aiter__"):
+            number = 0
+            async for raw in lines:  # type: ignore[union-attr]
+                number += 1
+                await self._take(number, raw, spool)
+        else:
+            for number, raw in enumerate(lines, start=1):  # type: ignore[arg-type]
+                await self._take(number, raw, spool)
+        await self._flush(spool, final=False)
+        await self._replay(spool)
+        return self.result
+
+    _chunk: _Chunk | None = None
+
+    async def _take(self, number: int, raw: bytes, spool: _Spool, final: bool = False) -> None:
+        record = self._parse(number, raw)
+        if record is None:
+            return
+        chunk = self._chunk or _Chunk()
+        if (record.type, record.key) in chunk.keys:
+            await self._flush(spool, final)
+            chunk = _Chunk()
+        chunk.add(number, raw.rstrip(b"\r\n"), record)
+        self._chunk = chunk
+        if len(chunk.items) >= self.chunk_size:
+            await self._flush(spool, final)
+
+    def _parse(self, number: int, raw: bytes) -> Record | None:
+        raw = raw.rstrip(b"\r\n")
+        if not raw.strip():
+            return None
+        try:
+            if len(raw) > MAX_LINE_BYTES or raw == b"\x00oversize":
+                raise RecordError(f"line is longer than {MAX_LINE_BYTES} bytes", field=None,
+                                  code="line_too_long")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise RecordError(f"line is not valid UTF-8 (byte {exc.start + 1})",
+                                  field=None, code="not_utf8") from None
+            try:
+                obj = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
+                raise RecordError(f"line is not valid JSON: {exc}", field=None,
+                                  code="malformed_json") from None
+            return validate_record(obj)
+        except RecordError as error:
+            self.result.reject(number, error)
+            return None
+
+    async def _replay(self, spool: _Spool) -> None:
+        while spool.count:
+            pending, spool = spool, _Spool()
+            for number, raw in pending.replay():
+                await self._take(number, raw, spool)
+            await self._flush(spool, final=False)
+            if spool.count == pending.count:  # no progress: what is left cannot resolve
+                pending, spool = spool, _Spool()
+                for number, raw in pending.replay():
+                    await self._take(number, raw, spool, final=True)
+                await self._flush(spool, final=True)
+
+    async def _flush(self, spool: _Spool, final: bool) -> None:
+        chunk, self._chunk = self._chunk, None
+        if not chunk or not chunk.items:
+            return
+        ready = await self._resolve(chunk, spool, final)
+        if not ready:
+            return
+        try:
+            async with in_transaction() as conn:
+                touched, rejected = await write_chunk(ready, conn)
+        except Exception:  # the database refused the chunk: isolate the faulty record
+            await self._write_one_by_one(ready)
+            return
+        self._finish(ready, touched, rejected)
+        await self._notify(touched)
+
+    async def _write_one_by_one(self, ready: list[tuple[int, Record]]) -> None:
+        for line, record in ready:
+            try:
+                async with in_transaction() as conn:
+                    touched, rejected = await write_chunk([(line, record)], conn)
+            except Exception as exc:  # noqa: BLE001 - reported to the sender, line by line
+                message = f"the database refused this record: {type(exc).__name__}: {exc}"
+                self.result.reject(line, RecordError(message[:500], field=None,
+                                                     code="storage_error"))
+                continue
+            self._finish([(line, record)], touched, rejected)
+            await self._notify(touched)
+
+    def _finish(self, ready, touched, rejected: list[tuple[int, RecordError]]) -> None:
+        for line, error in rejected:
+            self.result.reject(line, error)
+        self.result.accepted += len(ready) - len(rejected)
+
+    async def _notify(self, touched: dict[str, set[str]]) -> None:
+        if self.on_commit and touched:
+            await self.on_commit(touched)
+
+    async def _resolve(self, chunk: _Chunk, spool: _Spool, final: bool):
+        """Records whose references all resolve, in type order; defer or reject the rest."""
+        in_chunk: dict[str, set[str]] = defaultdict(set)
+        for _, _, record in chunk.items:
+            in_chunk[record.type].add(record.key)
+        needed: dict[str, set[str]] = defaultdict(set)
+        for _, _, record in chunk.items:
+            for rtype, key, _ in record.refs:
+                if key not in in_chunk[rtype]:
+                    needed[rtype].add(key)
+        known: dict[str, set[str]] = defaultdict(set)
+        for rtype, keys in needed.items():
+            model = MODELS[rtype]
+            pk = model._meta.db_pk_column if rtype != "event" else "event_id"
+            found = await model.filter(**{f"{pk}__in": list(keys)}).values_list(pk, flat=True)
+            known[rtype].update(found)
+        by_type: dict[str, list] = defaultdict(list)
+        for item in chunk.items:
+            by_type[item[2].type].append(item)
+        ready: list[tuple[int, Record]] = []
+        for rtype in TYPE_ORDER:
+            for line, raw, record in by_type[rtype]:
+                missing = next((r for r in record.refs if r[1] not in known[r[0]]), None)
+                if missing is None:
+                    ready.append((line, record))
+                    known[rtype].add(record.key)
+                elif final:
+                    self.result.reject(line, RecordError(
+                        f"{missing[2]} refers to {missing[0]} {missing[1]!r}, which is neither "
+                        "stored nor in this input", field=missing[2], code="unknown_reference"))
+                else:
+                    spool.add(line, raw)
+        return ready

@@ -1,0 +1,170 @@
+"""Writing validated exchange records: bulk upserts by key, append-only events with their
+hash chain, link rows, and the change outbox, all inside the caller's transaction."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from tracing.chain import GENESIS, canonical, row_hash
+from tracing.exchange.fields import RecordError
+from tracing.exchange.records import Record
+from tracing.identifiers import gtin14
+from tracing.models import (Batch, ChangeOutbox, CodeAlias, Enforcement, Enterprise, Event,
+                            EventInput, Notice, Product, Recall, RecallBatch, Sampling,
+                            TraceCode)
+
+TYPE_ORDER = ("enterprise", "product", "batch", "code", "code_alias", "event", "sampling",
+              "enforcement", "recall", "notice")
+MODELS = {"enterprise": Enterprise, "product": Product, "batch": Batch, "code": TraceCode,
+          "code_alias": CodeAlias, "event": Event, "sampling": Sampling,
+          "enforcement": Enforcement, "recall": Recall, "notice": Notice}
+RENAMED = {"enterprise_uscc": "enterprise_id"}
+KEEP_ON_UPDATE = {"chain_head", "chain_length"}  # maintained by event writes only
+
+Ready = list[tuple[int, Record]]
+Touched = dict[str, set[str]]
+
+
+async def write_chunk(ready: Ready, conn: BaseDBAsyncClient) -> tuple[Touched, list]:
+    """Write records (already in type order); return touched keys and rejected lines."""
+    by_type: dict[str, Ready] = defaultdict(list)
+    for item in ready:
+        by_type[item[1].type].append(item)
+    touched: Touched = defaultdict(set)
+    rejected: list[tuple[int, RecordError]] = []
+    for rtype in TYPE_ORDER:
+        items = by_type.get(rtype)
+        if not items:
+            continue
+        if rtype == "event":
+            await _write_events(items, conn, touched, rejected)
+            continue
+        if rtype == "batch":
+            await _derive_expiry(items, conn)
+        await _upsert(rtype, [r.values for _, r in items], conn)
+        if rtype == "recall":
+            await _link_recalls([r for _, r in items], conn)
+        _touch(rtype, [r for _, r in items], touched)
+    await _write_outbox(touched, conn)
+    return touched, rejected
+
+
+def _row(rtype: str, values: dict) -> dict:
+    row = {RENAMED.get(k, k): v for k, v in values.items()}
+    if rtype == "product":
+        row["gtin14"] = gtin14(row["gtin"]) if row.get("gtin") else None
+    if rtype == "code_alias":
+        row["code_id"] = row.pop("code")
+    return row
+
+
+async def _upsert(rtype: str, values: list[dict], conn: BaseDBAsyncClient) -> None:
+    model = MODELS[rtype]
+    meta = model._meta
+    objects = [model(**_row(rtype, v)) for v in values]
+    updatable = [name for name in meta.db_fields if name != meta.db_pk_column
+                 and name not in KEEP_ON_UPDATE]
+    # Tortoise puts these names into the SQL as they are: they are column names.
+    await model.bulk_create(objects, on_conflict=[meta.db_pk_column], update_fields=updatable,
+                            using_db=conn)
+
+
+async def _derive_expiry(items: Ready, conn: BaseDBAsyncClient) -> None:
+    """expires_at = produced_at + the product's shelf life, when the batch does not say."""
+    wanted = {r.values["product_id"] for _, r in items if "expires_at" not in r.values}
+    if not wanted:
+        return
+    shelf = dict(await Product.filter(product_id__in=list(wanted)).using_db(conn)
+                 .values_list("product_id", "shelf_life_days"))
+    for _, record in items:
+        days = shelf.get(record.values["product_id"])
+        if "expires_at" not in record.values and days:
+            record.values["expires_at"] = record.values["produced_at"] + timedelta(days=days)
+
+
+async def _write_events(items: Ready, conn, touched: Touched, rejected: list) -> None:
+    ids = [r.key for _, r in items]
+    existing = {row["event_id"]: row for row in await Event.filter(event_id__in=ids)
+                .using_db(conn).values(*_CONTENT_COLUMNS)}
+    batch_ids = list({r.values["batch_id"] for _, r in items})
+    heads = {b: (h, n) for b, h, n in await Batch.filter(batch_id__in=batch_ids)
+             .using_db(conn).values_list("batch_id", "chain_head", "chain_length")}
+    targets = [r.values["corrects"] for _, r in items if r.values.get("corrects")]
+    batch_of = dict(await Event.filter(event_id__in=targets).using_db(conn)
+                    .values_list("event_id", "batch_id")) if targets else {}
+    new_rows, links = [], []
+    for line, record in items:
+        v = record.values
+        if record.key in existing:
+            if canonical(existing[record.key]) != canonical(v):
+                rejected.append((line, RecordError(
+                    f"event {record.key} is already recorded with other content; events are "
+                    "append-only: send a new event with corrects", field="event_id",
+                    code="event_immutable")))
+            continue
+        target = v.get("corrects")
+        if target and batch_of.get(target) != v["batch_id"]:
+            rejected.append((line, RecordError(
+                f"corrects names event {target} of another batch", field="corrects",
+                code="corrects_other_batch")))
+            continue
+        head, length = heads[v["batch_id"]]
+        prev = head or GENESIS
+        digest = row_hash(prev, v)
+        heads[v["batch_id"]] = (digest, length + 1)
+        batch_of[record.key] = v["batch_id"]
+        new_rows.append(Event(**_row("event", v), seq=length + 1, prev_hash=prev, hash=digest))
+        links.extend(EventInput(event_id=record.key, batch_id=v["batch_id"], input_batch_id=b)
+                     for b in v.get("inputs", ()))
+        touched["batch"].add(v["batch_id"])
+    if not new_rows:
+        return
+    await Event.bulk_create(new_rows, using_db=conn)
+    if links:
+        await EventInput.bulk_create(links, using_db=conn)
+    placeholder = ("$1", "$2", "$3") if conn.capabilities.dialect == "postgres" else ("?", "?", "?")
+    await conn.execute_many(
+        f"UPDATE batch SET chain_head={placeholder[0]}, chain_length={placeholder[1]} "
+        f"WHERE batch_id={placeholder[2]}",
+        [[h, n, b] for b, (h, n) in heads.items() if b in touched["batch"]])
+
+
+_CONTENT_COLUMNS = ("event_id", "batch_id", "kind", "occurred_at", "place_uscc", "place",
+                    "actor", "quantity", "unit", "inputs", "detail", "corrects", "extra")
+
+
+async def _link_recalls(records: list[Record], conn: BaseDBAsyncClient) -> None:
+    ids = [r.key for r in records]
+    await RecallBatch.filter(recall_id__in=ids).using_db(conn).delete()
+    links = [RecallBatch(recall_id=r.key, batch_id=b)
+             for r in records for b in dict.fromkeys(r.values.get("batch_ids", ()))]
+    if links:
+        await RecallBatch.bulk_create(links, using_db=conn)
+
+
+def _touch(rtype: str, records: list[Record], touched: Touched) -> None:
+    """Which public views each record changes (search documents and trace views)."""
+    for r in records:
+        v = r.values
+        if rtype in ("enterprise", "product", "batch"):
+            touched[rtype].add(r.key)
+        if rtype in ("sampling", "enforcement"):
+            touched["enterprise"].add(v["enterprise_uscc"])
+        if rtype == "code":
+            touched["code"].add(r.key)
+            touched["batch"].add(v["batch_id"])
+        if rtype == "code_alias":
+            touched["code"].add(v["code"])
+        if rtype == "recall":
+            touched["batch"].update(v.get("batch_ids", ()))
+            if v.get("product_id"):
+                touched["product"].add(v["product_id"])
+
+
+async def _write_outbox(touched: Touched, conn: BaseDBAsyncClient) -> None:
+    rows = [ChangeOutbox(kind=kind, key=key) for kind, keys in touched.items() for key in keys]
+    if rows:
+        await ChangeOutbox.bulk_create(rows, using_db=conn)
