@@ -123,9 +123,13 @@ async def _empty_tables() -> None:
     tables = [m._meta.db_table for app in Tortoise.apps.values() for m in app.values()]
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    else:
+    else:  # SQLite: DELETE fires the append-only trigger, so lift it for the clean-up
+        from tracing import append_only
+
+        await append_only.remove(conn)
         await conn.execute_script("PRAGMA foreign_keys=OFF;" + "".join(
             f"DELETE FROM {t};" for t in tables) + "PRAGMA foreign_keys=ON;")
+        await append_only.install(conn)
 
 
 @pytest.fixture
