@@ -8,7 +8,7 @@ from tortoise import Tortoise, connections
 
 from gongzhi.settings import Settings
 
-MODEL_MODULES = ["tracing.models"]
+MODEL_MODULES = ["tracing.models", "tracing.scan_models"]
 MIGRATIONS = "gongzhi.migrations"
 
 
