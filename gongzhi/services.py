@@ -44,6 +44,9 @@ class Services:
         services = cls(settings=settings, store=store or make_store(settings), search=search,
                        clock=clock or utc_now, wechat=wechat)
         services.outbox = OutboxWorker(services.change_handlers)
+        from search.sync import search_sync_handler
+
+        services.on_change(search_sync_handler(search))
         if background:
             services._tasks.append(asyncio.create_task(services.outbox.run()))
         return services
@@ -53,9 +56,16 @@ class Services:
         self.change_handlers.append(handler)
 
     async def changes_committed(self, touched: dict[str, set[str]]) -> None:
-        """Called by imports after each commit: drain now so no stale view outlives it."""
+        """Called by imports after each commit: drain now so no stale view outlives it.
+
+        A failing handler never fails the import (its data is committed): the rows stay in
+        the outbox and the background worker retries them with backoff.
+        """
         if self.outbox is not None:
-            await self.outbox.drain_now()
+            try:
+                await self.outbox.drain_now()
+            except Exception:  # noqa: BLE001 - logged by drain_outbox; the worker retries
+                pass
 
     async def health(self) -> dict:
         db_ok = await db.db_ping()

@@ -1,0 +1,158 @@
+"""Keep the search index true to the database: documents built in bulk from the trace model.
+
+The importer writes the touched keys to ``change_outbox`` in the same transaction as the data;
+the outbox drain hands them to :func:`search_sync_handler`, which rebuilds the documents of
+those keys (and of the documents that show them: an enterprise's products carry its name and
+place, an enterprise carries its products' recalls) and removes documents whose rows are gone.
+:func:`iter_all_docs` streams every document, page by page, for ``gongzhi reindex``.
+
+A few queries per page of keys, never one per document.
+"""
+
+from __future__ import annotations
+
+from typing import AsyncIterator, Iterable, Iterator
+
+from search.base import SearchBackend, SearchDoc
+from tracing.models import Enforcement, Enterprise, Product, Recall, RecallBatch, Sampling
+
+PAGE = 500  # keys per IN (...) list: well under SQLite's bound-variable limit
+ENTERPRISE_FIELDS = ("uscc", "name", "kind", "licence_no", "address", "division_code", "lat",
+                     "lng", "risk_grade", "status")
+PRODUCT_FIELDS = ("product_id", "name", "gtin", "gtin14", "brand", "spec", "category",
+                  "enterprise_id", "enterprise__name", "enterprise__division_code",
+                  "enterprise__lat", "enterprise__lng", "enterprise__risk_grade",
+                  "enterprise__status")
+
+
+def _pages(keys: Iterable[str], size: int = PAGE) -> Iterator[list[str]]:
+    keys = sorted(set(keys))
+    for start in range(0, len(keys), size):
+        yield keys[start:start + size]
+
+
+def enterprise_doc(row: dict, alerts: Iterable[str] = ()) -> SearchDoc:
+    """The document of one enterprise row (``Enterprise.values(*ENTERPRISE_FIELDS)``)."""
+    return SearchDoc(
+        kind="enterprise", key=row["uscc"], title=row["name"], subtitle=row["address"] or "",
+        identifiers=tuple(i for i in (row["uscc"], row["licence_no"]) if i),
+        keywords=tuple(k for k in (row["kind"],) if k), division_code=row["division_code"] or "",
+        lat=row["lat"], lng=row["lng"], risk_grade=row["risk_grade"],
+        status=row["status"] or "active", alerts=tuple(sorted(set(alerts))))
+
+
+def product_doc(row: dict, alerts: Iterable[str] = ()) -> SearchDoc:
+    """The document of one product row (``Product.values(*PRODUCT_FIELDS)``): the producer's
+    name and the spec as subtitle, the producer's place for nearby searches."""
+    subtitle = " ".join(x for x in (row["enterprise__name"], row["spec"]) if x)
+    return SearchDoc(
+        kind="product", key=row["product_id"], title=row["name"], subtitle=subtitle,
+        identifiers=tuple(dict.fromkeys(i for i in (row["gtin"], row["gtin14"]) if i)),
+        keywords=tuple(k for k in (row["brand"], row["category"]) if k),
+        division_code=row["enterprise__division_code"] or "", lat=row["enterprise__lat"],
+        lng=row["enterprise__lng"], risk_grade=row["enterprise__risk_grade"],
+        status=row["enterprise__status"] or "active", alerts=tuple(sorted(set(alerts))))
+
+
+async def _recalled(**filters) -> list[tuple[str, str]]:
+    """(product_id, enterprise_uscc) of every open recall naming a product or its batches."""
+    direct = await (Recall.filter(product_id__isnull=False, **filters).exclude(status="completed")
+                    .values_list("product_id", "product__enterprise_id"))
+    by_batch = await (RecallBatch.filter(**{f"batch__{k}": v for k, v in filters.items()})
+                      .exclude(recall__status="completed")
+                      .values_list("batch__product_id", "batch__product__enterprise_id"))
+    return [*direct, *by_batch]
+
+
+async def enterprise_docs(keys: list[str]) -> list[SearchDoc]:
+    """Documents of the enterprises among ``keys`` (one page): four queries."""
+    rows = await Enterprise.filter(uscc__in=keys).values(*ENTERPRISE_FIELDS)
+    alerts: dict[str, set[str]] = {}
+    failed = await Sampling.filter(enterprise_id__in=keys, result="fail").values_list(
+        "enterprise_id", flat=True)
+    enforced = await Enforcement.filter(enterprise_id__in=keys).values_list(
+        "enterprise_id", flat=True)
+    for uscc in failed:
+        alerts.setdefault(uscc, set()).add("sampling_failed")
+    for uscc in enforced:
+        alerts.setdefault(uscc, set()).add("enforcement")
+    for _, uscc in await _recalled(product__enterprise_id__in=keys):
+        alerts.setdefault(uscc, set()).add("recall")
+    return [enterprise_doc(row, alerts.get(row["uscc"], ())) for row in rows]
+
+
+async def product_docs(keys: list[str]) -> list[SearchDoc]:
+    """Documents of the products among ``keys`` (one page): three queries."""
+    rows = await Product.filter(product_id__in=keys).values(*PRODUCT_FIELDS)
+    recalled = {pid for pid, _ in await _recalled(product_id__in=keys)}
+    return [product_doc(row, ("recall",) if row["product_id"] in recalled else ())
+            for row in rows]
+
+
+async def _expand(touched: dict[str, set[str]]) -> tuple[set[str], set[str]]:
+    """Enterprise and product keys whose documents the touched keys change."""
+    enterprises = set(touched.get("enterprise", ()))
+    products = set(touched.get("product", ()))
+    for page in _pages(touched.get("batch", ())):  # a batch recall alerts product and producer
+        found = await RecallBatch.filter(batch_id__in=page).values_list(
+            "batch__product_id", "batch__product__enterprise_id")
+        products.update(p for p, _ in found)
+        enterprises.update(e for _, e in found)
+    for page in _pages(products):  # a product recall alerts its producer
+        found = await Recall.filter(product_id__in=page).values_list(
+            "product__enterprise_id", flat=True)
+        enterprises.update(found)
+    for page in _pages(touched.get("enterprise", ())):  # products show their producer
+        products.update(await Product.filter(enterprise_id__in=page).values_list(
+            "product_id", flat=True))
+    return enterprises, products
+
+
+async def sync_search(*, search: SearchBackend, touched: dict[str, set[str]]) -> int:
+    """Re-index the documents the touched keys change; remove those whose rows are gone."""
+    enterprises, products = await _expand(touched)
+    done = 0
+    for kind, keys, build in (("enterprise", enterprises, enterprise_docs),
+                              ("product", products, product_docs)):
+        for page in _pages(keys):
+            docs = await build(page)
+            done += await search.index(docs)
+            gone = set(page) - {d.key for d in docs}
+            if gone:
+                done += await search.remove(kind, sorted(gone))
+    return done
+
+
+def search_sync_handler(search: SearchBackend):
+    """An outbox handler (``Services.on_change``) that keeps ``search`` true."""
+
+    async def handle(touched: dict[str, set[str]]) -> None:
+        await sync_search(search=search, touched=touched)
+
+    handle.__name__ = "sync_search"
+    return handle
+
+
+async def _keys_after(model, pk: str, last: str | None, size: int) -> list[str]:
+    query = model.all() if last is None else model.filter(**{f"{pk}__gt": last})
+    return await query.order_by(pk).limit(size).values_list(pk, flat=True)
+
+
+async def iter_all_docs(page: int = 2000) -> AsyncIterator[SearchDoc]:
+    """Every enterprise, then every product document, read in pages by key (keyset paging)."""
+    for model, pk, build in ((Enterprise, "uscc", enterprise_docs),
+                             (Product, "product_id", product_docs)):
+        last = None
+        while True:
+            keys = await _keys_after(model, pk, last, page)
+            if not keys:
+                break
+            for start in range(0, len(keys), PAGE):
+                for doc in await build(keys[start:start + PAGE]):
+                    yield doc
+            last = keys[-1]
+
+
+async def count_all() -> int:
+    """How many documents :func:`iter_all_docs` yields."""
+    return await Enterprise.all().count() + await Product.all().count()
