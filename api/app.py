@@ -20,9 +20,11 @@ def create_app(settings: Settings, *, store=None, search=None, clock=None, wecha
     errors.install(app)
 
     from api.blueprints import exchange, meta
+    from api.blueprints import search as search_bp
 
     app.blueprint(meta.bp)
     app.blueprint(exchange.bp)
+    app.blueprint(search_bp.bp)
 
     @app.before_server_start
     async def start(app: Sanic) -> None:

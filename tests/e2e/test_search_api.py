@@ -1,0 +1,155 @@
+"""Search over real HTTP: demo data imported through the exchange, then searched."""
+
+from __future__ import annotations
+
+import io
+
+import orjson
+import pytest
+
+from search.pinyin import readings
+from tracing.demo import DEMO_KEYS, write_demo
+
+TOKEN = {"Authorization": "Bearer test-exchange-token", "Content-Type": "application/x-ndjson"}
+
+
+def demo(enterprises: int = 12) -> tuple[bytes, dict[str, dict]]:
+    buffer = io.StringIO()
+    write_demo(buffer, enterprises=enterprises)
+    body = buffer.getvalue().encode()
+    ents = {r["uscc"]: r for r in map(orjson.loads, body.splitlines()) if r["type"] == "enterprise"}
+    return body, ents
+
+
+async def import_demo(http) -> dict[str, dict]:
+    body, ents = demo()
+    answer = await http.post("/api/v1/exchange", content=body, headers=TOKEN)
+    assert answer.status_code == 200 and not answer.json()["rejected"]
+    return ents
+
+
+async def search(http, **params):
+    answer = await http.get("/api/v1/search", params=params)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_demo_answers_pinyin_initials_names_and_identifiers(http):
+    ents = await import_demo(http)
+    target = ents[DEMO_KEYS["failed_sampling_uscc"]]
+    initials = readings(target["name"])[0][1]
+    body = await search(http, q=initials, kind="enterprise", size=50)
+    assert target["uscc"] in [h["key"] for h in body["hits"]]
+    first = (await search(http, q=target["uscc"]))["hits"][0]
+    assert first["key"] == target["uscc"] and first["title"] == target["name"]
+    assert "sampling_failed" in first["alerts"] and first["risk_grade"] == target.get("risk_grade")
+    assert set(first) >= {"kind", "key", "title", "subtitle", "highlight", "distance_km",
+                          "risk_grade", "alerts"}
+    named = await search(http, q=target["name"][:4])
+    assert named["total"] >= 1 and "<em>" in named["hits"][0]["highlight"]
+    assert isinstance(named["took_ms"], (int, float))
+
+
+async def test_demo_answers_nearby_nearest_first(http):
+    ents = await import_demo(http)
+    target = next(e for e in ents.values() if e.get("lat") is not None)
+    body = await search(http, near=f"{target['lat']},{target['lng']}", radius_km="2", size=50)
+    distances = [h["distance_km"] for h in body["hits"]]
+    assert body["hits"][0]["key"] == target["uscc"] and distances[0] == 0
+    assert distances == sorted(distances) and all(d <= 2 for d in distances)
+    products = await search(http, near=f"{target['lat']},{target['lng']}", radius_km="0.01",
+                            kind="product")
+    assert all(h["kind"] == "product" and h["distance_km"] == 0 for h in products["hits"])
+
+
+async def test_suggest_type_ahead(http):
+    ents = await import_demo(http)
+    name = ents[DEMO_KEYS["enforced_uscc"]]["name"]
+    answer = await http.get("/api/v1/search/suggest", params={"q": name[:3]})
+    assert answer.status_code == 200
+    assert any(h["title"].startswith(name[:3]) for h in answer.json()["hits"])
+    empty = await http.get("/api/v1/search/suggest", params={"q": "  "})
+    assert empty.status_code == 200 and empty.json() == {"hits": []}
+
+
+async def test_import_succeeds_while_search_is_down_and_catches_up(http, server):
+    _, app = server
+    services = app.ctx.services
+    real = services.search.index
+
+    async def down(docs):
+        raise ConnectionError("search is down")
+
+    services.search.index = down
+    try:
+        body, ents = demo()
+        answer = await http.post("/api/v1/exchange", content=body, headers=TOKEN)
+        assert answer.status_code == 200 and answer.json()["accepted"] > 0
+    finally:
+        services.search.index = real
+    assert (await search(http, q=next(iter(ents))))["total"] == 0
+    await services.outbox.drain_now()
+    assert (await search(http, q=next(iter(ents))))["hits"][0]["key"] == next(iter(ents))
+
+
+async def test_page_past_the_end_is_empty_with_the_total(http):
+    await import_demo(http)
+    body = await search(http, q="螺蛳粉", page="40", size="20")
+    assert body["hits"] == [] and body["total"] > 0
+
+
+@pytest.mark.parametrize("q", ['"', "*", "NEAR(螺 蛳)", "title:螺", "螺*", "(", "a OR b", "NOT 螺",
+                               "😀", "螺蛳粉😀", "🍜🍜🍜", "%", "_", "\\", "'", "{title}", "^螺",
+                               "AND", "-", "\u0000螺", "ｌｕｏ", "<script>", "螺 蛳 粉 店"])
+async def test_metacharacters_and_emoji_are_plain_text(http, q):
+    answer = await http.get("/api/v1/search", params={"q": q})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["total"] >= 0
+    suggest = await http.get("/api/v1/search/suggest", params={"q": q})
+    assert suggest.status_code == 200, suggest.text
+
+
+@pytest.mark.parametrize("params, code", [
+    ({}, "search_query_empty"),
+    ({"q": "   "}, "search_query_empty"),
+    ({"q": "螺" * 500}, "search_query_too_long"),
+    ({"q": "a", "kind": "shop"}, "search_bad_kind"),
+    ({"near": "abc"}, "search_bad_coordinates"),
+    ({"near": "24.3"}, "search_bad_coordinates"),
+    ({"near": "1,2,3"}, "search_bad_coordinates"),
+    ({"near": "91,109"}, "search_bad_coordinates"),
+    ({"near": "24,181"}, "search_bad_coordinates"),
+    ({"near": "nan,nan"}, "search_bad_coordinates"),
+    ({"near": "inf,0"}, "search_bad_coordinates"),
+    ({"near": "24.3,109.4", "radius_km": "-1"}, "search_bad_radius"),
+    ({"near": "24.3,109.4", "radius_km": "0"}, "search_bad_radius"),
+    ({"near": "24.3,109.4", "radius_km": "101"}, "search_bad_radius"),
+    ({"near": "24.3,109.4", "radius_km": "far"}, "search_bad_radius"),
+    ({"q": "螺", "page": "0"}, "search_bad_page"),
+    ({"q": "螺", "page": "-3"}, "search_bad_page"),
+    ({"q": "螺", "page": "two"}, "search_bad_page"),
+    ({"q": "螺", "page": "100000"}, "search_bad_page"),
+    ({"q": "螺", "page": "9" * 40}, "search_bad_page"),
+    ({"q": "螺", "size": "0"}, "search_bad_size"),
+    ({"q": "螺", "size": "51"}, "search_bad_size"),
+    ({"q": "螺", "division": "45ab"}, "search_bad_division"),
+])
+async def test_bad_input_is_a_clear_400(http, params, code):
+    answer = await http.get("/api/v1/search", params=params)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize("params, code", [({"q": "螺" * 500}, "search_query_too_long"),
+                                          ({"q": "螺", "size": "0"}, "search_bad_size"),
+                                          ({"q": "螺", "size": "x"}, "search_bad_size")])
+async def test_bad_suggest_input_is_a_clear_400(http, params, code):
+    answer = await http.get("/api/v1/search/suggest", params=params)
+    assert answer.status_code == 400 and answer.json()["error"]["code"] == code
+
+
+async def test_openapi_declares_search(http):
+    paths = (await http.get("/docs/openapi.json")).json()["paths"]
+    assert "get" in paths["/api/v1/search"] and "get" in paths["/api/v1/search/suggest"]
+    names = {p["name"] for p in paths["/api/v1/search"]["get"]["parameters"]}
+    assert names == {"q", "kind", "division", "near", "radius_km", "page", "size"}
