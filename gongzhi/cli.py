@@ -1,4 +1,4 @@
-"""The ``gongzhi`` command: serve, up, migrate, import, demo-data, verify."""
+"""The ``gongzhi`` command: serve, up, migrate, import, reindex, demo-data, verify."""
 
 from __future__ import annotations
 
@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("reindex", help="rebuild the search index from the database")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_reindex)
 
     p = sub.add_parser("demo-data", help="write the Liuzhou luosifen demo data set as NDJSON")
     p.add_argument("--enterprises", type=int, default=60)
@@ -104,6 +108,33 @@ async def import_file(path: Path, services, *, progress: bool = True):
                 yield line
 
         return await importer.run(counted())
+
+
+def cmd_reindex(settings: Settings, args) -> int:
+    from gongzhi import db
+
+    async def run() -> int:
+        await db.migrate(settings)
+        services = await _services(settings)
+        try:
+            return await reindex(services, progress=not args.quiet)
+        finally:
+            await services.close()
+
+    count = asyncio.run(run())
+    print(f"search index rebuilt: {count} documents")
+    return 0
+
+
+async def reindex(services, *, progress: bool = True) -> int:
+    """Rebuild the search index from the database, pages streamed, with a progress bar."""
+    from tqdm import tqdm
+
+    from search.sync import count_all, rebuild_index
+
+    with tqdm(total=await count_all(), unit="doc", desc="reindex", disable=not progress,
+              file=sys.stderr) as bar:
+        return await rebuild_index(search=services.search, progress=bar.update)
 
 
 async def _services(settings: Settings):
@@ -168,15 +199,32 @@ async def _prepare_demo(settings: Settings, enterprises: int) -> None:
     try:
         if await Enterprise.all().count():
             print(f"database {_where(settings)} already holds data; not loading the demo")
-            return
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / "demo.ndjson"
-            with open(path, "w", encoding="utf-8") as out:
-                write_demo(out, enterprises=enterprises)
-            result = await import_file(path, services)
-        print(f"demo data loaded: {result.accepted} records, {result.rejected_total} rejected")
+        else:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = Path(tmp) / "demo.ndjson"
+                with open(path, "w", encoding="utf-8") as out:
+                    write_demo(out, enterprises=enterprises)
+                result = await import_file(path, services)
+            print(f"demo data loaded: {result.accepted} records, {result.rejected_total} "
+                  "rejected")
+        await _searchable(services)
     finally:
         await services.close()
+
+
+async def _searchable(services) -> None:
+    """Make sure every enterprise and product is searchable (the import's outbox drain
+    normally did it; an index lost or left behind is rebuilt)."""
+    from search.sync import count_all
+
+    try:
+        await services.outbox.drain_now()  # changes left queued by an earlier failure
+    except Exception as exc:  # noqa: BLE001 - the reindex below covers them
+        print(f"outbox drain failed ({exc}); rebuilding the index", file=sys.stderr)
+    expected = await count_all()
+    if await services.search.count() != expected:
+        await reindex(services)
+    print(f"search index: {await services.search.count()} documents")
 
 
 def cmd_serve(settings: Settings, args) -> int:

@@ -11,7 +11,7 @@ A few queries per page of keys, never one per document.
 
 from __future__ import annotations
 
-from typing import AsyncIterator, Iterable, Iterator
+from typing import AsyncIterator, Callable, Iterable, Iterator
 
 from search.base import SearchBackend, SearchDoc
 from tracing.models import Enforcement, Enterprise, Product, Recall, RecallBatch, Sampling
@@ -156,3 +156,16 @@ async def iter_all_docs(page: int = 2000) -> AsyncIterator[SearchDoc]:
 async def count_all() -> int:
     """How many documents :func:`iter_all_docs` yields."""
     return await Enterprise.all().count() + await Product.all().count()
+
+
+async def rebuild_index(*, search: SearchBackend, page: int = 2000,
+                        progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild ``search`` from the database beside the live index, then swap atomically."""
+
+    async def docs():
+        async for doc in iter_all_docs(page):
+            if progress is not None:
+                progress(1)
+            yield doc
+
+    return await search.rebuild(docs())
