@@ -16,6 +16,8 @@ def create_app(settings: Settings, *, store=None, search=None, clock=None, wecha
     app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS = False
+    if settings.proxies_count:
+        app.config.PROXIES_COUNT = settings.proxies_count
     app.ctx.settings = settings
     errors.install(app)
 
@@ -25,6 +27,10 @@ def create_app(settings: Settings, *, store=None, search=None, clock=None, wecha
     app.blueprint(meta.bp)
     app.blueprint(exchange.bp)
     app.blueprint(search_bp.bp)
+    from api.blueprints import auth, scan
+
+    app.blueprint(scan.bp)
+    app.blueprint(auth.bp)
 
     @app.before_server_start
     async def start(app: Sanic) -> None:

@@ -63,6 +63,20 @@ class KeyValueStore(ABC):
     async def close(self) -> None:
         """Release connections."""
 
+    async def hit_and_get(self, key: str, *, window: float, limit: int,
+                          keys: list[str]) -> tuple[bool, float, list[bytes | None]]:
+        """:meth:`hit`, then :meth:`get_many` of ``keys`` when allowed (one round trip on
+        Redis): the scan path's rate limit and cache read together."""
+        allowed, wait = await self.hit(key, window=window, limit=limit)
+        return allowed, wait, (await self.get_many(keys) if allowed else [])
+
+    async def set_tagged(self, key: str, value: bytes, *, ttl: float, tags: list[str]) -> None:
+        """:meth:`set` ``key`` and add it to the set under each tag key; every tag set lives
+        at least ``ttl`` from now (its expiry is pushed back, never shortened)."""
+        await self.set(key, value, ttl=ttl)
+        for tag in tags:
+            await self.sadd(tag, key, ttl=ttl)
+
 
 class MemoryStore(KeyValueStore):
     """In-process store for the embedded default (one process, no Redis)."""
@@ -133,6 +147,14 @@ class MemoryStore(KeyValueStore):
 
     async def ping(self) -> bool:
         return True
+
+    async def set_tagged(self, key: str, value: bytes, *, ttl: float, tags: list[str]) -> None:
+        await self.set(key, value, ttl=ttl)
+        expires = self._expiry(ttl)
+        for tag in tags:
+            await self.sadd(tag, key)
+            members, current = self._data[tag]
+            self._data[tag] = (members, None if current is None else max(current, expires))
 
 
 # Sliding-window log in one atomic step: drop old hits, count, add when under the limit.
@@ -221,6 +243,29 @@ class RedisStore(KeyValueStore):
         member = f"{now}:{self._uid}:{self._seq}"
         allowed, wait = await self._hit(keys=[self._k(key)], args=[now, window, limit, member])
         return bool(int(allowed)), float(wait)
+
+    async def hit_and_get(self, key: str, *, window: float, limit: int,
+                          keys: list[str]) -> tuple[bool, float, list[bytes | None]]:
+        self._seq += 1
+        now = time.time()
+        member = f"{now}:{self._uid}:{self._seq}"
+        async with self._redis.pipeline(transaction=False) as pipe:
+            await self._hit(keys=[self._k(key)], args=[now, window, limit, member], client=pipe)
+            if keys:
+                pipe.mget([self._k(k) for k in keys])
+            result = await pipe.execute()
+        allowed, wait = result[0]
+        values = result[1] if keys else []
+        return bool(int(allowed)), float(wait), (values if int(allowed) else [])
+
+    async def set_tagged(self, key: str, value: bytes, *, ttl: float, tags: list[str]) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(self._k(key), value, px=_ms(ttl))
+            for tag in tags:
+                pipe.sadd(self._k(tag), key)
+                pipe.pexpire(self._k(tag), _ms(ttl), gt=True)
+                pipe.pexpire(self._k(tag), _ms(ttl), nx=True)
+            await pipe.execute()
 
     async def ping(self) -> bool:
         try:

@@ -30,6 +30,7 @@ class Services:
     wechat: object | None = None  # accounts.wechat.WeChatGateway
     change_handlers: list[Handler] = field(default_factory=list)
     outbox: OutboxWorker | None = None
+    trace: object | None = None  # tracing.scan_service.TraceService
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
@@ -47,8 +48,14 @@ class Services:
         from search.sync import search_sync_handler
 
         services.on_change(search_sync_handler(search))
+        from tracing.scan_service import TraceService
+
+        services.trace = TraceService.from_settings(settings, services.store,
+                                                    clock=services.clock)
+        services.on_change(services.trace.on_change)
         if background:
             services._tasks.append(asyncio.create_task(services.outbox.run()))
+            services._tasks.append(asyncio.create_task(services.trace.recorder.run()))
         return services
 
     def on_change(self, handler: Handler) -> None:
@@ -88,6 +95,11 @@ class Services:
             try:
                 await task
             except (asyncio.CancelledError, Exception):
+                pass
+        if self.trace is not None:
+            try:
+                await self.trace.close()  # write the scans still buffered
+            except Exception:  # noqa: BLE001 - the database may be gone already
                 pass
         await self.search.close()
         await self.store.close()

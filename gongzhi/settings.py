@@ -40,6 +40,18 @@ class Settings:
     wechat_secret: str = "gongzhi-demo-secret"
     wechat_api_url: str | None = None
     trace_depth: int = 3
+    trace_hosts: tuple[str, ...] = ()  # hosts of trace URLs (/t/<code>); empty: any host
+    view_cache_ttl: int = 3600  # seconds a trace view stays cached; 0 disables the cache
+    scan_rate_limit: int = 120  # scans per client per scan_rate_window seconds
+    scan_rate_window: int = 60
+    auth_rate_limit: int = 10  # logins per client per auth_rate_window seconds
+    auth_rate_window: int = 60
+    session_ttl: int = 7 * 24 * 3600
+    proxies_count: int = 0  # trusted reverse proxies in front (X-Forwarded-For hops)
+    chilled_max_celsius: float = 8.0  # cold-chain excursion above this for chilled goods
+    frozen_max_celsius: float = -15.0  # and above this for frozen goods
+    expiry_warning_days: int = 3  # warn this many days before the expiry date
+    scan_flush_ms: int = 1000  # scan records are written in batches this often
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -65,6 +77,16 @@ def _int(name: str, raw: str, low: int, high: int) -> int:
         raise SettingsError(name, f"expected an integer, got {raw!r}") from None
     if not low <= value <= high:
         raise SettingsError(name, f"must be between {low} and {high}, got {value}")
+    return value
+
+
+def _float(name: str, raw: str, low: float, high: float) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(name, f"expected a number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise SettingsError(name, f"must be between {low:g} and {high:g}, got {value:g}")
     return value
 
 
@@ -102,6 +124,19 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "GONGZHI_WECHAT_SECRET": ("wechat_secret", lambda n, v: v),
     "GONGZHI_WECHAT_API_URL": ("wechat_api_url", lambda n, v: _url(n, v, ("http", "https"))),
     "GONGZHI_TRACE_DEPTH": ("trace_depth", lambda n, v: _int(n, v, 0, 10)),
+    "GONGZHI_TRACE_HOSTS": ("trace_hosts", lambda n, v: tuple(
+        h.strip().lower() for h in v.split(",") if h.strip())),
+    "GONGZHI_VIEW_CACHE_TTL": ("view_cache_ttl", lambda n, v: _int(n, v, 0, 30 * 86400)),
+    "GONGZHI_SCAN_RATE_LIMIT": ("scan_rate_limit", lambda n, v: _int(n, v, 1, 10**6)),
+    "GONGZHI_SCAN_RATE_WINDOW": ("scan_rate_window", lambda n, v: _int(n, v, 1, 86400)),
+    "GONGZHI_AUTH_RATE_LIMIT": ("auth_rate_limit", lambda n, v: _int(n, v, 1, 10**6)),
+    "GONGZHI_AUTH_RATE_WINDOW": ("auth_rate_window", lambda n, v: _int(n, v, 1, 86400)),
+    "GONGZHI_SESSION_TTL": ("session_ttl", lambda n, v: _int(n, v, 60, 90 * 86400)),
+    "GONGZHI_PROXIES_COUNT": ("proxies_count", lambda n, v: _int(n, v, 0, 10)),
+    "GONGZHI_CHILLED_MAX_CELSIUS": ("chilled_max_celsius", lambda n, v: _float(n, v, -30, 30)),
+    "GONGZHI_FROZEN_MAX_CELSIUS": ("frozen_max_celsius", lambda n, v: _float(n, v, -60, 0)),
+    "GONGZHI_EXPIRY_WARNING_DAYS": ("expiry_warning_days", lambda n, v: _int(n, v, 0, 365)),
+    "GONGZHI_SCAN_FLUSH_MS": ("scan_flush_ms", lambda n, v: _int(n, v, 10, 60000)),
 }
 
 

@@ -1,0 +1,104 @@
+"""Mini-program login: ``POST /api/v1/auth/wechat``, ``GET``/``DELETE /api/v1/auth/session``."""
+
+from __future__ import annotations
+
+from sanic import Blueprint
+from sanic.response import empty, json
+
+from accounts.ratelimit import check_rate, client_key
+from accounts.sessions import Session, login_with_wechat, resolve_token, revoke, token_hash
+from api.openapi import operation
+from gongzhi.errors import InvalidInput, Unauthorized
+
+bp = Blueprint("auth")
+
+
+def bearer_token(request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def bearer_session(request) -> Session | None:
+    """The live session of the request's bearer token, or None (never an error)."""
+    token = bearer_token(request)
+    if token is None:
+        return None
+    return await resolve_token(token=token, store=request.app.ctx.services.store)
+
+
+def client_ip(request) -> str:
+    """The peer address; behind ``GONGZHI_PROXIES_COUNT`` trusted proxies, their report."""
+    return request.remote_addr or request.ip or ""
+
+
+def rate_client(request, session: Session | None) -> str:
+    """Who a request counts against: a live session's token, else the client address."""
+    return client_key(token_hash(session.token) if session else None, client_ip(request))
+
+
+def _gateway(services):
+    if services.wechat is None:
+        from accounts.wechat import WeChatGateway
+
+        services.wechat = WeChatGateway.from_settings(services.settings)
+    return services.wechat
+
+
+@bp.post("/api/v1/auth/wechat")
+@operation("post", "/api/v1/auth/wechat", summary="Log in with a wx.login() code", tag="auth",
+           body={"required": True, "content": {"application/json": {"schema": {
+               "type": "object", "required": ["code"],
+               "properties": {"code": {"type": "string"}}}}}},
+           responses={201: '{"token", "user" (pseudonym), "created_at", "expires_at"}'},
+           errors={400: "invalid_body, wechat_code_invalid", 429: "rate_limited (Retry-After)",
+                   502: "wechat_unavailable"})
+async def wechat_login(request):
+    services = request.app.ctx.services
+    settings = services.settings
+    await check_rate(store=services.store, client_key=client_key(None, client_ip(request)),
+                     window=settings.auth_rate_window, limit=settings.auth_rate_limit,
+                     scope="login")
+    try:
+        body = request.json
+    except Exception:  # noqa: BLE001 - Sanic raises its own on bad JSON
+        body = None
+    if not isinstance(body, dict):
+        raise InvalidInput('send JSON {"code": "<wx.login() code>"}', field="code",
+                           code="invalid_body")
+    session = await login_with_wechat(code=body.get("code"), gateway=_gateway(services),
+                                      store=services.store, ttl=settings.session_ttl)
+    return json(session.public(), status=201, headers={"Cache-Control": "no-store"})
+
+
+def _session_public(session: Session) -> dict:
+    data = session.public()
+    data.pop("token")
+    return data
+
+
+async def _require(request) -> Session:
+    if bearer_token(request) is None:
+        raise Unauthorized("send Authorization: Bearer <token>", field="Authorization",
+                           code="token_missing")
+    session = await bearer_session(request)
+    if session is None:
+        raise Unauthorized("the session is unknown, expired or revoked; log in again",
+                           field="Authorization", code="session_invalid")
+    return session
+
+
+@bp.get("/api/v1/auth/session")
+@operation("get", "/api/v1/auth/session", summary="The current session", tag="auth",
+           responses={200: '{"user", "created_at", "expires_at"}'},
+           errors={401: "token_missing, session_invalid"})
+async def current_session(request):
+    return json(_session_public(await _require(request)))
+
+
+@bp.delete("/api/v1/auth/session")
+@operation("delete", "/api/v1/auth/session", summary="Log out: revoke the token", tag="auth",
+           responses={204: "revoked"}, errors={401: "token_missing, session_invalid"})
+async def logout(request):
+    session = await _require(request)
+    await revoke(token=session.token, store=request.app.ctx.services.store)
+    return empty(status=204)

@@ -1,0 +1,73 @@
+"""``GET /api/v1/scan?code=``: any code a phone can point at, answered with the trace view."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from sanic import Blueprint
+from sanic.response import raw
+
+from api.blueprints.auth import bearer_session, rate_client
+from api.openapi import operation, query
+from gongzhi.errors import InvalidInput
+from tracing.scans import CHANNELS, scan_client
+
+bp = Blueprint("scan")
+JSON = "application/json"
+
+
+def query_params(request) -> dict[str, str]:
+    """The query string as text; invalid UTF-8 (raw or percent-encoded) is a 400, not a 500."""
+    url = request.raw_url or b""
+    query = url.partition(b"?")[2].partition(b"#")[0]
+    try:
+        text = query.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=50)
+    except UnicodeDecodeError:
+        raise InvalidInput("the query string is not valid UTF-8", field="code",
+                           code="code_malformed") from None
+    except ValueError:
+        raise InvalidInput("the query string has too many fields", field="query",
+                           code="query_malformed") from None
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        params.setdefault(name, value)
+    return params
+
+
+@bp.get("/api/v1/scan")
+@operation("get", "/api/v1/scan", summary="Trace view of a scanned or typed code", tag="scan",
+           params=[
+               query("code", "the raw scanned text, URL-encoded: trace code, trace URL, GS1 "
+                     "Digital Link, GS1 element string (GS as %1D), retail barcode, or another "
+                     "region's code", required=True),
+               query("channel", "where the scan comes from (default h5; also the "
+                     "X-Gongzhi-Channel header)", schema={"enum": list(CHANNELS)}),
+               query("kiosk", "kiosk id (channel=kiosk only; also X-Gongzhi-Kiosk)"),
+               query("lat", "coarse latitude (WGS-84); stored rounded to 0.1°",
+                     schema={"type": "number"}),
+               query("lng", "coarse longitude (WGS-84)", schema={"type": "number"}),
+               query("city", "city name, when the client knows it"),
+           ],
+           responses={200: "trace view: status, alerts (most serious first), scans, code, "
+                           "level, resolved, product, batch, enterprise, events, inputs, "
+                           "certificates, inspections"},
+           errors={400: "code_malformed, invalid_channel, invalid_kiosk, invalid_location",
+                   404: "code_not_found (may be fake: report it)", 410: "code_withdrawn",
+                   429: "rate_limited (Retry-After)"})
+async def scan(request):
+    params = query_params(request)
+    code = params.get("code")
+    if code is None or code == "":
+        raise InvalidInput("code is required: the scanned text, URL-encoded", field="code",
+                           code="code_malformed")
+    headers = request.headers
+    session = await bearer_session(request)
+    client = scan_client(
+        channel=params.get("channel") or headers.get("x-gongzhi-channel"),
+        kiosk=params.get("kiosk") or headers.get("x-gongzhi-kiosk"),
+        lat=params.get("lat"), lng=params.get("lng"), city=params.get("city"),
+        user_hash=session.openid_hash if session else None)
+    body = await request.app.ctx.services.trace.scan(
+        raw=code, client=client, rate_key=rate_client(request, session))
+    return raw(body, content_type=JSON, headers={"Cache-Control": "no-store"})

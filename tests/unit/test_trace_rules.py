@@ -1,0 +1,165 @@
+"""Pure rules of the trace view: corrections, masking, alerts, status, places, scan input."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from gongzhi.errors import InvalidInput
+from tracing import places
+from tracing import trace_rules as R
+from tracing.scan_service import Entry, cache_key, render, seconds_to_midnight
+from tracing.codes import parse_scan
+from tracing.scans import ScanClient, scan_client, scan_stats, stat_keys
+
+UTC = timezone.utc
+
+
+def ev(event_id, seq, kind="storage_in", corrects=None, quantity=1, hour=1, **more):
+    return {"event_id": event_id, "seq": seq, "kind": kind, "corrects": corrects,
+            "occurred_at": datetime(2026, 9, 2, hour, tzinfo=UTC), "quantity": quantity,
+            "unit": "袋", "place": None, "place_uscc": None, "actor": "谭军", "inputs": [],
+            "detail": {}, **more}
+
+
+class TestCorrections:
+    def test_correction_replaces_values_and_keeps_history(self):
+        shown = R.apply_corrections([ev("E1", 1, quantity=650), ev("E2", 2, hour=0),
+                                     ev("E3", 3, corrects="E1", quantity=6500)])
+        assert [e["event_id"] for e in shown] == ["E2", "E1"]
+        fixed = shown[1]
+        assert fixed["quantity"] == 6500 and fixed["corrected_by"] == ["E3"]
+        assert [h["quantity"] for h in fixed["history"]] == [650]
+
+    def test_correction_of_a_correction_folds_into_the_original(self):
+        shown = R.apply_corrections([ev("E1", 1, quantity=1), ev("E2", 2, corrects="E1",
+                                                                 quantity=2),
+                                     ev("E3", 3, corrects="E2", quantity=3)])
+        assert len(shown) == 1
+        assert shown[0]["quantity"] == 3 and shown[0]["corrected_by"] == ["E2", "E3"]
+        assert [h["quantity"] for h in shown[0]["history"]] == [1, 2]
+
+    def test_correction_moves_the_time(self):
+        shown = R.apply_corrections([ev("E1", 1, hour=9), ev("E2", 2, hour=5),
+                                     ev("E3", 3, corrects="E1", hour=1)])
+        assert [e["event_id"] for e in shown] == ["E1", "E2"]
+
+    def test_unknown_target_stays_an_event(self):
+        assert len(R.apply_corrections([ev("E1", 1, corrects="GONE")])) == 1
+
+
+class TestPersonalData:
+    @pytest.mark.parametrize("name, masked", [("谭军", "谭*"), ("欧阳娜娜", "欧***"),
+                                              ("Li Wei", "L***"), (None, None), ("", None)])
+    def test_mask_name(self, name, masked):
+        assert R.mask_name(name) == masked
+
+    def test_scrub_phones_and_id_numbers(self):
+        text = "联系人13812345678，身份证450204199001011234"
+        assert R.scrub(text) == "联系人138****5678，身份证450204********1234"
+
+    def test_detail_is_whitelisted_and_inspector_masked(self):
+        detail = {"inspection": {"item": "x", "result": "pass", "inspector": "林永福"},
+                  "driver_phone": "13812345678", "counterparty": {"name": "A", "phone": "1"}}
+        out = R.public_detail(detail)
+        assert out == {"inspection": {"item": "x", "result": "pass", "inspector": "林**"},
+                       "counterparty": {"name": "A"}}
+
+    def test_public_event_masks_the_actor(self):
+        shown = R.apply_corrections([ev("E1", 1)])
+        assert R.public_event(shown[0])["actor"] == "谭*"
+
+
+class TestAlerts:
+    limits = R.Limits()
+
+    def test_recall_first_then_severity(self):
+        alerts = R.sort_alerts(
+            R.expiry_alerts(date(2026, 1, 1), date(2026, 2, 1), self.limits)
+            + R.recall_alerts([{"recall_id": "R1", "level": 2, "reason": "x",
+                                "status": "ongoing"}]))
+        assert [a["kind"] for a in alerts] == ["recall", "expired"]
+        assert R.status_of(alerts) == "recalled"
+
+    def test_expiry_and_warning(self):
+        today = date(2026, 11, 1)
+        assert R.expiry_alerts(date(2026, 12, 1), today, self.limits) == []
+        soon = R.expiry_alerts(date(2026, 11, 3), today, self.limits)
+        assert soon[0]["kind"] == "expiring" and R.status_of(soon) == "warning"
+        assert R.status_of(R.expiry_alerts(date(2026, 10, 31), today, self.limits)) == "expired"
+
+    def test_completed_recall_is_information(self):
+        alerts = R.recall_alerts([{"recall_id": "R", "level": 1, "reason": "x",
+                                   "status": "completed"}])
+        assert alerts[0]["severity"] == "info" and R.status_of(alerts) == "ok"
+
+    def test_excursion_only_for_cold_chain_above_the_limit(self):
+        events = [{"event_id": "E", "detail": {"temperatures": [
+            {"at": "t1", "celsius": 4.5}, {"at": "t2", "celsius": 9.6}, {"celsius": 11.3}]}}]
+        assert R.excursions(events, R.temperature_limit("常温保存", self.limits)) == []
+        found = R.excursions(events, R.temperature_limit("0-4℃冷藏", self.limits))
+        assert found[0]["celsius"] == 11.3 and found[0]["readings"] == 2
+        assert R.temperature_limit("-18℃冷冻", self.limits) == -15.0
+        strict = R.Limits(chilled_max_celsius=4.0)
+        assert R.excursions(events, R.temperature_limit("冷藏", strict))[0]["readings"] == 3
+
+    def test_suspended_licence(self):
+        alerts = R.licence_alerts({"uscc": "X", "name": "N", "status": "suspended"},
+                                  date(2026, 1, 1))
+        assert alerts[0]["kind"] == "licence_suspended" and R.status_of(alerts) == "warning"
+        lapsed = R.licence_alerts({"status": "active", "licence_valid_until": date(2025, 1, 1)},
+                                  date(2026, 1, 1))
+        assert lapsed[0]["status"] == "licence_expired"
+
+    def test_status_order(self):
+        assert R.worse_status("expired", "suspect") == "suspect"
+        assert R.worse_status("recalled", "suspect") == "recalled"
+        assert R.status_of([], suspect=True) == "suspect"
+
+
+class TestPlacesAndClient:
+    def test_coarse_position_names_the_city(self):
+        assert places.coarse(24.3261, 109.4281) == (24.3, 109.4)
+        assert places.nearest_city(24.3, 109.4) == "柳州"
+        assert places.nearest_city(0.5, 0.5) is None
+
+    def test_scan_client_validates(self):
+        client = scan_client(channel="KIOSK", kiosk="K-01", lat="24.33", lng="109.43",
+                             city=None)
+        assert (client.channel, client.kiosk_id, client.city, client.lat) == (
+            "kiosk", "K-01", "柳州", 24.3)
+        for kwargs, field in [({"channel": "fax"}, "channel"), ({"channel": "kiosk"}, "kiosk"),
+                              ({"kiosk": "K1"}, "kiosk"), ({"lat": "91", "lng": "1"}, "lat"),
+                              ({"lat": "x", "lng": "1"}, "lat"), ({"lat": "1"}, "lng"),
+                              ({"city": "a\x00b"}, "city"), ({"lat": "nan", "lng": "1"}, "lat")]:
+            args = {"channel": None, "kiosk": None, "lat": None, "lng": None, "city": None,
+                    **kwargs}
+            with pytest.raises(InvalidInput) as exc:
+                scan_client(**args)
+            assert exc.value.field == field, kwargs
+
+
+class TestSplicing:
+    def test_cache_keys(self):
+        assert cache_key(parse_scan("lz040000000001")) == "c:LZ040000000001"
+        assert cache_key(parse_scan("(01)06900352470008(10)A1")) == "g:06900352470008:A1:"
+
+    def test_entry_round_trip_and_render(self):
+        import orjson
+
+        entry = Entry("C", "item", "B1", 10.0, "ok", b"[]", b'{"code":"C"}')
+        assert Entry.decode(entry.encode()) == entry
+        client = ScanClient()
+        now = datetime(2026, 11, 1, tzinfo=UTC)
+        scans, reasons = scan_stats([b"3", None, b'["far_apart: x"]', b"1"], client=client,
+                                    now=now)
+        assert scans["count"] == 4 and scans["you_before"] == 1 and scans["others"] == 2
+        body = orjson.loads(render(entry, scans, reasons))
+        assert body["status"] == "suspect" and body["code"] == "C"
+        assert body["alerts"][0]["kind"] == "counterfeit_suspicion"
+        plain = orjson.loads(render(entry, scans, []))
+        assert plain["status"] == "ok" and plain["alerts"] == []
+        assert stat_keys("C", None) == ["scan:n:C", "scan:first:C", "scan:sus:C"]
+
+    def test_cache_lives_until_local_midnight_at_most(self):
+        now = datetime(2026, 11, 1, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai
+        assert seconds_to_midnight(now) == 60

@@ -1,0 +1,162 @@
+"""The consumer scan use case: any code in, the trace view out, in one store round trip.
+
+:class:`TraceService` holds the view cache and the scan recorder of one process. Its
+:meth:`~TraceService.scan` parses the code, counts the request against the client's
+sliding-window limit and reads the cached view and the scan counters together
+(``KeyValueStore.hit_and_get``: one round trip on Redis), builds the view only on a miss
+(``tracing.trace_view``, at most six queries for a batch code), queues the scan for the
+batched writer and answers JSON bytes. The cached part is stored as bytes and spliced with
+the per-scan part (status, alerts, scans) without parsing it again.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Callable
+
+import orjson
+
+from gongzhi.errors import RateLimited
+from gongzhi.kv import KeyValueStore
+from gongzhi.settings import Settings
+from tracing import trace_rules as R
+from tracing.codes import ParsedCode, parse_scan
+from tracing.models import Batch, CodeAlias
+from tracing.scans import ScanClient, ScanRecorder, scan_stats, stat_keys
+from tracing.trace_view import assemble, resolve
+from tracing.view_cache import InvalidationBus, ViewCache, entry_key
+
+
+def cache_key(parsed: ParsedCode) -> str:
+    """The cache key of what a parsed code asks for (no database needed)."""
+    if parsed.code is not None:
+        return "c:" + parsed.code
+    return f"g:{parsed.gtin}:{parsed.lot or ''}:{parsed.serial or ''}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached view: per-code facts, static status, alerts and body as JSON bytes."""
+
+    subject: str
+    level: str
+    batch_id: str | None
+    quantity: float | None
+    status: str
+    alerts: bytes
+    body: bytes
+
+    def encode(self) -> bytes:
+        head = orjson.dumps([self.subject, self.level, self.batch_id, self.quantity,
+                             self.status])
+        return head + b"\x00" + self.alerts + b"\x00" + self.body
+
+    @classmethod
+    def decode(cls, raw: bytes) -> "Entry":
+        head, alerts, body = raw.split(b"\x00", 2)
+        subject, level, batch_id, quantity, status = orjson.loads(head)
+        return cls(subject, level, batch_id, quantity, status, alerts, body)
+
+
+class TraceService:
+    """Scan resolution, view cache and scan recording for one process."""
+
+    def __init__(self, settings: Settings, store: KeyValueStore, *,
+                 clock: Callable[[], datetime], bus: InvalidationBus | None = None):
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.cache = ViewCache(store, ttl=settings.view_cache_ttl, bus=bus)
+        self.recorder = ScanRecorder(store, flush_ms=settings.scan_flush_ms)
+        self.limits = R.Limits(settings.chilled_max_celsius, settings.frozen_max_celsius,
+                               settings.expiry_warning_days)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, store: KeyValueStore, *,
+                      clock: Callable[[], datetime]) -> "TraceService":
+        """The in-process store needs the cross-process invalidation bus; Redis does not."""
+        bus = None
+        if store.name == "memory" and settings.view_cache_ttl > 0:
+            bus = InvalidationBus(settings.data_dir / "view-cache-bus.sqlite3")
+        return cls(settings, store, clock=clock, bus=bus)
+
+    async def scan(self, *, raw: str, client: ScanClient, rate_key: str) -> bytes:
+        """The trace view of one scan as JSON bytes (the scan is recorded)."""
+        parsed = parse_scan(raw, trace_hosts=self.settings.trace_hosts)
+        key = cache_key(parsed)
+        await self.cache.sync()
+        guess = parsed.code
+        keys = [entry_key(key), *(stat_keys(guess, client.user_hash) if guess else [])]
+        allowed, wait, values = await self.store.hit_and_get(
+            f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
+            limit=self.settings.scan_rate_limit, keys=keys)
+        if not allowed:
+            raise RateLimited("Too many scans from this client; try again shortly.",
+                              retry_after=max(1, math.ceil(wait)))
+        entry = Entry.decode(values[0]) if values[0] and self.cache.enabled else None
+        if entry is None:
+            entry = await self.build(parsed, key)
+        if entry.subject == guess:
+            stats = values[1:]
+        else:
+            stats = await self.store.get_many(stat_keys(entry.subject, client.user_hash))
+        now = self.clock()
+        scans, reasons = scan_stats(stats, client=client, now=now)
+        self.recorder.record(subject=entry.subject, level=entry.level, batch_id=entry.batch_id,
+                             quantity=entry.quantity, at=now, client=client)
+        return render(entry, scans, reasons)
+
+    async def build(self, parsed: ParsedCode, key: str) -> Entry:
+        """Assemble the view from the database and cache it (cache miss)."""
+        version = await self.cache.version()
+        now = self.clock()
+        today = now.astimezone(R.CST).date()
+        view = await assemble(await resolve(parsed), depth=self.settings.trace_depth,
+                              today=today, limits=self.limits)
+        batch = view.body.get("batch") or {}
+        entry = Entry(view.subject, view.level, batch.get("batch_id"), view.quantity,
+                      view.status, orjson.dumps(view.alerts), orjson.dumps(view.body))
+        await self.cache.put(key, entry.encode(), tags=view.tags, version=version,
+                             ttl=seconds_to_midnight(now))
+        return entry
+
+    async def on_change(self, touched: dict[str, set[str]]) -> None:
+        """Outbox handler: drop every cached view that shows something an import touched."""
+        tags = {f"{kind}:{key}" for kind, keys in touched.items() for key in keys}
+        batches = list(touched.get("batch", ()))
+        for start in range(0, len(batches), 1000):
+            products = await Batch.filter(batch_id__in=batches[start:start + 1000]) \
+                .values_list("product_id", flat=True)
+            tags.update(f"batches-of:{p}" for p in products)
+        codes = list(touched.get("code", ()))
+        for start in range(0, len(codes), 1000):
+            aliases = await CodeAlias.filter(code_id__in=codes[start:start + 1000]) \
+                .values_list("alias", flat=True)
+            tags.update(f"code:{a}" for a in aliases)
+        await self.cache.invalidate(tags)
+
+    async def close(self) -> None:
+        try:
+            await self.recorder.flush()
+        finally:
+            self.cache.close()
+
+
+def seconds_to_midnight(now: datetime) -> float:
+    """Seconds until the next midnight in Asia/Shanghai: date-based alerts change there."""
+    local = now.astimezone(R.CST)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=R.CST)
+    return max(1.0, (midnight - local).total_seconds())
+
+
+def render(entry: Entry, scans: dict, reasons: list[str]) -> bytes:
+    """The answer: per-scan status, alerts and scans spliced before the cached body."""
+    status, alerts = entry.status, entry.alerts
+    if reasons:
+        status = R.worse_status(status, "suspect")
+        first = orjson.dumps(R.suspicion_alert(reasons))
+        alerts = b"[" + first + (b"]" if alerts == b"[]" else b"," + alerts[1:])
+    return (b'{"status":"' + status.encode() + b'","alerts":' + alerts + b',"scans":'
+            + orjson.dumps(scans) + b"," + entry.body[1:])

@@ -1,0 +1,323 @@
+"""What a trace view shows, decided without I/O: corrections, masking, alerts and status.
+
+Rows come in as plain dicts (as ``tracing.trace_view`` reads them); everything here is a pure
+function, tested in ``tests/unit/test_trace_rules.py``.
+
+Status, most serious first: ``recalled`` (an ongoing recall names the batch or product),
+``suspect`` (counterfeit suspicion of this code, decided per scan), ``expired``, ``warning``
+(any other high or medium alert), ``ok``. Alerts are sorted by severity (``critical``,
+``high``, ``medium``, ``info``) and then by kind in :data:`KIND_ORDER`, so a recall is first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+CST = timezone(timedelta(hours=8))
+SEVERITIES = ("critical", "high", "medium", "info")
+KIND_ORDER = ("recall", "counterfeit_suspicion", "expired", "recall_of_some_batches",
+              "failed_sampling",
+              "temperature_excursion", "licence_suspended", "expiring", "input_failed_sampling",
+              "input_temperature_excursion", "recall_completed")
+STATUS_ORDER = ("recalled", "suspect", "expired", "warning", "ok")
+DETAIL_KEYS = ("inspection", "temperatures", "certificates", "counterparty", "reason",
+               "recall_id")
+MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
+COLD_WORDS = ("冷藏", "冷冻", "冷鲜", "℃", "°C", "chilled", "frozen")
+FROZEN_WORDS = ("冷冻", "-18", "−18", "frozen")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Thresholds from settings: cold chain and expiry warning."""
+
+    chilled_max_celsius: float = 8.0
+    frozen_max_celsius: float = -15.0
+    expiry_warning_days: int = 3
+
+
+# ------------------------------------------------------------------ personal data
+
+def mask_name(name: str | None) -> str | None:
+    """A person's name as the public may see it: first character, then one star per
+    character (at most three): 谭军 → 谭*, Li Wei → L***."""
+    if not name:
+        return None
+    name = name.strip()
+    return name[:1] + "*" * min(3, max(1, len(name) - 1))
+
+
+def scrub(text: str | None) -> str | None:
+    """Free text with mobile numbers and ID-card numbers masked (138****5678)."""
+    if not text:
+        return text
+    text = MOBILE_RE.sub(r"\1****\2", text)
+    return ID_CARD_RE.sub(r"\1********\2", text)
+
+
+def public_detail(detail: dict | None) -> dict:
+    """The parts of an event's ``detail`` the public view shows, people masked."""
+    detail = detail or {}
+    out = {k: detail[k] for k in DETAIL_KEYS if k in detail}
+    if isinstance(out.get("inspection"), dict):
+        inspection = dict(out["inspection"])
+        if inspection.get("inspector"):
+            inspection["inspector"] = mask_name(str(inspection["inspector"]))
+        out["inspection"] = inspection
+    if isinstance(out.get("reason"), str):
+        out["reason"] = scrub(out["reason"])
+    if isinstance(out.get("counterparty"), dict):
+        out["counterparty"] = {k: out["counterparty"][k] for k in ("name", "uscc")
+                               if k in out["counterparty"]}
+    return out
+
+
+# ------------------------------------------------------------------ events
+
+def local_iso(moment: datetime | None) -> str | None:
+    """An instant as ISO 8601 in Asia/Shanghai (how the public reads times)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(CST).isoformat()
+
+
+SHOWN_FIELDS = ("kind", "occurred_at", "place_uscc", "place", "place_name", "place_division",
+                "actor", "quantity",
+                "unit", "inputs", "detail")
+
+
+def apply_corrections(rows: list[dict]) -> list[dict]:
+    """Fold correction events into the events they correct, oldest first.
+
+    Each row: ``event_id, seq, corrects`` and the :data:`SHOWN_FIELDS`. The result has one
+    entry per original event with the latest correction's values, ``corrected_by`` (ids,
+    in order) and ``history`` (the earlier versions, original first). Sorted by when the
+    event happened, then by sequence. A correction whose target is unknown stays an event.
+    """
+    by_id = {row["event_id"]: row for row in rows}
+    root: dict[str, str] = {}
+
+    def root_of(event_id: str) -> str:
+        seen = set()
+        current = event_id
+        while by_id[current].get("corrects") in by_id and current not in seen:
+            seen.add(current)
+            current = by_id[current]["corrects"]
+        return current
+
+    chains: dict[str, list[dict]] = {}
+    for row in sorted(rows, key=lambda r: r["seq"]):
+        origin = root.setdefault(row["event_id"], root_of(row["event_id"]))
+        chains.setdefault(origin, []).append(row)
+    shown = []
+    for origin, versions in chains.items():
+        latest = versions[-1]
+        entry = {"event_id": origin, "seq": versions[0]["seq"],
+                 **{k: latest.get(k) for k in SHOWN_FIELDS}}
+        entry["corrected_by"] = [v["event_id"] for v in versions[1:]]
+        entry["history"] = [{"event_id": v["event_id"], **{k: v.get(k) for k in SHOWN_FIELDS}}
+                            for v in versions[:-1]]
+        shown.append(entry)
+    shown.sort(key=lambda e: (_sort_time(e["occurred_at"]), e["seq"]))
+    return shown
+
+
+def _sort_time(moment) -> float:
+    if isinstance(moment, datetime):
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.timestamp()
+    return float("inf")
+
+
+def public_event(event: dict, *, compact: bool = False) -> dict:
+    """One shown event as JSON-ready public data (actor masked, detail whitelisted)."""
+    place = event.get("place") or {}
+    out = {
+        "event_id": event["event_id"], "kind": event["kind"],
+        "occurred_at": local_iso(event.get("occurred_at")),
+        "place": {"name": event.get("place_name") or place.get("name"),
+                  "uscc": event.get("place_uscc"),
+                  "division_code": place.get("division_code") or event.get("place_division")},
+        "quantity": event.get("quantity"), "unit": event.get("unit"),
+    }
+    detail = public_detail(event.get("detail"))
+    if compact:
+        if "inspection" in detail:
+            out["result"] = detail["inspection"].get("result")
+        temps = [t.get("celsius") for t in detail.get("temperatures", ()) if "celsius" in t]
+        if temps:
+            out["max_celsius"] = max(temps)
+        return out
+    out["actor"] = mask_name(event.get("actor"))
+    out["inputs"] = list(event.get("inputs") or [])
+    out["detail"] = detail
+    if "corrected_by" in event:
+        out["corrected"] = bool(event["corrected_by"])
+        out["corrected_by"] = event["corrected_by"]
+        out["history"] = [public_event(dict(v), compact=False) | {"event_id": v["event_id"]}
+                          for v in event.get("history", ())]
+        for version in out["history"]:
+            version.pop("history", None)
+    return out
+
+
+def certificates(events: list[dict], batch_id: str) -> list[dict]:
+    """Certificates carried by shown events' ``detail.certificates``, with their source."""
+    found = []
+    for event in events:
+        for cert in (event.get("detail") or {}).get("certificates", ()) or ():
+            if isinstance(cert, dict):
+                found.append({"kind": cert.get("kind"), "number": cert.get("number"),
+                              "issuer": cert.get("issuer"), "batch_id": batch_id,
+                              "event_id": event["event_id"]})
+    return found
+
+
+# ------------------------------------------------------------------ alerts
+
+def is_cold_chain(storage: str | None) -> bool:
+    return bool(storage) and any(word in storage for word in COLD_WORDS)
+
+
+def temperature_limit(storage: str | None, limits: Limits) -> float | None:
+    """The highest acceptable temperature for a product's storage, or None (not cold chain)."""
+    if not is_cold_chain(storage):
+        return None
+    if any(word in storage for word in FROZEN_WORDS):
+        return limits.frozen_max_celsius
+    return limits.chilled_max_celsius
+
+
+def excursions(events: list[dict], limit: float | None) -> list[dict]:
+    """Temperature readings above ``limit`` in the events' ``detail.temperatures``."""
+    if limit is None:
+        return []
+    found = []
+    for event in events:
+        temps = (event.get("detail") or {}).get("temperatures") or ()
+        over = [t for t in temps if isinstance(t, dict)
+                and isinstance(t.get("celsius"), (int, float)) and t["celsius"] > limit]
+        if over:
+            peak = max(over, key=lambda t: t["celsius"])
+            found.append({"event_id": event["event_id"], "at": peak.get("at"),
+                          "celsius": peak["celsius"], "limit": limit, "readings": len(over)})
+    return found
+
+
+def alert(kind: str, severity: str, message: str, **data) -> dict:
+    return {"kind": kind, "severity": severity, "message": message, **data}
+
+
+def recall_alerts(recalls: list[dict]) -> list[dict]:
+    out = []
+    for r in recalls:
+        level = {1: "一级", 2: "二级", 3: "三级"}.get(r.get("level"), "")
+        if r.get("status") == "completed":
+            out.append(alert("recall_completed", "info",
+                             f"该产品曾被{level}召回（{r['reason']}），召回已完成。",
+                             recall_id=r["recall_id"]))
+        else:
+            out.append(alert("recall", "critical",
+                             f"该批次正在{level}召回：{r['reason']}。请立即停止食用，"
+                             "可到购买处退货或拨打12315咨询。", recall_id=r["recall_id"],
+                             started_at=_iso(r.get("started_at"))))
+    return out
+
+
+def expiry_alerts(expires_at: date | None, today: date, limits: Limits) -> list[dict]:
+    if expires_at is None:
+        return []
+    if expires_at < today:
+        return [alert("expired", "high", f"该批次已于{expires_at.isoformat()}过期，请勿食用。",
+                      expires_at=expires_at.isoformat())]
+    left = (expires_at - today).days
+    if left <= limits.expiry_warning_days:
+        when = "今天" if left == 0 else f"{left}天后"
+        return [alert("expiring", "medium", f"该批次将于{when}（{expires_at.isoformat()}）到期。",
+                      expires_at=expires_at.isoformat())]
+    return []
+
+
+def sampling_alerts(samplings: list[dict], *, own: bool, batch_label: str = "") -> list[dict]:
+    out = []
+    for s in samplings:
+        if s.get("result") != "fail":
+            continue
+        items = "；".join(str(i) for i in s.get("failed_items") or ()) or "不合格"
+        if own:
+            out.append(alert("failed_sampling", "high",
+                             f"该批次在{_iso(s.get('sampled_at'))}的监督抽检中不合格：{items}。",
+                             sample_id=s["sample_id"], report_no=s.get("report_no")))
+        else:
+            out.append(alert("input_failed_sampling", "medium",
+                             f"原料{batch_label}在监督抽检中不合格：{items}。",
+                             sample_id=s["sample_id"], report_no=s.get("report_no")))
+    return out
+
+
+def excursion_alerts(found: list[dict], *, own: bool, batch_label: str = "") -> list[dict]:
+    out = []
+    for x in found:
+        where = "该批次" if own else f"原料{batch_label}"
+        out.append(alert("temperature_excursion" if own else "input_temperature_excursion",
+                         "high" if own else "medium",
+                         f"{where}冷链运输中温度最高达{x['celsius']:g}℃，超过{x['limit']:g}℃的要求。",
+                         event_id=x["event_id"], celsius=x["celsius"], limit=x["limit"]))
+    return out
+
+
+def licence_alerts(enterprise: dict, today: date) -> list[dict]:
+    status = enterprise.get("status")
+    name = enterprise.get("name", "")
+    if status in ("suspended", "revoked", "closed"):
+        word = {"suspended": "被暂停", "revoked": "被吊销", "closed": "已注销"}[status]
+        return [alert("licence_suspended", "high", f"生产经营者{name}的许可{word}。",
+                      uscc=enterprise.get("uscc"), status=status)]
+    until = enterprise.get("licence_valid_until")
+    if isinstance(until, date) and until < today:
+        return [alert("licence_suspended", "high",
+                      f"生产经营者{name}的许可证已于{until.isoformat()}过期。",
+                      uscc=enterprise.get("uscc"), status="licence_expired")]
+    return []
+
+
+def suspicion_alert(reasons: list[str]) -> dict:
+    return alert("counterfeit_suspicion", "critical",
+                 "此码的扫码记录异常，可能是仿冒产品。请核对包装，并可拨打12315举报。",
+                 reasons=list(reasons))
+
+
+def sort_alerts(alerts: list[dict]) -> list[dict]:
+    def key(a):
+        kind = KIND_ORDER.index(a["kind"]) if a["kind"] in KIND_ORDER else len(KIND_ORDER)
+        return SEVERITIES.index(a["severity"]), kind
+    return sorted(alerts, key=key)
+
+
+def status_of(alerts: list[dict], *, suspect: bool = False) -> str:
+    kinds = {a["kind"] for a in alerts}
+    if "recall" in kinds:
+        return "recalled"
+    if suspect or "counterfeit_suspicion" in kinds:
+        return "suspect"
+    if "expired" in kinds:
+        return "expired"
+    if any(a["severity"] in ("critical", "high", "medium") for a in alerts):
+        return "warning"
+    return "ok"
+
+
+def worse_status(a: str, b: str) -> str:
+    return min(a, b, key=STATUS_ORDER.index)
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
