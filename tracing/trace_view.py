@@ -275,7 +275,7 @@ async def assemble(resolved: Resolved, *, depth: int, today: date, limits: R.Lim
         f"WHERE enterprise_uscc IN ({_marks(len(producers))}) AND lot IN ({_marks(len(lots))})",
         [*producers, *lots])
     enforcements = await _enforcements(row["uscc"])
-    queries += 5
+    queries += 4  # events, recalls, samplings, enforcements
     events_of: dict[str, list[dict]] = {}
     for ev in event_rows:
         ev["occurred_at"] = _moment(ev["occurred_at"])
