@@ -212,8 +212,7 @@ FIELD_ERRORS = [
     # divisions
     (F.enterprise(division_code=450204), "division_code", "division_type"),
     (F.enterprise(division_code="4502"), "division_code", "division_format"),
-    (F.enterprise(division_code="99 0204".replace(" ", "x")), "division_code",
-     "division_format"),
+    (F.enterprise(division_code="45x204"), "division_code", "division_format"),
     (F.enterprise(division_code="990204"), "division_code", "division_unknown"),
     (F.enterprise(division_code="450004"), "division_code", "division_unknown"),
 ]
