@@ -1,0 +1,238 @@
+"""The consumer scan over real HTTP: demo data imported through the exchange endpoint, every
+code form, cache invalidation by a later import, scan statistics and suspicion, WeChat login
+against the stand-in, rate limits, and fuzzed input that must never answer 5xx."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import io
+import uuid
+from pathlib import Path
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from tracing.demo import DEMO_KEYS, write_demo
+
+APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
+STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
+NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
+
+
+def _standin():
+    spec = importlib.util.spec_from_file_location("wechat_standin_scan", STANDIN)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def standin_url():
+    with _standin().running_standin(APPID, SECRET) as url:
+        yield url
+
+
+@pytest.fixture
+def settings(settings, standin_url):
+    """The shared test settings, wired to the stand-in WeChat and with small limits."""
+    return settings.with_(wechat_api_url=standin_url, wechat_appid=APPID, wechat_secret=SECRET,
+                          scan_rate_limit=40, auth_rate_limit=5)
+
+
+async def post_records(http, records) -> dict:
+    body = b"".join(orjson.dumps(r) + b"\n" for r in records)
+    answer = await http.post("/api/v1/exchange", content=body, headers=NDJSON)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["rejected"] == [], answer.json()["rejected"][:3]
+    return answer.json()
+
+
+@pytest.fixture
+async def demo(http):
+    out = io.StringIO()
+    write_demo(out, enterprises=10)
+    answer = await http.post("/api/v1/exchange", content=out.getvalue().encode(), headers=NDJSON)
+    assert answer.status_code == 200 and answer.json()["rejected"] == []
+    return DEMO_KEYS
+
+
+async def scan(http, code, **params):
+    return await http.get("/api/v1/scan", params={"code": code, **params})
+
+
+async def flush(server):
+    await server[1].ctx.services.trace.recorder.flush()
+
+
+async def login(http, user="user1"):
+    answer = await http.post("/api/v1/auth/wechat", json={"code": f"{user}-{uuid.uuid4().hex}"})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["token"]
+
+
+def gtin() -> str:
+    return DEMO_KEYS["gs1_digital_link"].split("/01/")[1].split("/")[0]
+
+
+async def test_every_code_form_resolves(http, demo):
+    forms = {
+        demo["ok_code"]: ("batch", demo["ok_code"]),
+        f"http://gz.example.cn/t/{demo['ok_code']}": ("batch", demo["ok_code"]),
+        demo["item_code"]: ("item", demo["item_code"]),
+        demo["case_code"]: ("case", demo["case_code"]),
+        demo["gs1_digital_link"]: ("item", demo["item_code"]),
+        f"(01){gtin()}(10)L260902A": ("batch", f"01/{gtin()}/10/L260902A"),
+        f"01{gtin()}10L260902A\x1d21000001": ("item", demo["item_code"]),
+        gtin()[1:]: ("product", f"01/{gtin()}"),
+        demo["alias"]: ("batch", demo["ok_code"]),
+    }
+    for text, (level, subject) in forms.items():
+        answer = await scan(http, text)
+        assert answer.status_code == 200, (text, answer.text)
+        body = answer.json()
+        assert (body["level"], body["resolved"]["subject"]) == (level, subject), text
+        assert answer.headers["content-type"].startswith("application/json")
+    gone = await scan(http, demo["withdrawn_code"])
+    assert gone.status_code == 410 and gone.json()["error"]["code"] == "code_withdrawn"
+    missing = await scan(http, "LZ123456789XYZ")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "code_not_found"
+    bad = await scan(http, "not a code")
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "code"
+
+
+async def test_recalled_batch_shows_its_recall_first(http, demo):
+    body = (await scan(http, demo["recalled_code"])).json()
+    assert body["status"] == "recalled"
+    assert body["alerts"][0]["kind"] == "recall" and body["alerts"][0]["severity"] == "critical"
+    assert list(body)[:2] == ["status", "alerts"]
+
+
+async def test_no_stale_view_after_an_import(http, demo):
+    first = (await scan(http, demo["ok_code"])).json()
+    assert first["status"] == "ok"
+    again = await scan(http, demo["ok_code"])
+    assert again.json()["batch"] == first["batch"]  # served from the cache
+    batch_id = first["batch"]["batch_id"]
+    await post_records(http, [{"type": "recall", "recall_id": "R-STALE-1", "level": 1,
+                               "reason": "测试召回", "started_at": "2026-11-01",
+                               "batch_ids": [batch_id], "status": "ongoing"}])
+    after = (await scan(http, demo["ok_code"])).json()
+    assert after["status"] == "recalled" and after["alerts"][0]["recall_id"] == "R-STALE-1"
+    via_alias = (await scan(http, demo["alias"])).json()
+    assert via_alias["status"] == "recalled"
+    # An input's producer renamed: shown in the inputs, so the view changes too.
+    producer = first["inputs"][0]["producer"]
+    ent = {"type": "enterprise", "uscc": producer["uscc"], "name": "改名后的供应商",
+           "kind": "farm", "address": "柳州市", "division_code": "450206"}
+    await post_records(http, [ent])
+    renamed = (await scan(http, demo["ok_code"])).json()
+    assert renamed["inputs"][0]["producer"]["name"] == "改名后的供应商"
+
+
+async def test_scan_statistics_mine_and_others(http, server, demo):
+    code = demo["ok_code"]
+    token = await login(http)
+    auth = {"Authorization": f"Bearer {token}"}
+    first = (await http.get("/api/v1/scan", params={"code": code, "city": "柳州"})).json()
+    assert first["scans"]["count"] == 1 and first["scans"]["you_before"] is None
+    await flush(server)
+    mine = (await http.get("/api/v1/scan", params={"code": code}, headers=auth)).json()
+    assert mine["scans"]["count"] == 2 and mine["scans"]["you_before"] == 0
+    assert mine["scans"]["others"] == 1 and mine["scans"]["first"]["city"] == "柳州"
+    await flush(server)
+    again = (await http.get("/api/v1/scan", params={"code": code}, headers=auth)).json()
+    assert again["scans"]["you_before"] == 1 and again["scans"]["others"] == 1
+    await flush(server)
+    from tracing.scan_models import Scan
+
+    rows = await Scan.filter(code=code).values("user_hash", "city", "channel")
+    assert len(rows) == 3 and rows[0]["city"] == "柳州"
+    assert all(r["user_hash"] is None or len(r["user_hash"]) == 64 for r in rows)
+
+
+async def test_item_code_in_far_apart_cities_is_suspect(http, server, demo):
+    code = demo["item_code"]
+    for user, (lat, lng) in (("user1", (24.33, 109.43)), ("user2", (39.90, 116.41))):
+        token = await login(http, user)
+        answer = await http.get("/api/v1/scan", params={"code": code, "lat": lat, "lng": lng,
+                                                        "channel": "miniapp"},
+                                headers={"Authorization": f"Bearer {token}"})
+        assert answer.status_code == 200
+        await flush(server)
+    body = (await scan(http, code)).json()
+    assert body["status"] == "suspect"
+    assert body["alerts"][0]["kind"] == "counterfeit_suspicion"
+    assert body["alerts"][0]["reasons"][0].startswith("far_apart")
+    # The batch-level code printed on every pack is never flagged from counts alone.
+    for _ in range(3):
+        await scan(http, demo["ok_code"], city="北京")
+        await scan(http, demo["ok_code"], city="柳州")
+    await flush(server)
+    assert (await scan(http, demo["ok_code"])).json()["status"] == "ok"
+
+
+async def test_login_session_and_revoke(http):
+    token = await login(http)
+    auth = {"Authorization": f"Bearer {token}"}
+    session = await http.get("/api/v1/auth/session", headers=auth)
+    assert session.status_code == 200 and "token" not in session.json()
+    assert len(session.json()["user"]) == 64
+    assert (await http.delete("/api/v1/auth/session", headers=auth)).status_code == 204
+    after = await http.get("/api/v1/auth/session", headers=auth)
+    assert after.status_code == 401 and after.json()["error"]["code"] == "session_invalid"
+    assert (await http.delete("/api/v1/auth/session")).status_code == 401
+    bad = await http.post("/api/v1/auth/wechat", json={"code": "no"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "wechat_code_invalid"
+    assert (await http.post("/api/v1/auth/wechat", content=b"[")).status_code == 400
+
+
+async def test_rate_limits_answer_429_with_retry_after(http, demo):
+    answers = [await scan(http, "LZ123456789XYZ") for _ in range(41)]
+    assert [a.status_code for a in answers[:40]] == [404] * 40
+    assert answers[40].status_code == 429
+    assert int(answers[40].headers["Retry-After"]) >= 1
+    assert answers[40].json()["error"]["code"] == "rate_limited"
+    logins = [await http.post("/api/v1/auth/wechat", json={"code": "x"}) for _ in range(6)]
+    assert logins[-1].status_code == 429 and "Retry-After" in logins[-1].headers
+
+
+async def test_bad_channel_and_location_name_their_field(http, demo):
+    for params, field in (({"channel": "fax"}, "channel"), ({"channel": "kiosk"}, "kiosk"),
+                          ({"lat": "200", "lng": "1"}, "lat")):
+        answer = await scan(http, demo["ok_code"], **params)
+        assert answer.status_code == 400 and answer.json()["error"]["field"] == field
+
+
+async def raw_get(base: str, target: bytes) -> int:
+    """Send a request line as raw bytes (invalid UTF-8 included); return the status."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    await writer.drain()
+    status_line = await reader.readline()
+    writer.close()
+    return int(status_line.split()[1])
+
+
+async def test_invalid_utf8_and_huge_urls_are_client_errors(http, server):
+    base, _ = server
+    for target in (b"/api/v1/scan?code=\xff\xfe", b"/api/v1/scan?code=%ff%fe",
+                   b"/api/v1/scan?code=LZ%00%01", b"/api/v1/scan?code=" + b"A" * 9000,
+                   b"/api/v1/scan?code=" + b"%41" * 40000, b"/api/v1/scan?" + b"a=1&" * 500):
+        status = await raw_get(base, target)
+        assert 400 <= status < 500, (target[:40], status)
+
+
+@hsettings(max_examples=60, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.one_of(st.text(max_size=8192), st.text(alphabet=st.characters(
+    max_codepoint=0x7F), max_size=300), st.sampled_from(["]C1", "(01)", "http://", "/t/"])
+    .flatmap(lambda p: st.text(max_size=100).map(lambda t: p + t))))
+async def test_fuzzed_codes_never_answer_5xx(http, text):
+    answer = await http.get("/api/v1/scan", params={"code": text})
+    assert answer.status_code < 500, (text[:80], answer.text)
+    assert "error" in answer.json() or "status" in answer.json()
