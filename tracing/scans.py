@@ -21,11 +21,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import orjson
+from tortoise import connections
 
 from gongzhi.errors import InvalidInput
 from gongzhi.kv import KeyValueStore
@@ -144,6 +146,7 @@ class ScanRecorder:
         self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
         self.dropped = 0
+        self._assessed: dict[str, tuple[int, float]] = {}
 
     def record(self, *, subject: str, level: str, batch_id: str | None,
                quantity: float | None, at: datetime, client: ScanClient) -> None:
@@ -183,7 +186,7 @@ class ScanRecorder:
             while self._buffer:
                 batch, self._buffer = self._buffer[:self.max_batch], self._buffer[self.max_batch:]
                 try:
-                    await Scan.bulk_create([_row(p) for p in batch])
+                    await _insert(batch)
                 except Exception:
                     self._buffer[:0] = batch
                     raise
@@ -202,10 +205,25 @@ class ScanRecorder:
             total = await self.store.incr(f"scan:n:{subject}", n)
             if total == n:  # a new counter: rebuild it from the authoritative rows
                 total = await self._rebuild(subject, total, firsts[subject])
-            if _worth_assessing(last[subject], total, self.thresholds):
+            if _worth_assessing(last[subject], total, self.thresholds) and self._due(
+                    last[subject], total):
                 await self._assess(last[subject])
         for (subject, user), n in per_user.items():
             await self.store.incr(f"scan:me:{subject}:{user}", n)
+
+    def _due(self, p: _Pending, total: int) -> bool:
+        """Items every flush (few rows); busy batch and case codes when their count grew by a
+        quarter or five minutes passed, so a code scanned all day is not re-read each second."""
+        if p.level == "item":
+            return True
+        now = time.monotonic()
+        seen = self._assessed.get(p.subject)
+        if seen and total < seen[0] * 1.25 and now - seen[1] < 300:
+            return False
+        if len(self._assessed) > 100_000:
+            self._assessed.clear()
+        self._assessed[p.subject] = (total, now)
+        return True
 
     async def _rebuild(self, subject: str, total: int, first: _Pending) -> int:
         stored = await Scan.filter(code=subject).count()
@@ -253,8 +271,19 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _row(p: _Pending) -> Scan:
-    c = p.client
-    return Scan(code=p.subject[:128], level=p.level, batch_id=p.batch_id, scanned_at=p.at,
-                channel=c.channel, kiosk_id=c.kiosk_id, city=c.city, lat=c.lat, lng=c.lng,
-                user_hash=c.user_hash)
+_COLUMNS = ("code", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "city", "lat",
+            "lng", "user_hash")
+
+
+async def _insert(batch: list[_Pending]) -> None:
+    """One multi-row insert without building ORM objects (the flush runs beside scans)."""
+    conn = connections.get(Scan._meta.default_connection or "default")
+    postgres = conn.capabilities.dialect == "postgres"
+    marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, len(_COLUMNS) + 1))
+    rows = []
+    for p in batch:
+        c = p.client
+        at = p.at.astimezone(timezone.utc)
+        rows.append([p.subject[:128], p.level, p.batch_id, at if postgres else str(at),
+                     c.channel, c.kiosk_id, c.city, c.lat, c.lng, c.user_hash])
+    await conn.execute_many(f"INSERT INTO scan ({', '.join(_COLUMNS)}) VALUES ({marks})", rows)
