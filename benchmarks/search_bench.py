@@ -23,33 +23,43 @@ from search.base import SearchDoc, SearchQuery
 from search.pinyin import readings
 
 
-def load_docs(enterprises: int, products: int) -> list[SearchDoc]:
+def _demo_lines(enterprises: int, products: int, cache: str | None):
+    """The demo NDJSON lines, generated once into ``cache`` when given (iterating is faster)."""
     from tracing.demo import write_demo
 
+    if cache and Path(cache).exists():
+        with open(cache, encoding="utf-8") as handle:
+            yield from handle
+        return
+    with (open(cache, "w+", encoding="utf-8") if cache
+          else tempfile.TemporaryFile("w+", encoding="utf-8")) as tmp:
+        write_demo(tmp, enterprises=enterprises, products_per_enterprise=products / enterprises)
+        tmp.seek(0)
+        yield from tmp
+
+
+def load_docs(enterprises: int, products: int, cache: str | None = None) -> list[SearchDoc]:
     ents: dict[str, dict] = {}
     prods: list[dict] = []
     alerts: dict[str, set[str]] = {}
     wanted = tuple('{' + w for w in (
         '"type":"enterprise"', '"type":"product"', '"type":"sampling"',
               '"type":"enforcement"', '"type":"recall"'))
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
-        write_demo(tmp, enterprises=enterprises, products_per_enterprise=products / enterprises)
-        tmp.seek(0)
-        for line in tmp:
-            if not line.startswith(wanted):
-                continue
-            rec = json.loads(line)
-            kind = rec["type"]
-            if kind == "enterprise":
-                ents[rec["uscc"]] = rec
-            elif kind == "product":
-                prods.append(rec)
-            elif kind == "sampling" and rec.get("result") == "fail":
-                alerts.setdefault(rec["enterprise_uscc"], set()).add("sampling_failed")
-            elif kind == "enforcement":
-                alerts.setdefault(rec["enterprise_uscc"], set()).add("enforcement")
-            elif kind == "recall" and rec.get("product_id"):
-                alerts.setdefault(rec["product_id"], set()).add("recall")
+    for line in _demo_lines(enterprises, products, cache):
+        if not line.startswith(wanted):
+            continue
+        rec = json.loads(line)
+        kind = rec["type"]
+        if kind == "enterprise":
+            ents[rec["uscc"]] = rec
+        elif kind == "product":
+            prods.append(rec)
+        elif kind == "sampling" and rec.get("result") == "fail":
+            alerts.setdefault(rec["enterprise_uscc"], set()).add("sampling_failed")
+        elif kind == "enforcement":
+            alerts.setdefault(rec["enterprise_uscc"], set()).add("enforcement")
+        elif kind == "recall" and rec.get("product_id"):
+            alerts.setdefault(rec["product_id"], set()).add("recall")
     docs = [SearchDoc(
         "enterprise", e["uscc"], e["name"], e.get("address", ""),
         tuple(i for i in (e.get("licence_no"),) if i), (e.get("kind", ""),),
@@ -96,7 +106,7 @@ def make_queries(docs: list[SearchDoc], n: int = 40, seed: int = 11):
 
 async def run(args) -> None:
     started = time.perf_counter()
-    docs = load_docs(args.enterprises, args.products)
+    docs = load_docs(args.enterprises, args.products, args.ndjson)
     print(f"docs: {len(docs):,} ({sum(d.kind == 'enterprise' for d in docs):,} enterprises) "
           f"generated in {time.perf_counter() - started:.1f} s")
     if args.backend == "elasticsearch":
@@ -107,6 +117,9 @@ async def run(args) -> None:
         from search.embedded import EmbeddedSearchBackend
         backend = EmbeddedSearchBackend(Path(args.data_dir) / "search.sqlite3")
     await backend.drop()
+    # In key order, as `gongzhi reindex` reads them (keyset pages): the embedded index breaks
+    # ties within a rank band by insertion order, so this gives the kind/key tie order.
+    docs.sort(key=lambda d: (d.kind, d.key))
     started = time.perf_counter()
     await backend.rebuild(docs)
     print(f"index build ({args.backend}): {time.perf_counter() - started:.1f} s, "
@@ -147,6 +160,8 @@ def main() -> None:
     parser.add_argument("--data-dir", default="var/bench-search")
     parser.add_argument("--es-url", default="http://127.0.0.1:9200")
     parser.add_argument("--plain-json", action="store_true", help="for osmem-server")
+    parser.add_argument("--ndjson", help="cache the generated demo NDJSON in this file and "
+                                         "reuse it when it exists (same scale only)")
     asyncio.run(run(parser.parse_args()))
 
 

@@ -2,7 +2,8 @@
 
 Pure except for the abstract class. Every backend ranks the same way (see
 :data:`TIER_NAMES`): exact identifier, exact name, name prefix, name substring, other-field
-substring, pinyin; within a tier active licences first, then the shorter name.
+substring, pinyin; within a tier active licences first, then the shorter name (ties after
+that are backend-defined).
 """
 
 from __future__ import annotations
@@ -117,13 +118,16 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchResult:
+    """``total`` is exact unless ``total_is_lower_bound`` (a broad query: "at least total")."""
+
     total: int
     hits: list[SearchHit] = field(default_factory=list)
     took_ms: float = 0.0
+    total_is_lower_bound: bool = False
 
     def as_dict(self) -> dict:
-        return {"total": self.total, "hits": [h.as_dict() for h in self.hits],
-                "took_ms": round(self.took_ms, 2)}
+        return {"total": self.total, "total_is_lower_bound": self.total_is_lower_bound,
+                "hits": [h.as_dict() for h in self.hits], "took_ms": round(self.took_ms, 2)}
 
 
 def _bad(code: str, field_name: str, message: str) -> InvalidInput:

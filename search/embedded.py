@@ -10,6 +10,7 @@ The previous version is kept one generation for readers still finishing; older o
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import sqlite3
@@ -20,8 +21,8 @@ from typing import AsyncIterable, Iterable
 
 from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, SearchQuery,
                    SearchResult, haversine_km, highlight)
-from .embedded_query import build_search_sql
-from .embedded_sql import SCHEMA, delete_doc, insert_doc
+from .embedded_query import TOTAL_CAP, bounding_box, build_search_sql
+from .embedded_sql import delete_doc, insert_doc, prepare
 
 BATCH = 2000
 
@@ -38,8 +39,21 @@ def _connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA cache_size=-65536")
     conn.create_function("distance_km", 4, _distance, deterministic=True)
-    conn.executescript(SCHEMA)
+    prepare(conn)
     return conn
+
+
+@functools.cache
+def _has_math() -> bool:
+    """SQLite was built with its math functions (asin, radians...): distances in SQL, not Python."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.execute("SELECT asin(sqrt(power(sin(radians(1)), 2)))").fetchone()
+        return True
+    except sqlite3.OperationalError:  # built without SQLITE_ENABLE_MATH_FUNCTIONS
+        return False
+    finally:
+        conn.close()
 
 
 async def _aiter(docs: Iterable[SearchDoc] | AsyncIterable[SearchDoc]):
@@ -147,9 +161,14 @@ class EmbeddedSearchBackend(SearchBackend):
 
     async def rebuild(self, docs) -> int:
         physical = self._new_physical()
-        fresh = await asyncio.to_thread(_connect, physical)
-        with self._lock:
+        with self._lock:  # before any await: a write racing the start must be replayed too
             self._pending = []
+        try:
+            fresh = await asyncio.to_thread(_connect, physical)
+        except BaseException:
+            with self._lock:
+                self._pending = None
+            raise
         count = 0
         try:
             batch: list[SearchDoc] = []
@@ -160,7 +179,9 @@ class EmbeddedSearchBackend(SearchBackend):
                     batch = []
             if batch:
                 count += await asyncio.to_thread(self._write, fresh, "index", tuple(batch))
-            await asyncio.to_thread(fresh.execute, "INSERT INTO fts(fts) VALUES ('optimize')")
+            for table in ("fts", "fts_py", "grams"):
+                await asyncio.to_thread(fresh.execute,
+                                        f"INSERT INTO {table}({table}) VALUES ('optimize')")
 
             def swap(conn):
                 for op, args in self._pending or ():
@@ -184,18 +205,36 @@ class EmbeddedSearchBackend(SearchBackend):
     # -- reads -----------------------------------------------------------------------------
     @staticmethod
     def _query(conn: sqlite3.Connection, query: SearchQuery):
-        page_sql, count_sql, params = build_search_sql(query)
-        rows = conn.execute(page_sql, params).fetchall()
-        if len(rows) < query.size and (rows or query.offset == 0):
-            total = query.offset + len(rows)
+        """(total, total is a lower bound, rows): the count runs only when the page is full."""
+        page_sql, count_sql, params = build_search_sql(query, native_math=_has_math())
+        if query.text:
+            rows = conn.execute(page_sql, params).fetchall()
         else:
-            total = conn.execute(count_sql, params).fetchone()[0]
-        return total, rows
+            rows = EmbeddedSearchBackend._nearby_page(conn, query, page_sql, params)
+        if len(rows) < query.size and (rows or query.offset == 0):
+            return query.offset + len(rows), False, rows
+        total = conn.execute(count_sql, params).fetchone()[0]
+        if total > TOTAL_CAP:
+            return max(TOTAL_CAP, query.offset + len(rows)), True, rows
+        return total, False, rows
+
+    @staticmethod
+    def _nearby_page(conn: sqlite3.Connection, query: SearchQuery, page_sql: str, params: dict):
+        """Try circles of 1/16 and 1/4 of the radius first: a page that fills inside a smaller
+        circle is the page (everything outside it is farther), and costs far fewer rows."""
+        ring = query.radius_km / 16
+        while ring < query.radius_km:
+            box = dict(zip(("lat0", "lat1", "lng0", "lng1"), bounding_box(*query.near, ring)))
+            rows = conn.execute(page_sql, {**params, **box, "radius": ring}).fetchall()
+            if len(rows) == query.size:
+                return rows
+            ring *= 4
+        return conn.execute(page_sql, params).fetchall()
 
     async def search(self, query: SearchQuery) -> SearchResult:
         query = query.validate()
         started = time.perf_counter()
-        total, rows = await self._run(self._query, query)
+        total, lower_bound, rows = await self._run(self._query, query)
         hits = [
             SearchHit(kind=kind, key=key, title=title, subtitle=subtitle,
                       highlight=highlight(title, query.q), risk_grade=risk,
@@ -203,7 +242,8 @@ class EmbeddedSearchBackend(SearchBackend):
                       distance_km=None if dist is None else round(dist, 3))
             for kind, key, title, subtitle, risk, alerts, status, dist, _tier in rows
         ]
-        return SearchResult(total=total, hits=hits, took_ms=(time.perf_counter() - started) * 1e3)
+        return SearchResult(total=total, hits=hits, total_is_lower_bound=lower_bound,
+                            took_ms=(time.perf_counter() - started) * 1e3)
 
     async def suggest(self, q: str, size: int = 8) -> list[SearchHit]:
         query = SearchQuery(q=q[:100], size=max(1, min(size, 50)))
