@@ -11,6 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tracing.chain import GENESIS, canonical, row_hash
 from tracing.exchange.fields import RecordError
 from tracing.exchange.records import Record
+from tracing.exchange.sql import write_rows
 from tracing.identifiers import gtin14
 from tracing.models import (Batch, ChangeOutbox, CodeAlias, Enforcement, Enterprise, Event,
                             EventInput, Notice, Product, Recall, RecallBatch, Sampling,
@@ -22,7 +23,6 @@ MODELS = {"enterprise": Enterprise, "product": Product, "batch": Batch, "code": 
           "code_alias": CodeAlias, "event": Event, "sampling": Sampling,
           "enforcement": Enforcement, "recall": Recall, "notice": Notice}
 RENAMED = {"enterprise_uscc": "enterprise_id"}
-KEEP_ON_UPDATE = {"chain_head", "chain_length"}  # maintained by event writes only
 
 Ready = list[tuple[int, Record]]
 Touched = dict[str, set[str]]
@@ -62,14 +62,7 @@ def _row(rtype: str, values: dict) -> dict:
 
 
 async def _upsert(rtype: str, values: list[dict], conn: BaseDBAsyncClient) -> None:
-    model = MODELS[rtype]
-    meta = model._meta
-    objects = [model(**_row(rtype, v)) for v in values]
-    updatable = [name for name in meta.db_fields if name != meta.db_pk_column
-                 and name not in KEEP_ON_UPDATE]
-    # Tortoise puts these names into the SQL as they are: they are column names.
-    await model.bulk_create(objects, on_conflict=[meta.db_pk_column], update_fields=updatable,
-                            using_db=conn)
+    await write_rows(MODELS[rtype], [_row(rtype, v) for v in values], conn, upsert=True)
 
 
 async def _derive_expiry(items: Ready, conn: BaseDBAsyncClient) -> None:
@@ -116,15 +109,15 @@ async def _write_events(items: Ready, conn, touched: Touched, rejected: list) ->
         digest = row_hash(prev, v)
         heads[v["batch_id"]] = (digest, length + 1)
         batch_of[record.key] = v["batch_id"]
-        new_rows.append(Event(**_row("event", v), seq=length + 1, prev_hash=prev, hash=digest))
-        links.extend(EventInput(event_id=record.key, batch_id=v["batch_id"], input_batch_id=b)
+        new_rows.append({**_row("event", v), "seq": length + 1, "prev_hash": prev,
+                         "hash": digest})
+        links.extend({"event_id": record.key, "batch_id": v["batch_id"], "input_batch_id": b}
                      for b in v.get("inputs", ()))
         touched["batch"].add(v["batch_id"])
     if not new_rows:
         return
-    await Event.bulk_create(new_rows, using_db=conn)
-    if links:
-        await EventInput.bulk_create(links, using_db=conn)
+    await write_rows(Event, new_rows, conn, upsert=False)
+    await write_rows(EventInput, links, conn, upsert=False)
     placeholder = ("$1", "$2", "$3") if conn.capabilities.dialect == "postgres" else ("?", "?", "?")
     await conn.execute_many(
         f"UPDATE batch SET chain_head={placeholder[0]}, chain_length={placeholder[1]} "
@@ -139,10 +132,9 @@ _CONTENT_COLUMNS = ("event_id", "batch_id", "kind", "occurred_at", "place_uscc",
 async def _link_recalls(records: list[Record], conn: BaseDBAsyncClient) -> None:
     ids = [r.key for r in records]
     await RecallBatch.filter(recall_id__in=ids).using_db(conn).delete()
-    links = [RecallBatch(recall_id=r.key, batch_id=b)
+    links = [{"recall_id": r.key, "batch_id": b}
              for r in records for b in dict.fromkeys(r.values.get("batch_ids", ()))]
-    if links:
-        await RecallBatch.bulk_create(links, using_db=conn)
+    await write_rows(RecallBatch, links, conn, upsert=False)
 
 
 def _touch(rtype: str, records: list[Record], touched: Touched) -> None:
@@ -165,6 +157,5 @@ def _touch(rtype: str, records: list[Record], touched: Touched) -> None:
 
 
 async def _write_outbox(touched: Touched, conn: BaseDBAsyncClient) -> None:
-    rows = [ChangeOutbox(kind=kind, key=key) for kind, keys in touched.items() for key in keys]
-    if rows:
-        await ChangeOutbox.bulk_create(rows, using_db=conn)
+    rows = [{"kind": kind, "key": key} for kind, keys in touched.items() for key in keys]
+    await write_rows(ChangeOutbox, rows, conn, upsert=False)

@@ -1,0 +1,79 @@
+"""Bulk row writes for the importer: one prepared INSERT (or upsert) run with executemany.
+
+Tortoise's ``bulk_create`` builds a model object per row, which costs more than the rest of
+an import; these writers take plain dicts keyed by model attribute names and convert only
+what the drivers need (JSON to text). Dates and times go to the drivers as Python objects
+(Tortoise registers the SQLite adapters; asyncpg takes them natively).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.fields import JSONField
+from tortoise.models import Model
+
+KEEP_ON_UPDATE = {"chain_head", "chain_length", "created_at", "recorded_at"}
+
+
+class _Missing:
+    pass
+
+
+@lru_cache(maxsize=None)
+def _plan(model: type[Model], dialect: str, upsert: bool):
+    """(sql, [(attr, column, is_json, default, auto_now)]) for one table and dialect."""
+    meta = model._meta
+    columns = []
+    for name, column in meta.fields_db_projection.items():
+        field = meta.fields_map[name]
+        if getattr(field, "generated", False):
+            continue
+        default = field.default if field.default is not None else (
+            None if field.null else _Missing)
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        columns.append((name, column, isinstance(field, JSONField), default, auto))
+    names = ", ".join(c[1] for c in columns)
+    marks = ", ".join("?" if dialect != "postgres" else f"${i}"
+                      for i in range(1, len(columns) + 1))
+    sql = f"INSERT INTO {meta.db_table} ({names}) VALUES ({marks})"
+    if upsert:
+        pk = meta.db_pk_column
+        updates = ", ".join(f"{c[1]} = EXCLUDED.{c[1]}" for c in columns
+                            if c[1] != pk and c[1] not in KEEP_ON_UPDATE)
+        sql += f" ON CONFLICT ({pk}) DO UPDATE SET {updates}"
+    return sql, columns
+
+
+def _dump(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+async def write_rows(model: type[Model], rows: list[dict], conn: BaseDBAsyncClient, *,
+                     upsert: bool) -> None:
+    """Insert (or upsert by primary key) ``rows``, dicts keyed by model attribute names."""
+    if not rows:
+        return
+    sql, columns = _plan(model, conn.capabilities.dialect, upsert)
+    now = datetime.now(timezone.utc)
+    values = []
+    for row in rows:
+        out = []
+        for name, _, is_json, default, auto in columns:
+            value = row.get(name, _Missing)
+            if value is _Missing:
+                if auto:
+                    value = now
+                elif default is _Missing:
+                    raise ValueError(f"{model.__name__}.{name} is required")
+                else:
+                    value = default() if callable(default) else default
+            if is_json and value is not None:
+                value = _dump(value)
+            out.append(value)
+        values.append(out)
+    await conn.execute_many(sql, values)
