@@ -13,7 +13,9 @@ def create_app(settings: Settings, *, store=None, search=None, clock=None, wecha
                background: bool = True, name: str = "gongzhi") -> Sanic:
     """Build the app; parts left ``None`` are made from ``settings`` at server start."""
     app = Sanic(name, env_prefix="GONGZHI_SANIC_")
-    app.config.REQUEST_MAX_SIZE = settings.max_body_bytes
+    # Handlers enforce settings.max_body_bytes themselves; Sanic's cap leaves room to read
+    # the rest of a refused body so the client can read the 413.
+    app.config.REQUEST_MAX_SIZE = 2 * settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS = False
     if settings.proxies_count:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from functools import partial
 from pathlib import Path
@@ -162,6 +161,7 @@ def cmd_verify(settings: Settings, args) -> int:
     from tracing.chain import verify_chains
 
     async def run():
+        await db.migrate(settings)
         await db.init_db(settings)
         try:
             return await verify_chains()
@@ -265,4 +265,4 @@ def _where(settings: Settings) -> str:
 
 
 if __name__ == "__main__":
-    os._exit(main())
+    sys.exit(main())

@@ -40,8 +40,15 @@ def _check_body(request) -> None:
     length = request.headers.get("content-length")
     limit = request.app.ctx.settings.max_body_bytes
     if length is not None and length.isdigit() and int(length) > limit:
-        raise PayloadTooLarge(f"the body is larger than {limit} bytes; split the file",
-                              field="body", code="payload_too_large")
+        _too_large(request, limit)
+
+
+def _too_large(request, limit: int):
+    """Refuse the body and close the connection after the answer."""
+    if request.stream is not None:
+        request.stream.keep_alive = False
+    raise PayloadTooLarge(f"the body is larger than {limit} bytes; split the file",
+                          field="body", code="payload_too_large")
 
 
 async def _chunks(request, limit: int):
@@ -52,8 +59,14 @@ async def _chunks(request, limit: int):
             return
         received += len(chunk)
         if received > limit:
-            raise PayloadTooLarge(f"the body is larger than {limit} bytes; split the file",
-                                  field="body", code="payload_too_large")
+            # Read the rest (Sanic stops at REQUEST_MAX_SIZE, twice the limit) so the client,
+            # still sending, gets to read the 413.
+            try:
+                while await request.stream.read() is not None:
+                    pass
+            except Exception:  # noqa: BLE001 - over Sanic's own cap: the connection drops
+                pass
+            _too_large(request, limit)
         yield chunk
 
 

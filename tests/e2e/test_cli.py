@@ -120,9 +120,6 @@ def test_verify_names_a_row_changed_behind_the_back(tmp_path):
     assert "BROKEN: batch B1: event E2 (seq 2): content does not match" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: gongzhi/cli.py ends with os._exit(main()), which "
-                   "skips flushing stdout: `python -m gongzhi.cli import|verify` piped or "
-                   "redirected prints nothing unless PYTHONUNBUFFERED is set")
 def test_python_m_gongzhi_cli_keeps_its_output(demo):
     data_dir, _, _ = demo
     command = [sys.executable, "-m", "gongzhi.cli"]
@@ -135,9 +132,6 @@ def test_python_m_gongzhi_cli_keeps_its_output(demo):
     assert "every chain verifies" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cmd_verify does not migrate or check the schema: "
-                   "on a fresh data dir it dies with a traceback (no such table: batch) and "
-                   "exit 1, the code that means 'a chain is broken'")
 def test_verify_on_an_empty_data_dir_is_not_a_broken_chain(tmp_path):
     result = gongzhi("verify", data_dir=tmp_path)
     assert result.returncode != 1 and "Traceback" not in result.stderr

@@ -250,9 +250,6 @@ async def test_an_over_long_line_is_rejected_alone(http, streamed):
     assert not await Enterprise.filter(uscc=F.uscc(2)).exists()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a chunked body refused mid-stream (413) is answered "
-                   "with Connection: keep-alive while its unread rest stays on the socket, so "
-                   "the client's next request on that connection usually fails (httpx.ReadError)")
 async def test_a_chunked_413_closes_the_connection(small):
     body = F.ndjson([F.enterprise(n, x_pad="x" * 2000) for n in range(10, 138)])  # ~256 KiB
     refused = await small.post(URL, content=chunked(body, 4096), headers=NDJSON)

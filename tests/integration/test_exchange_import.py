@@ -400,9 +400,6 @@ async def test_a_batch_without_events_has_an_empty_chain():
     assert (await verify_chains()).ok
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: importer defers a record whose reference comes "
-                   "later but writes a later line with the same key at once; the replay then "
-                   "overwrites it, so the earlier line wins")
 async def test_the_later_line_wins_even_when_the_earlier_one_was_deferred(chunk_size):
     records = [F.batch("B1", lot="OLD", product_id="P2"),   # P2 comes at the end: deferred
                F.enterprise(1), F.product("P1"),
@@ -413,10 +410,6 @@ async def test_the_later_line_wins_even_when_the_earlier_one_was_deferred(chunk_
     assert (stored.lot, stored.product_id) == ("NEW", "P1")
 
 
-@pytest.mark.xfail(condition=os.environ.get("GONGZHI_DB_URL", "").startswith("postgres"),
-                   strict=True, reason="BUG: writers._write_events reads the batch's chain head "
-                   "without a row lock; concurrent imports into one batch collide on "
-                   "(batch_id, seq) and valid events are rejected as storage_error")
 @pytest.mark.parametrize("size", [1, 5])
 async def test_concurrent_imports_into_one_batch_accept_every_event(size):
     await run([F.enterprise(1), F.product(), F.batch()])

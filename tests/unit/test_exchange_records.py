@@ -259,8 +259,6 @@ def test_place_errors(place, field, code):
     rejects(F.event(place_uscc=None, place=place), field, code)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: records._check_event validates `place` only when "
-                   "place_uscc is absent, so a bad place beside place_uscc is stored as sent")
 def test_place_is_checked_even_beside_place_uscc():
     rejects(F.event(place={"name": "冷库", "lat": 24.3, "lng": 10.0}), "place.lng",
             "coordinate_out_of_range")
@@ -329,14 +327,9 @@ def test_recall_names_batches_or_a_product():
         [("product", "P1", "product_id")]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: fields.alias_code checks text(128) before NFKC "
-                   "normalisation, so an alias that grows past 128 characters passes validation "
-                   "(PostgreSQL then refuses it as storage_error; SQLite stores it)")
 def test_alias_length_is_checked_after_normalisation():
     rejects(F.code_alias(alias="㍿" * 40), "alias", "too_long")  # each ㍿ becomes 株式会社
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: fields.day hands any value over 10 characters to "
-                   "moment(), so a malformed date in a date field is reported as bad_datetime")
 def test_long_garbage_in_a_date_field_is_bad_date():
     rejects(F.batch(produced_at="September 2nd 2026"), "produced_at", "bad_date")

@@ -109,6 +109,11 @@ def day(value: Any, field: str) -> date:
         if len(value) > 10:  # a full timestamp is accepted; its Shanghai date is kept
             return moment(value, field).astimezone(SHANGHAI).date()
         return date.fromisoformat(value)
+    except RecordError as exc:
+        if exc.code != "bad_datetime":
+            raise
+        raise RecordError(f"{field} {value!r} is not a date YYYY-MM-DD", field=field,
+                          code="bad_date") from None
     except ValueError:
         raise RecordError(f"{field} {value!r} is not a date YYYY-MM-DD", field=field,
                           code="bad_date") from None
@@ -161,7 +166,9 @@ def trace_code(value: Any, field: str) -> str:
 
 
 def alias_code(value: Any, field: str) -> str:
-    return normalise_code(text(128)(value, field))
+    if not isinstance(value, str):
+        raise RecordError(f"{field} must be a string", field=field, code="wrong_type")
+    return text(128)(normalise_code(value), field)
 
 
 def standard(value: Any, field: str) -> str:

@@ -96,6 +96,9 @@ class ExchangeImporter:
         self.chunk_size = chunk_size
         self.on_commit = on_commit
         self.result = ImportResult(max_listed=max_rejections)
+        # Keys with a line waiting in the spool: later lines of the same key wait behind it,
+        # so the last line sent for a key is the one that stays.
+        self._deferred: set[tuple[str, str]] = set()
 
     async def run(self, lines: AsyncIterable[bytes] | Iterable[bytes]) -> ImportResult:
         """Import every line of ``lines`` (bytes, with or without the newline)."""
@@ -153,6 +156,7 @@ class ExchangeImporter:
     async def _replay(self, spool: _Spool) -> None:
         while spool.count:
             pending, spool = spool, _Spool()
+            self._deferred = set()
             for number, raw in pending.replay():
                 await self._take(number, raw, spool)
             await self._flush(spool, final=False)
@@ -223,13 +227,15 @@ class ExchangeImporter:
         for rtype in TYPE_ORDER:
             for line, raw, record in by_type[rtype]:
                 missing = next((r for r in record.refs if r[1] not in known[r[0]]), None)
-                if missing is None:
+                waiting = not final and (rtype, record.key) in self._deferred
+                if missing is None and not waiting:
                     ready.append((line, record))
                     known[rtype].add(record.key)
-                elif final:
+                elif missing is None or not final:
+                    spool.add(line, raw)
+                    self._deferred.add((rtype, record.key))
+                else:
                     self.result.reject(line, RecordError(
                         f"{missing[2]} refers to {missing[0]} {missing[1]!r}, which is neither "
                         "stored nor in this input", field=missing[2], code="unknown_reference"))
-                else:
-                    spool.add(line, raw)
         return ready

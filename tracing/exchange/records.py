@@ -157,10 +157,10 @@ def _check_event(record: Record) -> None:
     from tracing.exchange.event_detail import check_place, check_detail
 
     v = record.values
-    if "place_uscc" not in v:
-        if "place" not in v:
-            raise RecordError("an event needs place_uscc or place", field="place_uscc",
-                              code="required")
+    if "place_uscc" not in v and "place" not in v:
+        raise RecordError("an event needs place_uscc or place", field="place_uscc",
+                          code="required")
+    if "place" in v:
         v["place"] = check_place(v["place"])
     v["detail"] = check_detail(v["kind"], v.get("detail", {}))
     if v.get("corrects") == v["event_id"]:

@@ -83,8 +83,7 @@ async def _write_events(items: Ready, conn, touched: Touched, rejected: list) ->
     existing = {row["event_id"]: row for row in await Event.filter(event_id__in=ids)
                 .using_db(conn).values(*_CONTENT_COLUMNS)}
     batch_ids = list({r.values["batch_id"] for _, r in items})
-    heads = {b: (h, n) for b, h, n in await Batch.filter(batch_id__in=batch_ids)
-             .using_db(conn).values_list("batch_id", "chain_head", "chain_length")}
+    heads = await _lock_heads(batch_ids, conn)
     targets = [r.values["corrects"] for _, r in items if r.values.get("corrects")]
     batch_of = dict(await Event.filter(event_id__in=targets).using_db(conn)
                     .values_list("event_id", "batch_id")) if targets else {}
@@ -123,6 +122,22 @@ async def _write_events(items: Ready, conn, touched: Touched, rejected: list) ->
         f"UPDATE batch SET chain_head={placeholder[0]}, chain_length={placeholder[1]} "
         f"WHERE batch_id={placeholder[2]}",
         [[h, n, b] for b, (h, n) in heads.items() if b in touched["batch"]])
+
+
+async def _lock_heads(batch_ids: list[str], conn) -> dict[str, tuple[str | None, int]]:
+    """Chain heads of the batches, locked (PostgreSQL) in key order so that concurrent
+    imports into one batch queue instead of colliding on (batch_id, seq)."""
+    ordered = sorted(batch_ids)
+    if conn.capabilities.dialect == "postgres":
+        sql = ("SELECT batch_id, chain_head, chain_length FROM batch WHERE batch_id = ANY($1) "
+               "ORDER BY batch_id FOR UPDATE")
+        rows = await conn.execute_query_dict(sql, [ordered])
+    else:  # SQLite serialises writers on the database file
+        marks = ", ".join("?" * len(ordered))
+        rows = await conn.execute_query_dict(
+            f"SELECT batch_id, chain_head, chain_length FROM batch WHERE batch_id IN ({marks})",
+            ordered)
+    return {r["batch_id"]: (r["chain_head"], r["chain_length"]) for r in rows}
 
 
 _CONTENT_COLUMNS = ("event_id", "batch_id", "kind", "occurred_at", "place_uscc", "place",
