@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 
@@ -17,6 +18,12 @@ def client_key(token_hash: str | None, ip: str) -> str:
     """
     if token_hash:
         return f"t:{token_hash}"
+    return _ip_key(ip)
+
+
+@functools.lru_cache(maxsize=8192)
+def _ip_key(ip: str) -> str:
+    """The key of one peer address (cached: one address sends many requests)."""
     try:
         addr = ipaddress.ip_address(ip.strip())
     except (ValueError, AttributeError):

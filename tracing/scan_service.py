@@ -72,6 +72,7 @@ class TraceService:
         self.recorder = ScanRecorder(store, flush_ms=settings.scan_flush_ms)
         self.limits = R.Limits(settings.chilled_max_celsius, settings.frozen_max_celsius,
                                settings.expiry_warning_days)
+        self._parsed: dict[str, ParsedCode] = {}  # parse_scan is pure; codes repeat
 
     @classmethod
     def from_settings(cls, settings: Settings, store: KeyValueStore, *,
@@ -84,7 +85,12 @@ class TraceService:
 
     async def scan(self, *, raw: str, client: ScanClient, rate_key: str) -> bytes:
         """The trace view of one scan as JSON bytes (the scan is recorded)."""
-        parsed = parse_scan(raw, trace_hosts=self.settings.trace_hosts)
+        parsed = self._parsed.get(raw)
+        if parsed is None:
+            parsed = parse_scan(raw, trace_hosts=self.settings.trace_hosts)
+            if len(self._parsed) >= 10_000:
+                self._parsed.clear()
+            self._parsed[raw] = parsed
         key = cache_key(parsed)
         await self.cache.sync()
         guess = parsed.code

@@ -19,6 +19,7 @@ unreachable the buffer keeps at most ``max_buffer`` scans and drops the oldest.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -56,6 +57,12 @@ class ScanClient:
 def scan_client(*, channel: str | None, kiosk: str | None, lat: str | None, lng: str | None,
                 city: str | None, user_hash: str | None = None) -> ScanClient:
     """Validate what the client says about the scan; bad values are 400 with their field."""
+    return _scan_client(channel, kiosk, lat, lng, city, user_hash)
+
+
+@functools.lru_cache(maxsize=4096)
+def _scan_client(channel, kiosk, lat, lng, city, user_hash) -> ScanClient:
+    """:func:`scan_client`, cached: kiosks and apps send the same values scan after scan."""
     channel = (channel or "h5").strip().lower()
     if channel not in CHANNELS:
         raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}", field="channel",
@@ -241,11 +248,7 @@ class ScanRecorder:
         return total
 
     async def _assess(self, p: _Pending) -> None:
-        limit = 5000
-        rows = await Scan.filter(code=p.subject).order_by("-scanned_at").limit(limit).values_list(
-            "scanned_at", "city", "lat", "lng", "user_hash", "channel")
-        records = [ScanRecord(at=_aware(at), city=city, lat=lat, lng=lng, user_hash=user,
-                              channel=channel) for at, city, lat, lng, user, channel in rows]
+        records = await _recent_scans(p.subject, limit=5000)
         level = p.level if p.level in ("batch", "case", "item") else "batch"
         quantity = int(p.quantity) if p.quantity else None
         verdict = assess_suspicion(records, level=level, quantity=quantity,
@@ -269,6 +272,25 @@ def _worth_assessing(p: _Pending, total: int, limits: Thresholds) -> bool:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _moment(value) -> datetime:
+    """A ``scanned_at`` as the driver returns it: datetime (asyncpg) or text (SQLite)."""
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+async def _recent_scans(subject: str, *, limit: int) -> list[ScanRecord]:
+    """The latest ``limit`` scans of one code, read without ORM objects or per-field
+    conversion (a busy code's assessment reads thousands of rows beside live scans)."""
+    conn = connections.get(Scan._meta.default_connection or "default")
+    postgres = conn.capabilities.dialect == "postgres"
+    sql = ("SELECT scanned_at, city, lat, lng, user_hash, channel FROM scan WHERE code = {} "
+           "ORDER BY scanned_at DESC LIMIT {}").format(*(("$1", "$2") if postgres else "??"))
+    _, rows = await conn.execute_query(sql, [subject, limit])
+    return [ScanRecord(at=_moment(r[0]), city=r[1], lat=r[2], lng=r[3], user_hash=r[4],
+                       channel=r[5]) for r in rows]
 
 
 _COLUMNS = ("code", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "city", "lat",

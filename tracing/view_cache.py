@@ -8,14 +8,17 @@ checked before it is stored (a view built across an invalidation is served, not 
 
 Redis is shared by every worker and by ``gongzhi import``. The in-process ``MemoryStore`` of
 the embedded default is not, so there :class:`InvalidationBus` carries the invalidated tags
-between processes through a small SQLite file in the data directory: publishing appends rows;
-each process checks ``PRAGMA data_version`` (a read of shared memory, no query) before every
-cached read and drops the tags other processes published since its last look.
+between processes through a small SQLite file in the data directory: publishing appends rows
+and then writes the newest row id into an 8-byte memory-mapped file beside it; each process
+compares that number with the last one it saw before every cached read (a plain memory read:
+no query, no system call, the GIL kept) and reads the rows only when it moved.
 """
 
 from __future__ import annotations
 
 import logging
+import mmap
+import os
 import sqlite3
 import threading
 import time
@@ -48,12 +51,15 @@ class InvalidationBus:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS invalidation "
                          "(id INTEGER PRIMARY KEY AUTOINCREMENT, tag TEXT NOT NULL, at REAL)")
-        self._last = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM invalidation"
-                                      ).fetchone()[0]
-        self._version = self._data_version()
+        self._seq = _shared_counter(path.with_name(path.name + ".seq"))
+        self._seen = self._read_seq()
+        self._last = self._max_id()
 
-    def _data_version(self) -> int:
-        return self._db.execute("PRAGMA data_version").fetchone()[0]
+    def _max_id(self) -> int:
+        return self._db.execute("SELECT COALESCE(MAX(id), 0) FROM invalidation").fetchone()[0]
+
+    def _read_seq(self) -> int:
+        return int.from_bytes(self._seq[:8], "little")
 
     def publish(self, tags: list[str]) -> None:
         """Tell the other processes (this one has already dropped the tags itself)."""
@@ -63,26 +69,28 @@ class InvalidationBus:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                # Rows others published since our last poll must still reach our poll.
+                caught_up = self._max_id() == self._last
                 self._db.executemany("INSERT INTO invalidation (tag, at) VALUES (?, ?)",
                                      [(t, now) for t in tags])
+                newest = self._max_id()
                 self._db.execute("DELETE FROM invalidation WHERE at < ?",
                                  (now - self.KEEP_SECONDS,))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            # Our own rows are not news to us.
-            self._last = self._db.execute("SELECT COALESCE(MAX(id), 0) FROM invalidation"
-                                          ).fetchone()[0]
-            self._version = self._data_version()
+            # Only after the commit: a reader that sees the number finds the rows.
+            self._seq[:8] = newest.to_bytes(8, "little")
+            if caught_up:  # our own rows are not news to us
+                self._last, self._seen = newest, newest
 
     def poll(self) -> list[str]:
         """Tags other processes invalidated since the last poll (usually none, cheaply)."""
+        if self._read_seq() == self._seen:
+            return []
         with self._lock:
-            version = self._data_version()
-            if version == self._version:
-                return []
-            self._version = version
+            self._seen = self._read_seq()
             rows = self._db.execute("SELECT id, tag FROM invalidation WHERE id > ? ORDER BY id",
                                     (self._last,)).fetchall()
             if rows:
@@ -90,7 +98,19 @@ class InvalidationBus:
             return [tag for _, tag in rows]
 
     def close(self) -> None:
+        self._seq.close()
         self._db.close()
+
+
+def _shared_counter(path: Path) -> mmap.mmap:
+    """An 8-byte file mapped shared, so a write by one process is seen by every other."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if os.fstat(fd).st_size < 8:
+            os.ftruncate(fd, 8)
+        return mmap.mmap(fd, 8, access=mmap.ACCESS_WRITE)
+    finally:
+        os.close(fd)
 
 
 class ViewCache:
