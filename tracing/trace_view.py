@@ -133,7 +133,7 @@ async def _resolve_code(code: str) -> Resolved:
         f"SELECT {_CODE_COLS}, {_BATCH_COLS}, "
         "(SELECT a.issuer FROM code_alias a WHERE a.alias = ? AND a.code = c.code) AS a_issuer "
         f"FROM trace_code c JOIN batch b ON b.batch_id = c.batch_id {_JOINS} "
-        "WHERE c.code = ? OR c.code = (SELECT a.code FROM code_alias a WHERE a.alias = ?) "
+        "WHERE c.code IN (?, (SELECT a.code FROM code_alias a WHERE a.alias = ?)) "
         "ORDER BY CASE WHEN c.code = ? THEN 0 ELSE 1 END LIMIT 1", [code, code, code, code])
     if not rows:
         raise NotFound(NOT_FOUND, field="code", code="code_not_found")
@@ -262,11 +262,15 @@ async def assemble(resolved: Resolved, *, depth: int, today: date, limits: R.Lim
         "LEFT JOIN enterprise pe ON pe.uscc = ev.place_uscc "
         f"WHERE ev.batch_id IN ({_marks(len(ids))}) ORDER BY ev.batch_id, ev.seq", ids)
     products = list({b["product_id"] for b in batches.values()})
+    # The second condition repeats the first on ``recall`` alone, so both databases can
+    # look recalls up by index (an OR across the two joined tables scans every recall).
     recalls = await _rows(
         "SELECT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id, "
         "rb.batch_id FROM recall r LEFT JOIN recall_batch rb ON rb.recall_id = r.recall_id "
-        f"WHERE rb.batch_id IN ({_marks(len(ids))}) OR r.product_id IN "
-        f"({_marks(len(products))})", [*ids, *products])
+        f"WHERE (rb.batch_id IN ({_marks(len(ids))}) OR r.product_id IN "
+        f"({_marks(len(products))})) AND (r.recall_id IN (SELECT recall_id FROM recall_batch "
+        f"WHERE batch_id IN ({_marks(len(ids))})) OR r.product_id IN "
+        f"({_marks(len(products))}))", [*ids, *products, *ids, *products])
     producers = list({b["uscc"] for b in batches.values()})
     lots = list({b["lot"] for b in batches.values()})
     samplings = await _rows(
