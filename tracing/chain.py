@@ -22,11 +22,14 @@ CONTENT_FIELDS = ("event_id", "batch_id", "kind", "occurred_at", "place_uscc", "
 
 def _normal(value: Any) -> Any:
     """Numbers as JSON databases give them back: integral floats become integers."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is float:
+        return int(value) if value.is_integer() else value
+    if kind is dict:
         return {k: _normal(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
+    if kind is list or kind is tuple:
         return [_normal(v) for v in value]
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

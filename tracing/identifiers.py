@@ -67,6 +67,8 @@ def validate_uscc(raw: str, field: str = "uscc") -> str:
     if not isinstance(raw, str):
         raise IdentifierError("credit code must be a string", field=field, code="uscc_type")
     code = normalise(raw)
+    if code in _VALID_USCC:  # imports name the same enterprises over and over
+        return code
     if len(code) != 18:
         raise IdentifierError(
             f"credit code must have 18 characters, got {len(code)}", field=field,
@@ -93,7 +95,13 @@ def validate_uscc(raw: str, field: str = "uscc") -> str:
         raise IdentifierError(
             f"credit code check character should be {uscc_check_char(code[:17])!r}, "
             f"got {code[17]!r}", field=field, code="uscc_checksum")
+    if len(_VALID_USCC) > 100_000:
+        _VALID_USCC.clear()
+    _VALID_USCC.add(code)
     return code
+
+
+_VALID_USCC: set[str] = set()
 
 
 def make_uscc(authority: str, category: str, division: str, org_body: str) -> str:

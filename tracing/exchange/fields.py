@@ -21,6 +21,7 @@ CHINA_LAT = (3.5, 53.6)
 CHINA_LNG = (73.4, 135.1)
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 STANDARD_RE = re.compile(r"^[A-Z]{1,4}(\d{2})?(/[A-Z]{1,8})?\s?[0-9A-Z][0-9A-Za-z.\-/ —]{0,40}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 PHONE_RE = re.compile(r"^[0-9+()\- ]{5,40}$")
 
 
@@ -38,7 +39,7 @@ def text(max_len: int) -> Parser:
         if len(value) > max_len:
             raise RecordError(f"{field} is longer than {max_len} characters", field=field,
                               code="too_long")
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+        if _CONTROL.search(value):
             raise RecordError(f"{field} contains control characters", field=field,
                               code="control_characters")
         return value

@@ -10,6 +10,7 @@ the one it refers to within the same file); what still does not resolve is rejec
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -103,19 +104,23 @@ class ExchangeImporter:
     async def run(self, lines: AsyncIterable[bytes] | Iterable[bytes]) -> ImportResult:
         """Import every line of ``lines`` (bytes, with or without the newline)."""
         spool = _Spool()
-        if hasattr(lines, "__aiter__"):
-            number = 0
-            async for raw in lines:  # type: ignore[union-attr]
-                number += 1
-                await self._take(number, raw, spool)
-        else:
-            for number, raw in enumerate(lines, start=1):  # type: ignore[arg-type]
-                await self._take(number, raw, spool)
-        await self._flush(spool, final=False)
-        await self._replay(spool)
+        try:
+            if hasattr(lines, "__aiter__"):
+                number = 0
+                async for raw in lines:  # type: ignore[union-attr]
+                    number += 1
+                    await self._take(number, raw, spool)
+            else:
+                for number, raw in enumerate(lines, start=1):  # type: ignore[arg-type]
+                    await self._take(number, raw, spool)
+            await self._flush(spool, final=False)
+            await self._replay(spool)
+        finally:
+            await self._settle()
         return self.result
 
     _chunk: _Chunk | None = None
+    _writing: asyncio.Task | None = None
 
     async def _take(self, number: int, raw: bytes, spool: _Spool, final: bool = False) -> None:
         record = self._parse(number, raw)
@@ -170,9 +175,19 @@ class ExchangeImporter:
         chunk, self._chunk = self._chunk, None
         if not chunk or not chunk.items:
             return
+        await self._settle()  # references may point at the chunk being written
         ready = await self._resolve(chunk, spool, final)
-        if not ready:
-            return
+        if ready:
+            # Written while the next chunk is read and validated (the database works in
+            # another thread or process); the next flush waits for it.
+            self._writing = asyncio.create_task(self._write(ready))
+
+    async def _settle(self) -> None:
+        if self._writing is not None:
+            task, self._writing = self._writing, None
+            await task
+
+    async def _write(self, ready: list[tuple[int, Record]]) -> None:
         try:
             async with in_transaction() as conn:
                 touched, rejected = await write_chunk(ready, conn)
