@@ -184,7 +184,7 @@ def cmd_up(settings: Settings, args) -> int:
     asyncio.run(_prepare_demo(settings, args.enterprises))
     if args.no_serve:
         return 0
-    return cmd_serve(settings, argparse.Namespace(host=None, port=None, workers=None))
+    return cmd_serve(settings, argparse.Namespace(host=None, port=None, workers=None, demo=True))
 
 
 async def _prepare_demo(settings: Settings, enterprises: int) -> None:
@@ -238,7 +238,7 @@ def cmd_serve(settings: Settings, args) -> int:
                                  ("workers", args.workers)) if v}
     settings = settings.with_(**changes)
     asyncio.run(db.migrate(settings))
-    _print_urls(settings)
+    _print_urls(settings, demo=getattr(args, "demo", False))
     loader = AppLoader(factory=partial(create_app, settings))
     app = loader.load()
     app.prepare(host=settings.host, port=settings.port, workers=settings.workers,
@@ -250,11 +250,20 @@ def cmd_serve(settings: Settings, args) -> int:
     return 0
 
 
-def _print_urls(settings: Settings) -> None:
+def _print_urls(settings: Settings, demo: bool = False) -> None:
     base = f"http://{settings.host}:{settings.port}"
     print(f"Gongzhi on {_where(settings)}, {settings.workers} worker(s)")
     print(f"  health   {base}/api/v1/health")
     print(f"  API doc  {base}/docs/openapi.json")
+    if demo:
+        from urllib.parse import quote
+
+        from tracing.demo import DEMO_KEYS
+
+        print(f"  scan     {base}/api/v1/scan?code={DEMO_KEYS['recalled_code']}  (recalled batch)")
+        print(f"  scan     {base}/api/v1/scan?code={DEMO_KEYS['ok_code']}")
+        print(f"  scan     {base}/api/v1/scan?code={quote(DEMO_KEYS['gs1_digital_link'], safe='')}")
+        print(f"  search   {base}/api/v1/search?q=lsf  (pinyin initials of 螺蛳粉)")
     sys.stdout.flush()
 
 
