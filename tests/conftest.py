@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import uuid
@@ -165,15 +166,12 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-async def server(settings, app_store):
-    """The real app on a loopback port (real HTTP), tables emptied first.
-
-    Yields ``(base_url, app)``; tests talk to it with httpx.
-    """
+@contextlib.asynccontextmanager
+async def running_app(settings, store):
+    """The real app on a free loopback port (real HTTP); yields ``(base_url, app)``."""
     from api.app import create_app
 
-    app = create_app(settings, store=app_store, background=False,
+    app = create_app(settings, store=store, background=False,
                      name=f"gz_{uuid.uuid4().hex[:12]}")
     port = _free_port()
     srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
@@ -181,7 +179,6 @@ async def server(settings, app_store):
     await srv.startup()
     await srv.before_start()
     await srv.after_start()
-    await _empty_tables()
     try:
         yield f"http://127.0.0.1:{port}", app
     finally:
@@ -189,6 +186,14 @@ async def server(settings, app_store):
         srv.close()
         await srv.wait_closed()
         await srv.after_stop()
+
+
+@pytest.fixture
+async def server(settings, app_store):
+    """The app on a loopback port, tables emptied first. Yields ``(base_url, app)``."""
+    async with running_app(settings, app_store) as (base, app):
+        await _empty_tables()
+        yield base, app
 
 
 @pytest.fixture

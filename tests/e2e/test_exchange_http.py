@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import socket
-import uuid
 
 import httpx
 import pytest
 from tortoise import Tortoise
 
 from tests import factories as F
+from tests.conftest import running_app
 from tracing.models import Enterprise, Event
 
 URL = "/api/v1/exchange"
@@ -35,26 +34,9 @@ async def seed(client) -> dict[str, list[dict]]:
 @contextlib.asynccontextmanager
 async def app_client(settings, app_store):
     """The real app with ``settings`` on a loopback port, and a client for it."""
-    from api.app import create_app
-
-    app = create_app(settings, store=app_store, background=False,
-                     name=f"gz_{uuid.uuid4().hex[:12]}")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
-                                  access_log=False)
-    await srv.startup()
-    await srv.before_start()
-    await srv.after_start()
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+    async with running_app(settings, app_store) as (base, _):
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
             yield client
-    finally:
-        await srv.before_stop()
-        srv.close()
-        await srv.wait_closed()
-        await srv.after_stop()
 
 
 @pytest.fixture

@@ -6,20 +6,6 @@ import asyncio
 
 import pytest
 
-from gongzhi.kv import MemoryStore
-
-
-@pytest.fixture(params=["memory", "redis"])
-def kv_store(request):
-    """Every implementation in turn.
-
-    Shadows ``tests/conftest.py``'s async ``kv_store``, whose ``getfixturevalue`` call inside
-    a running event loop fails under pytest-asyncio 1.x ("Runner.run() cannot be called from a
-    running event loop"); a plain fixture can set up the async ``redis_store`` from outside it.
-    """
-    if request.param == "memory":
-        return MemoryStore()
-    return request.getfixturevalue("redis_store")
 
 
 class TestValues:

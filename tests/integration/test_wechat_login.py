@@ -20,7 +20,6 @@ from accounts.sessions import (
     TOKEN_RE, login_with_wechat, resolve_token, revoke, token_hash, user_hash)
 from accounts.wechat import WeChatGateway
 from gongzhi.errors import InvalidInput, RateLimited, UpstreamError
-from gongzhi.kv import MemoryStore
 
 APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
 STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
@@ -48,14 +47,6 @@ async def gateway(standin_url):
     gw = WeChatGateway(appid=APPID, secret=SECRET, api_url=standin_url, timeout=5)
     yield gw
     await gw.close()
-
-
-@pytest.fixture(params=["memory", "redis"])
-def kv_store(request):
-    """Every KeyValueStore in turn (a plain fixture: see tests/integration/test_kv.py)."""
-    if request.param == "memory":
-        return MemoryStore()
-    return request.getfixturevalue("redis_store")
 
 
 def code(user: str = "user1") -> str:
