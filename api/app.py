@@ -23,16 +23,11 @@ def create_app(settings: Settings, *, store=None, search=None, clock=None, wecha
     app.ctx.settings = settings
     errors.install(app)
 
-    from api.blueprints import exchange, meta
+    from api.blueprints import auth, exchange, meta, scan
     from api.blueprints import search as search_bp
 
-    app.blueprint(meta.bp)
-    app.blueprint(exchange.bp)
-    app.blueprint(search_bp.bp)
-    from api.blueprints import auth, scan
-
-    app.blueprint(scan.bp)
-    app.blueprint(auth.bp)
+    for blueprint in (meta.bp, exchange.bp, search_bp.bp, scan.bp, auth.bp):
+        app.blueprint(blueprint)
 
     @app.before_server_start
     async def start(app: Sanic) -> None:
