@@ -63,12 +63,21 @@ class KeyValueStore(ABC):
     async def close(self) -> None:
         """Release connections."""
 
-    async def hit_and_get(self, key: str, *, window: float, limit: int,
-                          keys: list[str]) -> tuple[bool, float, list[bytes | None]]:
+    async def hit_and_get(self, key: str, *, window: float, limit: int, keys: list[str],
+                          known: bytes | None = None) -> tuple[bool, float, list[bytes | None]]:
         """:meth:`hit`, then :meth:`get_many` of ``keys`` when allowed (one round trip on
-        Redis): the scan path's rate limit and cache read together."""
+        Redis): the scan path's rate limit and cache read together.
+
+        When ``known`` is given and the value of ``keys[0]`` starts with it, that value comes
+        back as ``known`` itself: the caller holds the rest already, so Redis need not send it.
+        """
         allowed, wait = await self.hit(key, window=window, limit=limit)
-        return allowed, wait, (await self.get_many(keys) if allowed else [])
+        if not allowed:
+            return allowed, wait, []
+        values = await self.get_many(keys)
+        if known and values and values[0] is not None and values[0].startswith(known):
+            values[0] = known
+        return allowed, wait, values
 
     async def set_tagged(self, key: str, value: bytes, *, ttl: float, tags: list[str]) -> None:
         """:meth:`set` ``key`` and add it to the set under each tag key; every tag set lives
@@ -172,6 +181,24 @@ redis.call('PEXPIRE', key, math.ceil(window * 1000))
 return {1, '0'}
 """
 
+# The same hit, then (when allowed) the values of KEYS[2..]; KEYS[2] comes back as ARGV[5]
+# when its value starts with ARGV[5] (a non-empty stamp the caller already holds the value of).
+_HIT_GET_SCRIPT = _HIT_SCRIPT.rsplit("return {1, '0'}", 1)[0] + """
+local out = {1, '0'}
+if #KEYS < 2 then return out end
+local known = ARGV[5]
+if known ~= '' and redis.call('GETRANGE', KEYS[2], 0, #known - 1) == known then
+  out[3] = known
+else
+  out[3] = redis.call('GET', KEYS[2])
+end
+if #KEYS > 2 then
+  local rest = redis.call('MGET', unpack(KEYS, 3))
+  for i = 1, #KEYS - 2 do out[i + 3] = rest[i] end
+end
+return out
+"""
+
 
 def _ms(ttl: float) -> int:
     """A TTL in whole milliseconds, at least 1 (Redis refuses 0), as ``MemoryStore`` keeps it."""
@@ -189,6 +216,7 @@ class RedisStore(KeyValueStore):
         self._redis = client or aioredis.from_url(url, health_check_interval=30)
         self._prefix = prefix
         self._hit = self._redis.register_script(_HIT_SCRIPT)
+        self._hit_get = self._redis.register_script(_HIT_GET_SCRIPT)
         self._seq = 0
         self._uid = os.urandom(6).hex()
 
@@ -244,19 +272,16 @@ class RedisStore(KeyValueStore):
         allowed, wait = await self._hit(keys=[self._k(key)], args=[now, window, limit, member])
         return bool(int(allowed)), float(wait)
 
-    async def hit_and_get(self, key: str, *, window: float, limit: int,
-                          keys: list[str]) -> tuple[bool, float, list[bytes | None]]:
+    async def hit_and_get(self, key: str, *, window: float, limit: int, keys: list[str],
+                          known: bytes | None = None) -> tuple[bool, float, list[bytes | None]]:
+        # One EVALSHA: a script in a pipeline costs a SCRIPT EXISTS round trip per execute().
         self._seq += 1
         now = time.time()
         member = f"{now}:{self._uid}:{self._seq}"
-        async with self._redis.pipeline(transaction=False) as pipe:
-            await self._hit(keys=[self._k(key)], args=[now, window, limit, member], client=pipe)
-            if keys:
-                pipe.mget([self._k(k) for k in keys])
-            result = await pipe.execute()
-        allowed, wait = result[0]
-        values = result[1] if keys else []
-        return bool(int(allowed)), float(wait), (values if int(allowed) else [])
+        result = await self._hit_get(keys=[self._k(key), *(self._k(k) for k in keys)],
+                                     args=[now, window, limit, member, known or b""])
+        allowed = int(result[0])
+        return bool(allowed), float(result[1]), (result[2:] if allowed else [])
 
     async def set_tagged(self, key: str, value: bytes, *, ttl: float, tags: list[str]) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:

@@ -7,12 +7,19 @@ sliding-window limit and reads the cached view and the scan counters together
 (``tracing.trace_view``, at most six queries for a batch code), queues the scan for the
 batched writer and answers JSON bytes. The cached part is stored as bytes and spliced with
 the per-scan part (status, alerts, scans) without parsing it again.
+
+Each stored entry starts with a random stamp. A process keeps the entries it decoded and sends
+the stamp with the read; when the stored entry still starts with it the store answers the stamp
+alone (Redis does not send the view again, nothing is decoded again). The store stays the only
+authority: an entry invalidated or rebuilt is never matched by an old stamp.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, time, timedelta
 from typing import Callable
 
@@ -36,6 +43,13 @@ def cache_key(parsed: ParsedCode) -> str:
     return f"g:{parsed.gtin}:{parsed.lot or ''}:{parsed.serial or ''}"
 
 
+STAMP_BYTES = 16
+
+
+def new_stamp() -> bytes:
+    return os.urandom(STAMP_BYTES // 2).hex().encode()
+
+
 @dataclass(frozen=True)
 class Entry:
     """A cached view: per-code facts, static status, alerts and body as JSON bytes."""
@@ -47,17 +61,26 @@ class Entry:
     status: str
     alerts: bytes
     body: bytes
+    stamp: bytes = field(default_factory=new_stamp, compare=False)
 
     def encode(self) -> bytes:
         head = orjson.dumps([self.subject, self.level, self.batch_id, self.quantity,
                              self.status])
-        return head + b"\x00" + self.alerts + b"\x00" + self.body
+        return self.stamp + head + b"\x00" + self.alerts + b"\x00" + self.body
 
     @classmethod
     def decode(cls, raw: bytes) -> "Entry":
+        stamp = b""  # an entry written before stamps (it starts with the head's "[")
+        if raw[:1] != b"[":
+            stamp, raw = raw[:STAMP_BYTES], raw[STAMP_BYTES:]
         head, alerts, body = raw.split(b"\x00", 2)
         subject, level, batch_id, quantity, status = orjson.loads(head)
-        return cls(subject, level, batch_id, quantity, status, alerts, body)
+        return cls(subject, level, batch_id, quantity, status, alerts, body, stamp)
+
+    @cached_property
+    def tail(self) -> bytes:
+        """The body as it follows the per-scan part of the answer."""
+        return b"," + self.body[1:]
 
 
 class TraceService:
@@ -73,6 +96,7 @@ class TraceService:
         self.limits = R.Limits(settings.chilled_max_celsius, settings.frozen_max_celsius,
                                settings.expiry_warning_days)
         self._parsed: dict[str, ParsedCode] = {}  # parse_scan is pure; codes repeat
+        self._entries: dict[str, Entry] = {}  # decoded entries by cache key (see the module)
 
     @classmethod
     def from_settings(cls, settings: Settings, store: KeyValueStore, *,
@@ -95,15 +119,20 @@ class TraceService:
         await self.cache.sync()
         guess = parsed.code
         keys = [entry_key(key), *(stat_keys(guess, client.user_hash) if guess else [])]
+        held = self._entries.get(key)
         allowed, wait, values = await self.store.hit_and_get(
             f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
-            limit=self.settings.scan_rate_limit, keys=keys)
+            limit=self.settings.scan_rate_limit, keys=keys, known=held and held.stamp)
         if not allowed:
             raise RateLimited("Too many scans from this client; try again shortly.",
                               retry_after=max(1, math.ceil(wait)))
-        entry = Entry.decode(values[0]) if values[0] and self.cache.enabled else None
-        if entry is None:
+        stored = values[0] if self.cache.enabled else None
+        if stored is None:
             entry = await self.build(parsed, key)
+        elif held is not None and stored == held.stamp:
+            entry = held
+        else:
+            entry = self._hold(key, Entry.decode(stored))
         if entry.subject == guess:
             stats = values[1:]
         else:
@@ -124,8 +153,15 @@ class TraceService:
         batch = view.body.get("batch") or {}
         entry = Entry(view.subject, view.level, batch.get("batch_id"), view.quantity,
                       view.status, orjson.dumps(view.alerts), orjson.dumps(view.body))
-        await self.cache.put(key, entry.encode(), tags=view.tags, version=version,
-                             ttl=seconds_to_midnight(now))
+        if await self.cache.put(key, entry.encode(), tags=view.tags, version=version,
+                                ttl=seconds_to_midnight(now)):
+            self._hold(key, entry)
+        return entry
+
+    def _hold(self, key: str, entry: Entry) -> Entry:
+        if len(self._entries) >= 1000 and key not in self._entries:
+            self._entries.clear()
+        self._entries[key] = entry
         return entry
 
     async def on_change(self, touched: dict[str, set[str]]) -> None:
@@ -164,5 +200,5 @@ def render(entry: Entry, scans: dict, reasons: list[str]) -> bytes:
         status = R.worse_status(status, "suspect")
         first = orjson.dumps(R.suspicion_alert(reasons))
         alerts = b"[" + first + (b"]" if alerts == b"[]" else b"," + alerts[1:])
-    return (b'{"status":"' + status.encode() + b'","alerts":' + alerts + b',"scans":'
-            + orjson.dumps(scans) + b"," + entry.body[1:])
+    return b"".join((b'{"status":"', status.encode(), b'","alerts":', alerts, b',"scans":',
+                     orjson.dumps(scans), entry.tail))

@@ -137,6 +137,27 @@ class TestSlidingWindow:
         results = await asyncio.gather(*(kv_store.hit("h", window=10, limit=5) for _ in range(20)))
         assert sum(allowed for allowed, _ in results) == 5
 
+    async def test_hit_and_get_reads_only_when_allowed(self, kv_store):
+        await kv_store.set("v", b"STAMP-1:view")
+        await kv_store.set("n", b"3")
+        assert await kv_store.hit_and_get("h", window=10, limit=1, keys=["v", "gap", "n"]) == (
+            True, 0.0, [b"STAMP-1:view", None, b"3"])
+        allowed, wait, values = await kv_store.hit_and_get("h", window=10, limit=1, keys=["v"])
+        assert (allowed, values) == (False, []) and wait > 9
+        assert await kv_store.hit_and_get("h2", window=10, limit=5, keys=[]) == (True, 0.0, [])
+
+    async def test_hit_and_get_answers_a_known_stamp_alone(self, kv_store):
+        await kv_store.set("v", b"STAMP-1:view")
+        got = await kv_store.hit_and_get("h", window=10, limit=9, keys=["v", "n"],
+                                         known=b"STAMP-1")
+        assert got == (True, 0.0, [b"STAMP-1", None])
+        await kv_store.set("v", b"STAMP-2:rebuilt")
+        got = await kv_store.hit_and_get("h", window=10, limit=9, keys=["v"], known=b"STAMP-1")
+        assert got[2] == [b"STAMP-2:rebuilt"]
+        await kv_store.delete("v")
+        got = await kv_store.hit_and_get("h", window=10, limit=9, keys=["v"], known=b"STAMP-2")
+        assert got[2] == [None]
+
 
 async def test_ping(kv_store):
     assert await kv_store.ping() is True

@@ -148,6 +148,10 @@ class TestSplicing:
 
         entry = Entry("C", "item", "B1", 10.0, "ok", b"[]", b'{"code":"C"}')
         assert Entry.decode(entry.encode()) == entry
+        assert Entry.decode(entry.encode()).stamp == entry.stamp
+        assert Entry("C", "item", "B1", 10.0, "ok", b"[]", b"{}").stamp != entry.stamp
+        unstamped = entry.encode()[len(entry.stamp):]  # written before stamps
+        assert Entry.decode(unstamped) == entry and Entry.decode(unstamped).stamp == b""
         client = ScanClient()
         now = datetime(2026, 11, 1, tzinfo=UTC)
         scans, reasons = scan_stats([b"3", None, b'["far_apart: x"]', b"1"], client=client,
