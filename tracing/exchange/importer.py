@@ -92,7 +92,7 @@ class _Spool:
 class ExchangeImporter:
     """Import NDJSON exchange records; one instance per import run."""
 
-    def __init__(self, *, chunk_size: int = 1000, on_commit: OnCommit | None = None,
+    def __init__(self, *, chunk_size: int = 2000, on_commit: OnCommit | None = None,
                  max_rejections: int = 10000):
         self.chunk_size = chunk_size
         self.on_commit = on_commit
