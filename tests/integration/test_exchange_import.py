@@ -431,3 +431,13 @@ async def test_concurrent_imports_never_fork_a_chain():
     seqs = await Event.filter(batch_id="B1").order_by("seq").values_list("seq", flat=True)
     assert seqs == list(range(1, accepted + 1))
     assert (await verify_chains()).ok
+
+
+async def test_a_byte_order_mark_opening_the_file_is_ignored(db):
+    result = await run(b"\xef\xbb\xbf" + F.ndjson([F.enterprise(1)]))
+    assert (result.accepted, codes(result)) == (1, [])
+
+
+async def test_a_byte_order_mark_inside_the_file_is_malformed(db):
+    body = F.ndjson([F.enterprise(1)]) + b"\xef\xbb\xbf" + F.ndjson([F.enterprise(2)])
+    assert codes(await run(body)) == [(2, None, "malformed_json")]

@@ -137,6 +137,8 @@ class ExchangeImporter:
 
     def _parse(self, number: int, raw: bytes) -> Record | None:
         raw = raw.rstrip(b"\r\n")
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark
+            raw = raw[3:]
         if not raw.strip():
             return None
         try:
