@@ -100,6 +100,12 @@ def apply_corrections(rows: list[dict]) -> list[dict]:
     event happened, then by sequence. A correction whose target is unknown stays an event.
     """
     by_id = {row["event_id"]: row for row in rows}
+    if not any(row.get("corrects") in by_id for row in rows):  # the usual case: no corrections
+        shown = [{"event_id": row["event_id"], "seq": row["seq"],
+                  **{k: row.get(k) for k in SHOWN_FIELDS}, "corrected_by": [], "history": []}
+                 for row in rows]
+        shown.sort(key=lambda e: (_sort_time(e["occurred_at"]), e["seq"]))
+        return shown
     root: dict[str, str] = {}
 
     def root_of(event_id: str) -> str:
@@ -146,14 +152,15 @@ def public_event(event: dict, *, compact: bool = False) -> dict:
                   "division_code": place.get("division_code") or event.get("place_division")},
         "quantity": event.get("quantity"), "unit": event.get("unit"),
     }
-    detail = public_detail(event.get("detail"))
-    if compact:
+    if compact:  # only the result and the peak: no masked copy of the detail needed
+        detail = event.get("detail") or {}
         if "inspection" in detail:
             out["result"] = detail["inspection"].get("result")
         temps = [t.get("celsius") for t in detail.get("temperatures", ()) if "celsius" in t]
         if temps:
             out["max_celsius"] = max(temps)
         return out
+    detail = public_detail(event.get("detail"))
     out["actor"] = mask_name(event.get("actor"))
     out["inputs"] = list(event.get("inputs") or [])
     out["detail"] = detail

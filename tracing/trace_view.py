@@ -86,7 +86,7 @@ def _sql(conn, sql: str) -> str:
 
 async def _rows(sql: str, params: list) -> list[dict]:
     conn = _conn()
-    return [dict(r) for r in await conn.execute_query_dict(_sql(conn, sql), params)]
+    return await conn.execute_query_dict(_sql(conn, sql), params)  # fresh dicts, ours to change
 
 
 def _marks(n: int) -> str:
