@@ -217,6 +217,7 @@ class RedisStore(KeyValueStore):
         self._prefix = prefix
         self._hit = self._redis.register_script(_HIT_SCRIPT)
         self._hit_get = self._redis.register_script(_HIT_GET_SCRIPT)
+        self._queued: list[tuple[list, list, asyncio.Future]] = []
         self._seq = 0
         self._uid = os.urandom(6).hex()
 
@@ -274,14 +275,55 @@ class RedisStore(KeyValueStore):
 
     async def hit_and_get(self, key: str, *, window: float, limit: int, keys: list[str],
                           known: bytes | None = None) -> tuple[bool, float, list[bytes | None]]:
-        # One EVALSHA: a script in a pipeline costs a SCRIPT EXISTS round trip per execute().
+        # One script call (EVALSHA). Calls made in the same event-loop turn (scans arriving
+        # together) share one pipelined round trip: see _send_queued.
         self._seq += 1
         now = time.time()
         member = f"{now}:{self._uid}:{self._seq}"
-        result = await self._hit_get(keys=[self._k(key), *(self._k(k) for k in keys)],
-                                     args=[now, window, limit, member, known or b""])
+        future = asyncio.get_running_loop().create_future()
+        self._queued.append(([self._k(key), *(self._k(k) for k in keys)],
+                             [now, window, limit, member, known or b""], future))
+        if len(self._queued) == 1:
+            asyncio.ensure_future(self._send_queued())
+        result = await future
         allowed = int(result[0])
         return bool(allowed), float(result[1]), (result[2:] if allowed else [])
+
+    async def _send_queued(self) -> None:
+        """Send every queued hit_and_get call: alone as EVALSHA (redis-py loads the script on
+        NOSCRIPT), several as one pipeline of EVALSHA (a pipeline of Script calls would add
+        a SCRIPT EXISTS round trip), loading the script and resending once on NOSCRIPT."""
+        await asyncio.sleep(0)  # let the calls of this loop turn join
+        queued, self._queued = self._queued, []
+        try:
+            if len(queued) == 1:
+                keys, args, _ = queued[0]
+                results = [await self._hit_get(keys=keys, args=args)]
+            else:
+                results = await self._evalsha_all(queued)
+                if any(_is_noscript(r) for r in results):
+                    await self._redis.script_load(_HIT_GET_SCRIPT)
+                    results = await self._evalsha_all(queued)
+        except BaseException as exc:
+            for _, _, future in queued:
+                if not future.done():
+                    future.set_exception(exc)
+            if not isinstance(exc, Exception):
+                raise
+            return
+        for (_, _, future), result in zip(queued, results):
+            if future.done():
+                continue
+            if isinstance(result, Exception):
+                future.set_exception(result)
+            else:
+                future.set_result(result)
+
+    async def _evalsha_all(self, queued: list) -> list:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for keys, args, _ in queued:
+                pipe.evalsha(self._hit_get.sha, len(keys), *keys, *args)
+            return await pipe.execute(raise_on_error=False)
 
     async def set_tagged(self, key: str, value: bytes, *, ttl: float, tags: list[str]) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -311,6 +353,12 @@ class RedisStore(KeyValueStore):
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _is_noscript(result) -> bool:
+    from redis.exceptions import NoScriptError
+
+    return isinstance(result, NoScriptError)
 
 
 def make_store(settings: Settings, *, prefix: str = "gz:") -> KeyValueStore:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl
 
 from sanic import Blueprint
@@ -17,9 +18,16 @@ JSON = "application/json"
 
 
 def query_params(request) -> dict[str, str]:
-    """The query string as text; invalid UTF-8 (raw or percent-encoded) is a 400, not a 500."""
+    """The query string as text; invalid UTF-8 (raw or percent-encoded) is a 400, not a 500.
+    The dict is shared between requests with the same query: read it, never change it."""
     url = request.raw_url or b""
     query = url.partition(b"?")[2].partition(b"#")[0]
+    return _parse_query(query) if len(query) <= 512 else _parse_query.__wrapped__(query)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_query(query: bytes) -> dict[str, str]:
+    """:func:`query_params` of one query string (cached: kiosks repeat theirs)."""
     try:
         text = query.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=50)
