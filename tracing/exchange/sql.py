@@ -76,4 +76,32 @@ async def write_rows(model: type[Model], rows: list[dict], conn: BaseDBAsyncClie
                 value = _dump(value)
             out.append(value)
         values.append(out)
-    await conn.execute_many(sql, values)
+    if conn.capabilities.dialect == "postgres":
+        await _copy(model, [c[1] for c in columns], values, conn, upsert=upsert)
+    else:
+        await conn.execute_many(sql, values)
+
+
+async def _copy(model: type[Model], columns: list[str], values: list[list], conn, *,
+                upsert: bool) -> None:
+    """PostgreSQL: binary COPY (an order of magnitude less server work than row-by-row
+    executemany); an upsert copies into a temporary table and merges from there."""
+    table = model._meta.db_table
+    async with conn.acquire_connection() as raw:
+        if not upsert:
+            await raw.copy_records_to_table(table, records=values, columns=columns)
+            return
+        staging = f"_gz_stage_{table}"
+        await raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {staging} "
+                          f"(LIKE {table} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        await raw.copy_records_to_table(staging, records=values, columns=columns)
+        await raw.execute(_merge_sql(model, staging))
+        await raw.execute(f"DELETE FROM {staging}")
+
+
+def _merge_sql(model: type[Model], staging: str) -> str:
+    """The upsert of ``_plan`` reading its rows from ``staging``."""
+    sql, columns = _plan(model, "postgres", True)
+    names = ", ".join(c[1] for c in columns)
+    insert, _, rest = sql.partition(" VALUES (")
+    return f"{insert} SELECT {names} FROM {staging}{rest[rest.index(') ON CONFLICT') + 1:]}"
