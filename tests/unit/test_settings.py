@@ -1,0 +1,62 @@
+"""Settings come from GONGZHI_* variables; a bad one stops the program naming it."""
+
+from pathlib import Path
+
+import pytest
+
+from gongzhi.settings import SettingsError, load_settings
+
+
+def test_defaults_are_the_embedded_default():
+    s = load_settings({})
+    assert (s.host, s.port, s.workers) == ("127.0.0.1", 8000, 1)
+    assert s.sqlite_path == Path("var") / "gongzhi.sqlite3"
+    assert s.redis_url is None and s.search_backend == "embedded" and not s.is_postgres
+    assert s.exchange_token is None
+    assert s.public_base_url == "http://127.0.0.1:8000"
+
+
+def test_values_are_read_and_typed():
+    s = load_settings({"GONGZHI_PORT": "9000", "GONGZHI_WORKERS": "2",
+                       "GONGZHI_DATA_DIR": "/srv/gz", "GONGZHI_REDIS_URL": "redis://r:6379/1",
+                       "GONGZHI_DB_URL": "postgresql://u@db:5432/gz",
+                       "GONGZHI_EXCHANGE_TOKEN": "t0k", "GONGZHI_PUBLIC_BASE_URL": "https://x/"})
+    assert (s.port, s.workers, s.data_dir) == (9000, 2, Path("/srv/gz"))
+    assert s.is_postgres and s.sqlite_path is None and s.redis_url == "redis://r:6379/1"
+    assert s.exchange_token == "t0k" and s.public_base_url == "https://x"
+
+
+def test_empty_values_mean_unset():
+    assert load_settings({"GONGZHI_PORT": "", "GONGZHI_REDIS_URL": ""}).port == 8000
+
+
+@pytest.mark.parametrize("name, value", [
+    ("GONGZHI_PORT", "abc"), ("GONGZHI_PORT", "70000"), ("GONGZHI_PORT", "-1"),
+    ("GONGZHI_WORKERS", "0"), ("GONGZHI_WORKERS", "1.5"),
+    ("GONGZHI_DB_URL", "mysql://u@h/db"), ("GONGZHI_DB_URL", "postgres:///nohost"),
+    ("GONGZHI_REDIS_URL", "http://h:6379"), ("GONGZHI_SEARCH_BACKEND", "solr"),
+    ("GONGZHI_ES_URL", "ftp://es"), ("GONGZHI_MAX_BODY_BYTES", "10"),
+    ("GONGZHI_TRACE_DEPTH", "11"), ("GONGZHI_CHILLED_MAX_CELSIUS", "warm"),
+    ("GONGZHI_CHILLED_MAX_CELSIUS", "nan"), ("GONGZHI_FROZEN_MAX_CELSIUS", "5"),
+])
+def test_a_bad_value_names_its_variable(name, value):
+    with pytest.raises(SettingsError) as caught:
+        load_settings({name: value})
+    assert caught.value.name == name
+    assert str(caught.value).startswith(f"{name}: ")
+
+
+def test_elasticsearch_needs_its_url():
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"GONGZHI_SEARCH_BACKEND": "elasticsearch"})
+    assert caught.value.name == "GONGZHI_ES_URL"
+    s = load_settings({"GONGZHI_SEARCH_BACKEND": "elasticsearch",
+                       "GONGZHI_ES_URL": "http://127.0.0.1:9200"})
+    assert s.es_url == "http://127.0.0.1:9200"
+
+
+def test_settings_are_frozen():
+    s = load_settings({})
+    with pytest.raises(AttributeError):
+        s.port = 1  # type: ignore[misc]
+    assert s.with_(port=1).port == 1 and s.port == 8000
