@@ -28,20 +28,27 @@ def _normal(value: Any) -> Any:
     if kind is float:
         return int(value) if value.is_integer() else value
     if kind is dict:
-        return {k: _normal(v) for k, v in value.items()}
+        return {k: v if type(v) is str else _normal(v) for k, v in value.items()}
     if kind is list or kind is tuple:
-        return [_normal(v) for v in value]
+        return [v if type(v) is str else _normal(v) for v in value]
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value
 
 
+_EMPTY_AS = (("inputs", list), ("detail", dict), ("extra", dict))
+
+
 def canonical(content: dict[str, Any]) -> bytes:
     """The canonical bytes of an event's content (sorted keys, normalised numbers, UTC)."""
-    data = {name: _normal(content.get(name)) for name in CONTENT_FIELDS}
-    data["inputs"] = data["inputs"] or []
-    data["detail"] = data["detail"] or {}
-    data["extra"] = data["extra"] or {}
+    get = content.get
+    data = {}
+    for name in CONTENT_FIELDS:
+        value = get(name)
+        data[name] = value if value is None or type(value) is str else _normal(value)
+    for name, empty in _EMPTY_AS:
+        if not data[name]:
+            data[name] = empty()
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 import orjson
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -54,32 +54,60 @@ def _dump(value: Any) -> str:
 
 
 async def write_rows(model: type[Model], rows: list[dict], conn: BaseDBAsyncClient, *,
-                     upsert: bool) -> None:
-    """Insert (or upsert by primary key) ``rows``, dicts keyed by model attribute names."""
+                     upsert: bool, rename: tuple[tuple[str, str], ...] = ()) -> None:
+    """Insert (or upsert by primary key) ``rows``, dicts keyed by model attribute names
+    (or by the keys ``rename`` maps to them: ``((key, attribute), ...)``)."""
     if not rows:
         return
-    sql, columns = _plan(model, conn.capabilities.dialect, upsert)
+    dialect = conn.capabilities.dialect
+    sql, columns = _plan(model, dialect, upsert)
+    build = _builder(model, dialect, upsert, rename)
     now = datetime.now(timezone.utc)
-    values = []
-    for row in rows:
-        out = []
-        for name, _, is_json, default, auto in columns:
-            value = row.get(name, _Missing)
-            if value is _Missing:
-                if auto:
-                    value = now
-                elif default is _Missing:
-                    raise ValueError(f"{model.__name__}.{name} is required")
-                else:
-                    value = default() if callable(default) else default
-            if is_json and value is not None:
-                value = _dump(value)
-            out.append(value)
-        values.append(out)
-    if conn.capabilities.dialect == "postgres":
+    try:
+        values = [build(row, now) for row in rows]
+    except KeyError:
+        for row in rows:  # name the missing required attribute
+            for name, _, _, default, auto in columns:
+                if default is _Missing and not auto and _source(name, rename) not in row:
+                    raise ValueError(f"{model.__name__}.{name} is required") from None
+        raise
+    if dialect == "postgres":
         await _copy(model, [c[1] for c in columns], values, conn, upsert=upsert)
     else:
         await conn.execute_many(sql, values)
+
+
+def _source(name: str, rename: tuple[tuple[str, str], ...]) -> str:
+    return next((key for key, attr in rename if attr == name), name)
+
+
+@lru_cache(maxsize=None)
+def _builder(model: type[Model], dialect: str, upsert: bool,
+             rename: tuple[tuple[str, str], ...]) -> Callable[[dict, datetime], list]:
+    """A generated ``build(row, now) -> [column values]`` for one table (one expression per
+    column instead of a loop over columns for every row); a missing required attribute
+    raises KeyError."""
+    _, columns = _plan(model, dialect, upsert)
+    env: dict[str, Any] = {"_dump": _dump, "_Missing": _Missing}
+    parts = []
+    for i, (name, _, is_json, default, auto) in enumerate(columns):
+        key = _source(name, rename)
+        if auto:
+            expr = f"row.get({key!r}, now)"
+        elif default is _Missing:
+            expr = f"row[{key!r}]"
+        elif callable(default):
+            env[f"_d{i}"] = default
+            expr = f"(row[{key!r}] if {key!r} in row else _d{i}())"
+        else:
+            env[f"_d{i}"] = default
+            expr = f"row.get({key!r}, _d{i})"
+        if is_json:
+            expr = f"(None if (_v := {expr}) is None else _dump(_v))"
+        parts.append(expr)
+    source = "def build(row, now):\n    return [" + ", ".join(parts) + "]\n"
+    exec(compile(source, f"<row builder {model._meta.db_table}>", "exec"), env)
+    return env["build"]
 
 
 async def _copy(model: type[Model], columns: list[str], values: list[list], conn, *,

@@ -22,7 +22,6 @@ TYPE_ORDER = ("enterprise", "product", "batch", "code", "code_alias", "event", "
 MODELS = {"enterprise": Enterprise, "product": Product, "batch": Batch, "code": TraceCode,
           "code_alias": CodeAlias, "event": Event, "sampling": Sampling,
           "enforcement": Enforcement, "recall": Recall, "notice": Notice}
-RENAMED = {"enterprise_uscc": "enterprise_id"}
 
 Ready = list[tuple[int, Record]]
 Touched = dict[str, set[str]]
@@ -52,17 +51,16 @@ async def write_chunk(ready: Ready, conn: BaseDBAsyncClient) -> tuple[Touched, l
     return touched, rejected
 
 
-def _row(rtype: str, values: dict) -> dict:
-    row = {RENAMED.get(k, k): v for k, v in values.items()}
-    if rtype == "product":
-        row["gtin14"] = gtin14(row["gtin"]) if row.get("gtin") else None
-    if rtype == "code_alias":
-        row["code_id"] = row.pop("code")
-    return row
+RENAME = {"code_alias": (("code", "code_id"),)}
+_ENTERPRISE_FK = (("enterprise_uscc", "enterprise_id"),)
 
 
 async def _upsert(rtype: str, values: list[dict], conn: BaseDBAsyncClient) -> None:
-    await write_rows(MODELS[rtype], [_row(rtype, v) for v in values], conn, upsert=True)
+    """Rows are the validated values themselves (the writer reads renamed keys in place)."""
+    if rtype == "product":
+        values = [{**v, "gtin14": gtin14(v["gtin"]) if v.get("gtin") else None} for v in values]
+    await write_rows(MODELS[rtype], values, conn, upsert=True,
+                     rename=RENAME.get(rtype, _ENTERPRISE_FK))
 
 
 async def _derive_expiry(items: Ready, conn: BaseDBAsyncClient) -> None:
@@ -108,8 +106,7 @@ async def _write_events(items: Ready, conn, touched: Touched, rejected: list) ->
         digest = row_hash(prev, v)
         heads[v["batch_id"]] = (digest, length + 1)
         batch_of[record.key] = v["batch_id"]
-        new_rows.append({**_row("event", v), "seq": length + 1, "prev_hash": prev,
-                         "hash": digest})
+        new_rows.append({**v, "seq": length + 1, "prev_hash": prev, "hash": digest})
         links.extend({"event_id": record.key, "batch_id": v["batch_id"], "input_batch_id": b}
                      for b in v.get("inputs", ()))
         touched["batch"].add(v["batch_id"])
