@@ -19,6 +19,7 @@ from typing import AsyncIterable, Awaitable, Callable, Iterable
 import orjson
 from tortoise.transactions import in_transaction
 
+from tracing.exchange.fast import fast_record
 from tracing.exchange.fields import RecordError
 from tracing.exchange.records import Record, validate_record
 from tracing.exchange.writers import MODELS, TYPE_ORDER, write_chunk
@@ -150,6 +151,9 @@ class ExchangeImporter:
             except UnicodeDecodeError as exc:
                 raise RecordError(f"line is not valid UTF-8 (byte {exc.start + 1})",
                                   field=None, code="not_utf8") from None
+            record = fast_record(text)
+            if record is not None:
+                return record
             try:
                 obj = orjson.loads(text)
             except orjson.JSONDecodeError as exc:

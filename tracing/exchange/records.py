@@ -120,22 +120,33 @@ def validate_record(obj: Any) -> Record:
     values["extra"] = {k: v for k, v in obj.items() if k not in spec and k != "type"}
     record = Record(rtype, values[key_field], values)
     _CHECKS.get(rtype, lambda r: None)(record)
-    record.refs.extend(_references(record))
+    record.refs.extend(references(rtype, values))
     return record
 
 
-def _references(record: Record) -> list[tuple[str, str, str]]:
+def _ref_fields(rtype: str, spec: dict) -> tuple[tuple[str, str], ...]:
+    """(field, target type) of the fields of ``rtype`` that refer to other records."""
+    return tuple((name, target) for name, target in REFERENCES.items() if name in spec
+                 and not (name == "product_id" and rtype == "product")
+                 and not (name == "batch_id" and rtype == "batch"))
+
+
+_REF_FIELDS = {rtype: _ref_fields(rtype, spec) for rtype, (_, spec) in SPECS.items()}
+
+
+def references(rtype: str, values: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The (type, key, field) references of a validated record, in REFERENCES order."""
     refs = []
-    for name, target in REFERENCES.items():
-        if name == "product_id" and record.type == "product":
+    for name, target in _REF_FIELDS[rtype]:
+        value = values.get(name)
+        if not value:
             continue
-        if name == "batch_id" and record.type == "batch":
-            continue
-        value = record.values.get(name)
-        for item in value if isinstance(value, list) else ([value] if value else []):
-            refs.append((target, item, name))
-    if record.type == "code_alias":
-        refs.append(("code", record.values["code"], "code"))
+        if type(value) is list:
+            refs.extend((target, item, name) for item in value)
+        else:
+            refs.append((target, value, name))
+    if rtype == "code_alias":
+        refs.append(("code", values["code"], "code"))
     return refs
 
 
