@@ -14,7 +14,8 @@ on a free loopback port and loads it with wrk:
 3. uncached: ``GONGZHI_VIEW_CACHE_TTL=0``, so every scan assembles the view from the database.
 
 It prints requests/s, p50 and p99 for each, the cached/bare ratio, and the number of SQL
-statements one uncached scan sends (counted by wrapping the Tortoise connection).
+statements one uncached scan sends (counted by wrapping the Tortoise connection and, on
+SQLite, by SQLite's statement trace on the view's read connection).
 The rate limit is raised (and its window shortened to 1 s) since all load comes from one
 address. Everything runs on loopback and stops by itself.
 """
@@ -142,6 +143,15 @@ async def count_queries(env: dict) -> tuple[int, int]:
             return await _original(*args, **kwargs)
 
         setattr(conn, name, counted)
+    from tracing.trace_view import _sqlite_reader
+
+    reader = _sqlite_reader(conn)  # SQLite: the view reads on its own connection
+    if reader is not None:
+        def traced(_statement):
+            nonlocal count
+            count += 1
+
+        reader.set_trace_callback(traced)
     from datetime import date
 
     view = await assemble(await resolve(parse_scan(CODE)), depth=settings.trace_depth,

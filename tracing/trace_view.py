@@ -18,6 +18,8 @@ What the view shows is decided in :mod:`tracing.trace_rules` (pure).
 
 from __future__ import annotations
 
+import sqlite3
+import weakref
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
@@ -85,8 +87,36 @@ def _sql(conn, sql: str) -> str:
 
 
 async def _rows(sql: str, params: list) -> list[dict]:
+    """Every statement of a view goes through here (fresh dicts, ours to change)."""
     conn = _conn()
-    return await conn.execute_query_dict(_sql(conn, sql), params)  # fresh dicts, ours to change
+    reader = _sqlite_reader(conn)
+    if reader is not None:
+        cursor = reader.execute(sql, params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return await conn.execute_query_dict(_sql(conn, sql), params)
+
+
+_readers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _sqlite_reader(conn) -> sqlite3.Connection | None:
+    """On SQLite, a connection of this process for the view's reads, on the event-loop thread.
+
+    Through Tortoise each of a view's queries hops to aiosqlite's thread and back (a queue,
+    a future, a self-pipe wake-up: about as much CPU as the indexed query itself). In WAL mode
+    a separate reader sees every committed write and never waits for the writer; each
+    statement reads in its own transaction, as Tortoise's autocommit reads did. ``None`` on
+    PostgreSQL or an in-memory database. One reader per Tortoise client (dropped with it).
+    """
+    reader = _readers.get(conn)
+    if reader is None:
+        path = getattr(conn, "filename", None)
+        if conn.capabilities.dialect != "sqlite" or not path or path == ":memory:":
+            return None
+        reader = sqlite3.connect(path, timeout=10, isolation_level=None)
+        _readers[conn] = reader
+    return reader
 
 
 def _marks(n: int) -> str:

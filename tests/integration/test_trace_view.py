@@ -17,7 +17,7 @@ from tracing.codes import parse_scan
 from tracing.demo import DEMO_KEYS, write_demo
 from tracing.exchange.importer import ExchangeImporter
 from tracing.sample_chain import chain_records
-from tracing.trace_view import assemble, resolve
+from tracing.trace_view import _sqlite_reader, assemble, resolve
 from tracing.view_cache import InvalidationBus, ViewCache
 
 TODAY = date(2026, 11, 1)
@@ -48,11 +48,15 @@ def gtin_of_demo() -> str:
 
 
 class CountQueries:
-    """Count every statement sent on the default connection."""
+    """Count every statement sent on the default connection (and, on SQLite, on the trace
+    view's own read connection, as SQLite traces them)."""
 
     def __init__(self, monkeypatch):
         self.count = 0
         conn = connections.get("default")
+        reader = _sqlite_reader(conn)
+        if reader is not None:
+            reader.set_trace_callback(self._traced)
         for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
             original = getattr(conn, name)
 
@@ -61,6 +65,9 @@ class CountQueries:
                 return await _original(*args, **kwargs)
 
             monkeypatch.setattr(conn, name, counted)
+
+    def _traced(self, statement: str) -> None:
+        self.count += 1
 
 
 class TestCodeForms:
