@@ -32,7 +32,10 @@ def _normal(value: Any) -> Any:
     if kind is list or kind is tuple:
         return [v if type(v) is str else _normal(v) for v in value]
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        value = value.astimezone(timezone.utc)
+        if value.year >= 1000:  # isoformat is cheaper; strftime does not pad years below 1000
+            return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return value
 
 

@@ -13,14 +13,18 @@ CERTIFICATE_KINDS = ("licence", "quarantine", "customs", "disinfection", "nuclei
 
 def _sub(spec: dict[str, tuple[f.Parser, bool]], value: Any, where: str) -> dict:
     value = f.obj(value, where)
-    out = {k: v for k, v in value.items() if k not in spec}  # unknown keys are kept
+    # Unknown keys are kept (first, as before); most objects have none.
+    out = {} if value.keys() <= spec.keys() else {
+        k: v for k, v in value.items() if k not in spec}
+    get = value.get
     for name, (parse, required) in spec.items():
-        path = f"{where}.{name}"
-        if value.get(name) is None:
+        raw = get(name)
+        if raw is None:
             if required:
+                path = f"{where}.{name}"
                 raise RecordError(f"{path} is required", field=path, code="required")
             continue
-        out[name] = parse(value[name], path)
+        out[name] = parse(raw, f"{where}.{name}")
     return out
 
 

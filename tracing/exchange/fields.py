@@ -31,6 +31,11 @@ class RecordError(InvalidInput):
 
 def text(max_len: int) -> Parser:
     def parse(value: Any, field: str) -> str:
+        # Most text needs nothing done: printable (so no control character and no whitespace
+        # but the ASCII space), not empty, not too long, no surrounding space.
+        if type(value) is str and value.isprintable() and 0 < len(value) <= max_len \
+                and value[0] != " " != value[-1]:
+            return value
         if not isinstance(value, str):
             raise RecordError(f"{field} must be a string", field=field, code="wrong_type")
         value = value.strip()
@@ -46,8 +51,11 @@ def text(max_len: int) -> Parser:
     return parse
 
 
+_text64 = text(64)
+
+
 def key(value: Any, field: str) -> str:
-    value = text(64)(value, field)
+    value = _text64(value, field)
     if not KEY_RE.match(value):
         raise RecordError(f"{field} {value!r} may hold only letters, digits and . _ : / -",
                           field=field, code="bad_key")
@@ -86,8 +94,12 @@ def integer(low: int, high: int) -> Parser:
     return parse
 
 
+_latitude_number = number(-90, 90)
+_longitude_number = number(-180, 180)
+
+
 def latitude(value: Any, field: str) -> float:
-    value = number(-90, 90)(value, field)
+    value = _latitude_number(value, field)
     if not CHINA_LAT[0] <= value <= CHINA_LAT[1]:
         raise RecordError(f"{field} {value} lies outside China", field=field,
                           code="coordinate_out_of_range")
@@ -95,7 +107,7 @@ def latitude(value: Any, field: str) -> float:
 
 
 def longitude(value: Any, field: str) -> float:
-    value = number(-180, 180)(value, field)
+    value = _longitude_number(value, field)
     if not CHINA_LNG[0] <= value <= CHINA_LNG[1]:
         raise RecordError(f"{field} {value} lies outside China", field=field,
                           code="coordinate_out_of_range")
@@ -141,13 +153,16 @@ def string_list(max_items: int, max_len: int) -> Parser:
         if len(value) > max_items:
             raise RecordError(f"{field} has more than {max_items} items", field=field,
                               code="too_long")
-        return [text(max_len)(item, f"{field}[{i}]") for i, item in enumerate(value)]
+        parse_item = text(max_len)
+        return [parse_item(item, f"{field}[{i}]") for i, item in enumerate(value)]
     return parse
 
 
 def key_list(max_items: int) -> Parser:
+    parse_items = string_list(max_items, 64)
+
     def parse(value: Any, field: str) -> list[str]:
-        items = string_list(max_items, 64)(value, field)
+        items = parse_items(value, field)
         return [key(item, f"{field}[{i}]") for i, item in enumerate(items)]
     return parse
 
@@ -159,7 +174,7 @@ def obj(value: Any, field: str) -> dict:
 
 
 def trace_code(value: Any, field: str) -> str:
-    value = normalise_code(text(64)(value, field))
+    value = normalise_code(_text64(value, field))
     if not is_trace_code(value):
         raise RecordError(f"{field} {value!r} is not a valid trace code (4-64 of A-Z 0-9 . _ / -)",
                           field=field, code="bad_code")

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracing.exchange import fields as f
+from tracing.exchange.event_detail import check_detail, check_place
 from tracing.exchange.fields import RecordError
 
 ENTERPRISE_KINDS = ("producer", "processor", "distributor", "wholesaler", "retailer", "market",
@@ -165,8 +166,6 @@ def _check_batch(record: Record) -> None:
 
 
 def _check_event(record: Record) -> None:
-    from tracing.exchange.event_detail import check_place, check_detail
-
     v = record.values
     if "place_uscc" not in v and "place" not in v:
         raise RecordError("an event needs place_uscc or place", field="place_uscc",
