@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 from tracing.exchange.fast import fast_record
 from tracing.exchange.fields import RecordError
 from tracing.exchange.records import Record, validate_record
+from tracing.exchange.sql import stored_keys
 from tracing.exchange.writers import MODELS, TYPE_ORDER, write_chunk
 
 MAX_LINE_BYTES = 1 << 20
@@ -227,27 +228,29 @@ class ExchangeImporter:
 
     async def _resolve(self, chunk: _Chunk, spool: _Spool, final: bool):
         """Records whose references all resolve, in type order; defer or reject the rest."""
-        in_chunk: dict[str, set[str]] = defaultdict(set)
-        for _, _, record in chunk.items:
-            in_chunk[record.type].add(record.key)
+        in_chunk = chunk.keys
         needed: dict[str, set[str]] = defaultdict(set)
         for _, _, record in chunk.items:
             for rtype, key, _ in record.refs:
-                if key not in in_chunk[rtype]:
+                if (rtype, key) not in in_chunk:
                     needed[rtype].add(key)
         known: dict[str, set[str]] = defaultdict(set)
         for rtype, keys in needed.items():
             model = MODELS[rtype]
             pk = model._meta.db_pk_column if rtype != "event" else "event_id"
-            found = await model.filter(**{f"{pk}__in": list(keys)}).values_list(pk, flat=True)
-            known[rtype].update(found)
+            known[rtype].update(await stored_keys(model._meta.db_table, pk, list(keys),
+                                                  model._meta.db))
         by_type: dict[str, list] = defaultdict(list)
         for item in chunk.items:
             by_type[item[2].type].append(item)
         ready: list[tuple[int, Record]] = []
         for rtype in TYPE_ORDER:
             for line, raw, record in by_type[rtype]:
-                missing = next((r for r in record.refs if r[1] not in known[r[0]]), None)
+                missing = None
+                for ref in record.refs:
+                    if ref[1] not in known[ref[0]]:
+                        missing = ref
+                        break
                 waiting = not final and (rtype, record.key) in self._deferred
                 if missing is None and not waiting:
                     ready.append((line, record))

@@ -133,3 +133,26 @@ def _merge_sql(model: type[Model], staging: str) -> str:
     names = ", ".join(c[1] for c in columns)
     insert, _, rest = sql.partition(" VALUES (")
     return f"{insert} SELECT {names} FROM {staging}{rest[rest.index(') ON CONFLICT') + 1:]}"
+
+
+async def stored_keys(table: str, column: str, keys: list[str], conn: BaseDBAsyncClient
+                      ) -> list[str]:
+    """Which of ``keys`` are stored in ``table.column``: one plain query (a Tortoise
+    ``filter(__in=...)`` builds a query object per key)."""
+    if not keys:
+        return []
+    if conn.capabilities.dialect == "postgres":
+        _, rows = await conn.execute_query(
+            f"SELECT {column} FROM {table} WHERE {column} = ANY($1::text[])", [keys])
+        return [row[0] for row in rows]
+    found: list[str] = []
+    for start in range(0, len(keys), _SQLITE_VARIABLES):
+        part = keys[start:start + _SQLITE_VARIABLES]
+        marks = ", ".join("?" * len(part))
+        _, rows = await conn.execute_query(
+            f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", part)
+        found.extend(row[0] for row in rows)
+    return found
+
+
+_SQLITE_VARIABLES = 30000  # SQLite's limit is 32,766 variables a statement (since 3.32)

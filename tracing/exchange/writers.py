@@ -11,7 +11,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tracing.chain import GENESIS, canonical, row_hash
 from tracing.exchange.fields import RecordError
 from tracing.exchange.records import Record
-from tracing.exchange.sql import write_rows
+from tracing.exchange.sql import stored_keys, write_rows
 from tracing.identifiers import gtin14
 from tracing.models import (Batch, ChangeOutbox, CodeAlias, Enforcement, Enterprise, Event,
                             EventInput, Notice, Product, Recall, RecallBatch, Sampling,
@@ -78,8 +78,9 @@ async def _derive_expiry(items: Ready, conn: BaseDBAsyncClient) -> None:
 
 async def _write_events(items: Ready, conn, touched: Touched, rejected: list) -> None:
     ids = [r.key for _, r in items]
-    existing = {row["event_id"]: row for row in await Event.filter(event_id__in=ids)
-                .using_db(conn).values(*_CONTENT_COLUMNS)}
+    stored = await stored_keys(Event._meta.db_table, "event_id", ids, conn)  # usually none
+    existing = {row["event_id"]: row for row in await Event.filter(event_id__in=stored)
+                .using_db(conn).values(*_CONTENT_COLUMNS)} if stored else {}
     batch_ids = list({r.values["batch_id"] for _, r in items})
     heads = await _lock_heads(batch_ids, conn)
     targets = [r.values["corrects"] for _, r in items if r.values.get("corrects")]
