@@ -21,16 +21,24 @@ CONTENT_FIELDS = ("event_id", "batch_id", "kind", "occurred_at", "place_uscc", "
 
 
 def _normal(value: Any) -> Any:
-    """Numbers as JSON databases give them back: integral floats become integers."""
+    """Numbers as JSON databases give them back: integral floats become integers.
+
+    Containers with nothing to change are returned as they are (they serialise the same)."""
     kind = type(value)
-    if kind is str or value is None:
+    if kind is str or value is None or kind is int:
         return value
     if kind is float:
         return int(value) if value.is_integer() else value
     if kind is dict:
-        return {k: v if type(v) is str else _normal(v) for k, v in value.items()}
+        for item in value.values():
+            if type(item) not in _AS_IS and _normal(item) is not item:
+                return {k: _normal(v) for k, v in value.items()}
+        return value
     if kind is list or kind is tuple:
-        return [v if type(v) is str else _normal(v) for v in value]
+        for item in value:
+            if type(item) not in _AS_IS and _normal(item) is not item:
+                return [_normal(v) for v in value]
+        return value
     if isinstance(value, datetime):
         value = value.astimezone(timezone.utc)
         if value.year >= 1000:  # isoformat is cheaper; strftime does not pad years below 1000
@@ -39,6 +47,7 @@ def _normal(value: Any) -> Any:
     return value
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
 _EMPTY_AS = (("inputs", list), ("detail", dict), ("extra", dict))
 
 
