@@ -11,6 +11,7 @@ the one it refers to within the same file); what still does not resolve is rejec
 from __future__ import annotations
 
 import asyncio
+import gc
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -72,6 +73,27 @@ class _Chunk:
         self.keys.add((record.type, record.key))
 
 
+_relaxed: list[tuple[int, int, int]] = []  # one entry per running import: the saved threshold
+
+
+def _fewer_collections(start: bool) -> None:
+    """Run the young-generation collector less often while imports run: an import allocates
+    millions of short-lived containers, and at the default threshold (700) the collector took
+    about a tenth of its time. Process-wide, so the threshold is restored when the last
+    running import ends."""
+    if start:
+        saved = gc.get_threshold()
+        _relaxed.append(_relaxed[0] if _relaxed else saved)
+        gc.set_threshold(max(saved[0], GC_YOUNG_THRESHOLD), *saved[1:])
+    elif _relaxed:
+        saved = _relaxed.pop()
+        if not _relaxed:
+            gc.set_threshold(*saved)
+
+
+GC_YOUNG_THRESHOLD = 7000
+
+
 class _Spool:
     """Deferred lines on disk (spilled past 8 MiB), replayed after the input ends."""
 
@@ -107,6 +129,7 @@ class ExchangeImporter:
         """Import every line of ``lines`` (bytes, with or without the newline)."""
         spool = _Spool()
         try:
+            _fewer_collections(True)
             if hasattr(lines, "__aiter__"):
                 number = 0
                 async for raw in lines:  # type: ignore[union-attr]
@@ -118,7 +141,10 @@ class ExchangeImporter:
             await self._flush(spool, final=False)
             await self._replay(spool)
         finally:
-            await self._settle()
+            try:
+                await self._settle()
+            finally:
+                _fewer_collections(False)
         return self.result
 
     _chunk: _Chunk | None = None
