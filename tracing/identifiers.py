@@ -66,6 +66,8 @@ def validate_uscc(raw: str, field: str = "uscc") -> str:
     """Return the normalised credit code or raise :class:`IdentifierError`."""
     if not isinstance(raw, str):
         raise IdentifierError("credit code must be a string", field=field, code="uscc_type")
+    if raw in _VALID_USCC:  # already normalised (valid codes are ASCII upper-case and digits)
+        return raw
     code = normalise(raw)
     if code in _VALID_USCC:  # imports name the same enterprises over and over
         return code

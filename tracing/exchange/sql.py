@@ -8,6 +8,7 @@ what the drivers need (JSON to text). Dates and times go to the drivers as Pytho
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, Callable
@@ -62,7 +63,10 @@ async def write_rows(model: type[Model], rows: list[dict], conn: BaseDBAsyncClie
     dialect = conn.capabilities.dialect
     sql, columns = _plan(model, dialect, upsert)
     build = _builder(model, dialect, upsert, rename)
-    now = datetime.now(timezone.utc)
+    now: Any = datetime.now(timezone.utc)
+    if dialect != "postgres":  # adapted once here, not once a row by the driver
+        adapt = sqlite3.adapters.get((datetime, sqlite3.PrepareProtocol))
+        now = adapt(now) if adapt is not None else now
     try:
         values = [build(row, now) for row in rows]
     except KeyError:
