@@ -76,3 +76,18 @@ def test_unknown_fields_and_other_types_take_the_slow_path():
     assert fast_record('{"type": "notice"}') is None
     assert fast_record("[1]") is None
     assert fast_record('{"type": "event",') is None
+
+
+def test_both_decoders_read_numbers_alike():
+    import random
+    import struct
+
+    import msgspec
+
+    rng = random.Random(7)
+    for _ in range(5000):
+        value = struct.unpack("d", rng.getrandbits(64).to_bytes(8, "little"))[0]
+        for text in (repr(value), f"{rng.uniform(-200, 200):.{rng.randint(1, 17)}f}"):
+            if text in ("nan", "inf", "-inf"):
+                continue
+            assert msgspec.json.decode(text) == orjson.loads(text), text
