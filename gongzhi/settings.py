@@ -70,24 +70,24 @@ class Settings:
         return replace(self, **changes)
 
 
-def _int(name: str, raw: str, low: int, high: int) -> int:
+def _number(name: str, raw: str, low, high, cast=int):
+    """``raw`` as ``cast`` (int or float) within [low, high]; NaN is out of range."""
     try:
-        value = int(raw)
+        value = cast(raw)
     except ValueError:
-        raise SettingsError(name, f"expected an integer, got {raw!r}") from None
-    if not low <= value <= high:
-        raise SettingsError(name, f"must be between {low} and {high}, got {value}")
-    return value
-
-
-def _float(name: str, raw: str, low: float, high: float) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingsError(name, f"expected a number, got {raw!r}") from None
+        kind = "an integer" if cast is int else "a number"
+        raise SettingsError(name, f"expected {kind}, got {raw!r}") from None
     if not low <= value <= high:
         raise SettingsError(name, f"must be between {low:g} and {high:g}, got {value:g}")
     return value
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    return _number(name, raw, low, high, int)
+
+
+def _float(name: str, raw: str, low: float, high: float) -> float:
+    return _number(name, raw, low, high, float)
 
 
 def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:

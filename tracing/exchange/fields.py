@@ -94,24 +94,21 @@ def integer(low: int, high: int) -> Parser:
     return parse
 
 
-_latitude_number = number(-90, 90)
-_longitude_number = number(-180, 180)
+def _coordinate(limit: float, china: tuple[float, float]) -> Parser:
+    """A WGS-84 degree value (within ±limit) that must lie in China's extent."""
+    in_range = number(-limit, limit)
+
+    def parse(value: Any, field: str) -> float:
+        value = in_range(value, field)
+        if not china[0] <= value <= china[1]:
+            raise RecordError(f"{field} {value} lies outside China", field=field,
+                              code="coordinate_out_of_range")
+        return value
+    return parse
 
 
-def latitude(value: Any, field: str) -> float:
-    value = _latitude_number(value, field)
-    if not CHINA_LAT[0] <= value <= CHINA_LAT[1]:
-        raise RecordError(f"{field} {value} lies outside China", field=field,
-                          code="coordinate_out_of_range")
-    return value
-
-
-def longitude(value: Any, field: str) -> float:
-    value = _longitude_number(value, field)
-    if not CHINA_LNG[0] <= value <= CHINA_LNG[1]:
-        raise RecordError(f"{field} {value} lies outside China", field=field,
-                          code="coordinate_out_of_range")
-    return value
+latitude = _coordinate(90, CHINA_LAT)
+longitude = _coordinate(180, CHINA_LNG)
 
 
 def day(value: Any, field: str) -> date:
