@@ -46,13 +46,13 @@ async def drain_outbox(*, handlers: list[Handler], batch: int = 1000,
 
 
 class OutboxWorker:
-    """Background drain: woken after each import, and every ``interval`` seconds; backs off."""
+    """Drains after each import (``drain_now``, in the import's task) and every ``interval``
+    seconds in the background, backing off while a handler keeps failing."""
 
     def __init__(self, handlers: list[Handler], *, interval: float = 2.0, max_backoff: float = 60):
         self.handlers = handlers
         self.interval = interval
         self.max_backoff = max_backoff
-        self._wake = asyncio.Event()
         self._lock = asyncio.Lock()
 
     async def drain_now(self) -> int:
@@ -60,17 +60,10 @@ class OutboxWorker:
         async with self._lock:
             return await drain_outbox(handlers=self.handlers)
 
-    def wake(self) -> None:
-        self._wake.set()
-
     async def run(self) -> None:
         delay = self.interval
         while True:
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except asyncio.TimeoutError:
-                pass
-            self._wake.clear()
+            await asyncio.sleep(delay)
             try:
                 await self.drain_now()
                 delay = self.interval
