@@ -6,8 +6,8 @@ import functools
 import ipaddress
 import math
 
-from gongzhi.errors import RateLimited
-from gongzhi.kv import KeyValueStore
+from core.errors import RateLimited
+from core.kv import KeyValueStore
 
 
 def client_key(token_hash: str | None, ip: str) -> str:

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from gongzhi.kv import KeyValueStore
+from core.kv import KeyValueStore
 
 SESSION_TTL = 7 * 24 * 3600  # seconds; the mini-program logs in again silently with wx.login()
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}$")

@@ -26,8 +26,8 @@ from wechatpy import WeChatClient
 from wechatpy.client.api import WeChatWxa
 from wechatpy.exceptions import WeChatClientException
 
-from gongzhi.errors import DomainError, InvalidInput, RateLimited, UpstreamError
-from gongzhi.settings import Settings
+from core.errors import DomainError, InvalidInput, RateLimited, UpstreamError
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

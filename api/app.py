@@ -5,8 +5,8 @@ from __future__ import annotations
 from sanic import Sanic
 
 from api import errors
-from gongzhi.services import Services
-from gongzhi.settings import Settings
+from core.services import Services
+from core.settings import Settings
 
 
 def create_app(settings: Settings, *, store=None, search=None, clock=None, wechat=None,

@@ -9,21 +9,21 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import JSONResponse, json
 
-from gongzhi import errors as e
+from core import errors
 
 log = logging.getLogger("gongzhi.api")
 
 STATUS = {
-    e.InvalidInput: 400, e.Unauthorized: 401, e.Forbidden: 403, e.NotFound: 404,
-    e.Conflict: 409, e.Gone: 410, e.PayloadTooLarge: 413, e.UnsupportedMediaType: 415,
-    e.RateLimited: 429, e.UpstreamError: 502,
+    errors.InvalidInput: 400, errors.Unauthorized: 401, errors.Forbidden: 403, errors.NotFound: 404,
+    errors.Conflict: 409, errors.Gone: 410, errors.PayloadTooLarge: 413, errors.UnsupportedMediaType: 415,
+    errors.RateLimited: 429, errors.UpstreamError: 502,
 }
 SANIC_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                408: "request_timeout", 411: "length_required", 413: "payload_too_large",
                416: "range_not_satisfiable", 503: "service_unavailable"}
 
 
-def status_of(error: e.DomainError) -> int:
+def status_of(error: errors.DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in STATUS:
             return STATUS[cls]
@@ -39,10 +39,10 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
 def install(app: Sanic) -> None:
     """Register the handlers that translate every exception into the error body."""
 
-    @app.exception(e.DomainError)
-    async def domain_error(request: Request, error: e.DomainError):
+    @app.exception(errors.DomainError)
+    async def domain_error(request: Request, error: errors.DomainError):
         headers = None
-        if isinstance(error, e.RateLimited):
+        if isinstance(error, errors.RateLimited):
             headers = {"Retry-After": str(max(1, int(error.retry_after)))}
         return error_response(status_of(error), error.code, error.message, error.field, headers)
 

@@ -23,15 +23,15 @@ import time
 import uuid
 from pathlib import Path
 
-from gongzhi import db
-from gongzhi.settings import Settings
+from core import db
+from core.settings import Settings
 
 PG_URL = os.environ.get("GONGZHI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
-RECORDS_PER_ENTERPRISE = 73.5  # what tracing.demo writes on average at the default mix
+RECORDS_PER_ENTERPRISE = 73.5  # what tracing.demo.generator writes on average at the default mix
 
 
 def make_file(records: int, directory: Path) -> Path:
-    from tracing.demo import write_demo
+    from tracing.demo.generator import write_demo
 
     path = directory / f"bench-{records}.ndjson"
     with open(path, "w", encoding="utf-8") as out:

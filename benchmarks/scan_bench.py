@@ -6,7 +6,7 @@
 
 Needs ``wrk`` (Debian: ``apt-get install -y wrk``). Each run uses a temporary data directory
 (and a fresh PostgreSQL database beside ``--pg``, dropped afterwards), imports one chain of
-``tracing.sample_chain`` (20 events, 5 input batches), starts ``gongzhi serve`` with 2 workers
+``tracing.demo.sample_chain`` (20 events, 5 input batches), starts ``gongzhi serve`` with 2 workers
 on a free loopback port and loads it with wrk:
 
 1. cached: the same code again and again (view from the cache, scan recorded);
@@ -124,11 +124,11 @@ async def count_queries(env: dict) -> tuple[int, int]:
     """SQL statements (and events) of one uncached view of the chain."""
     from tortoise import connections
 
-    from gongzhi import db
-    from gongzhi.settings import load_settings
-    from tracing.codes import parse_scan
-    from tracing.trace_rules import Limits
-    from tracing.trace_view import assemble, resolve
+    from core import db
+    from core.settings import load_settings
+    from tracing.codes.parse import parse_scan
+    from tracing.view.rules import Limits
+    from tracing.view.assemble import assemble, resolve
 
     settings = load_settings(env)
     await db.init_db(settings)
@@ -143,7 +143,7 @@ async def count_queries(env: dict) -> tuple[int, int]:
             return await _original(*args, **kwargs)
 
         setattr(conn, name, counted)
-    from tracing.trace_view import _sqlite_reader
+    from tracing.view.assemble import _sqlite_reader
 
     reader = _sqlite_reader(conn)  # SQLite: the view reads on its own connection
     if reader is not None:
@@ -199,7 +199,7 @@ def main(argv=None) -> int:
     if args.redis:
         env["GONGZHI_REDIS_URL"] = args.redis
     try:
-        from tracing.sample_chain import chain_records
+        from tracing.demo.sample_chain import chain_records
 
         data = tmp / "chain.ndjson"
         data.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in chain_records(

@@ -3,7 +3,7 @@
     python -m benchmarks.search_bench --enterprises 100000 --products 300000
     python -m benchmarks.search_bench --backend elasticsearch --es-url http://127.0.0.1:9200
 
-Documents come from ``tracing.demo.write_demo`` (exchange format NDJSON, realistic Liuzhou
+Documents come from ``tracing.demo.generator.write_demo`` (exchange format NDJSON, realistic Liuzhou
 names, streamed through a temporary file); ``--products`` sets products per enterprise as
 products / enterprises. Queries are drawn deterministically (seed 11) from the indexed data.
 """
@@ -25,7 +25,7 @@ from search.pinyin import readings
 
 def _demo_lines(enterprises: int, products: int, cache: str | None):
     """The demo NDJSON lines, generated once into ``cache`` when given (iterating is faster)."""
-    from tracing.demo import write_demo
+    from tracing.demo.generator import write_demo
 
     if cache and Path(cache).exists():
         with open(cache, encoding="utf-8") as handle:

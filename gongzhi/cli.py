@@ -8,7 +8,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from gongzhi.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError, load_settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,7 +62,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def cmd_migrate(settings: Settings, args) -> int:
-    from gongzhi import db
+    from core import db
 
     asyncio.run(db.migrate(settings))
     print(f"migrated {_where(settings)}")
@@ -72,7 +72,7 @@ def cmd_migrate(settings: Settings, args) -> int:
 def cmd_import(settings: Settings, args) -> int:
     import orjson
 
-    from gongzhi import db
+    from core import db
 
     async def run() -> int:
         await db.migrate(settings)
@@ -110,7 +110,7 @@ async def import_file(path: Path, services, *, progress: bool = True):
 
 
 def cmd_reindex(settings: Settings, args) -> int:
-    from gongzhi import db
+    from core import db
 
     async def run() -> int:
         await db.migrate(settings)
@@ -129,7 +129,7 @@ async def reindex(services, *, progress: bool = True) -> int:
     """Rebuild the search index from the database, pages streamed, with a progress bar."""
     from tqdm import tqdm
 
-    from search.sync import count_all, rebuild_index
+    from tracing.indexing import count_all, rebuild_index
 
     with tqdm(total=await count_all(), unit="doc", desc="reindex", disable=not progress,
               file=sys.stderr) as bar:
@@ -137,13 +137,13 @@ async def reindex(services, *, progress: bool = True) -> int:
 
 
 async def _services(settings: Settings):
-    from gongzhi.services import Services
+    from core.services import Services
 
     return await Services.start(settings, background=False)
 
 
 def cmd_demo_data(settings: Settings, args) -> int:
-    from tracing.demo import write_demo
+    from tracing.demo.generator import write_demo
 
     out = open(args.out, "w", encoding="utf-8") if args.out else sys.stdout
     try:
@@ -157,8 +157,8 @@ def cmd_demo_data(settings: Settings, args) -> int:
 
 
 def cmd_verify(settings: Settings, args) -> int:
-    from gongzhi import db
-    from tracing.chain import verify_chains
+    from core import db
+    from tracing.model.chain import verify_chains
 
     async def run():
         await db.migrate(settings)
@@ -190,9 +190,9 @@ def cmd_up(settings: Settings, args) -> int:
 async def _prepare_demo(settings: Settings, enterprises: int) -> None:
     import tempfile
 
-    from gongzhi import db
-    from tracing.demo import write_demo
-    from tracing.models import Enterprise
+    from core import db
+    from tracing.demo.generator import write_demo
+    from tracing.model.models import Enterprise
 
     await db.migrate(settings)
     services = await _services(settings)
@@ -215,7 +215,7 @@ async def _prepare_demo(settings: Settings, enterprises: int) -> None:
 async def _searchable(services) -> None:
     """Make sure every enterprise and product is searchable (the import's outbox drain
     normally did it; an index lost or left behind is rebuilt)."""
-    from search.sync import count_all
+    from tracing.indexing import count_all
 
     try:
         await services.outbox.drain_now()  # changes left queued by an earlier failure
@@ -232,7 +232,7 @@ def cmd_serve(settings: Settings, args) -> int:
     from sanic.worker.loader import AppLoader
 
     from api.app import create_app
-    from gongzhi import db
+    from core import db
 
     changes = {k: v for k, v in (("host", args.host), ("port", args.port),
                                  ("workers", args.workers)) if v}
@@ -258,7 +258,7 @@ def _print_urls(settings: Settings, demo: bool = False) -> None:
     if demo:
         from urllib.parse import quote
 
-        from tracing.demo import DEMO_KEYS
+        from tracing.demo.generator import DEMO_KEYS
 
         print(f"  scan     {base}/api/v1/scan?code={DEMO_KEYS['recalled_code']}  (recalled batch)")
         print(f"  scan     {base}/api/v1/scan?code={DEMO_KEYS['ok_code']}")

@@ -1,3 +1,3 @@
-from gongzhi.settings import load_settings
-from gongzhi.db import tortoise_config
+from core.settings import load_settings
+from core.db import tortoise_config
 TORTOISE_ORM = tortoise_config(load_settings())

@@ -16,7 +16,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import AsyncIterable, Iterable, Mapping
 
-from gongzhi.errors import InvalidInput
+from core.errors import InvalidInput
 
 KINDS = ("enterprise", "product")
 STATUSES = ("active", "suspended", "revoked", "closed")

@@ -3,7 +3,7 @@
 Documents live in versioned physical indices ``<prefix>-search-<n>`` behind the alias
 ``<prefix>-search``; :meth:`rebuild` bulk-loads a new physical index and moves the alias in one
 ``_aliases`` call, so searches never see a half-built index. Engine and connection errors
-become :class:`gongzhi.errors.UpstreamError` (502); user text never reaches a query parser.
+become :class:`core.errors.UpstreamError` (502); user text never reaches a query parser.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from elasticsearch.exceptions import ApiError, TransportError
 from elasticsearch.helpers import async_bulk
 from elastic_transport import AiohttpHttpNode
 
-from gongzhi.errors import UpstreamError
+from core.errors import UpstreamError
 
 from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, SearchQuery,
                    SearchResult, highlight)

@@ -41,7 +41,7 @@ def need(url: str, what: str) -> None:
 async def redis_store():
     """A RedisStore under a fresh key prefix, flushed afterwards."""
     need(TEST_REDIS_URL, "Redis")
-    from gongzhi.kv import RedisStore
+    from core.kv import RedisStore
 
     store = RedisStore(TEST_REDIS_URL, prefix=f"gztest:{uuid.uuid4().hex[:8]}:")
     yield store
@@ -53,7 +53,7 @@ async def redis_store():
 def kv_store(request):
     """Every KeyValueStore implementation in turn."""
     if request.param == "memory":
-        from gongzhi.kv import MemoryStore
+        from core.kv import MemoryStore
 
         return MemoryStore()
     return request.getfixturevalue("redis_store")
@@ -77,8 +77,8 @@ def database_url(tmp_path_factory):
     (a new database beside it, dropped afterwards), else a SQLite file."""
     import asyncio
 
-    from gongzhi import db
-    from gongzhi.settings import Settings
+    from core import db
+    from core.settings import Settings
 
     if not USE_POSTGRES:
         url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
@@ -111,7 +111,7 @@ def database_url(tmp_path_factory):
 @pytest.fixture
 def settings(database_url, tmp_path):
     """Settings for one test: the session database, a private data dir, a known token."""
-    from gongzhi.settings import Settings
+    from core.settings import Settings
 
     return Settings(db_url=database_url, data_dir=tmp_path, exchange_token="test-exchange-token",
                     redis_url=APP_REDIS_URL or None, public_base_url="http://testserver")
@@ -125,7 +125,7 @@ async def _empty_tables() -> None:
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:  # SQLite: DELETE fires the append-only trigger, so lift it for the clean-up
-        from tracing import append_only
+        from tracing.model import append_only
 
         await append_only.remove(conn)
         await conn.execute_script("PRAGMA foreign_keys=OFF;" + "".join(
@@ -136,7 +136,7 @@ async def _empty_tables() -> None:
 @pytest.fixture
 async def db(settings):
     """Tortoise connected to the session database, every table empty."""
-    from gongzhi import db as gdb
+    from core import db as gdb
 
     await gdb.init_db(settings)
     await _empty_tables()
@@ -148,12 +148,12 @@ async def db(settings):
 async def app_store():
     """The app's key-value store: Redis when GONGZHI_REDIS_URL is set (CI), else memory."""
     if not APP_REDIS_URL:
-        from gongzhi.kv import MemoryStore
+        from core.kv import MemoryStore
 
         yield MemoryStore()
         return
     need(APP_REDIS_URL, "Redis")
-    from gongzhi.kv import RedisStore
+    from core.kv import RedisStore
 
     store = RedisStore(APP_REDIS_URL, prefix=f"gzapp:{uuid.uuid4().hex[:8]}:")
     yield store

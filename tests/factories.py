@@ -11,7 +11,7 @@ from typing import Any, Iterable
 
 import orjson
 
-from tracing.identifiers import gtin_check_digit, make_uscc
+from tracing.codes.identifiers import gtin_check_digit, make_uscc
 
 DIVISION = "450204"  # 柳州市柳南区
 

@@ -8,7 +8,7 @@ from sanic.response import empty, json
 from accounts.ratelimit import check_rate, client_key
 from accounts.sessions import Session, login_with_wechat, resolve_token, revoke, token_hash
 from api.openapi import operation
-from gongzhi.errors import InvalidInput, Unauthorized
+from core.errors import InvalidInput, Unauthorized
 
 bp = Blueprint("auth")
 

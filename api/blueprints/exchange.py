@@ -9,7 +9,7 @@ from sanic import Blueprint
 from sanic.response import json
 
 from api.openapi import operation
-from gongzhi.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from core.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from tracing.exchange.importer import ExchangeImporter
 from tracing.exchange.lines import file_lines, split_lines
 

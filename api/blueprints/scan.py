@@ -10,8 +10,8 @@ from sanic.response import raw
 
 from api.blueprints.auth import bearer_session, rate_client
 from api.openapi import operation, query
-from gongzhi.errors import InvalidInput
-from tracing.scans import CHANNELS, scan_client
+from core.errors import InvalidInput
+from tracing.scans.recorder import CHANNELS, scan_client
 
 bp = Blueprint("scan")
 JSON = "application/json"

@@ -7,7 +7,7 @@ from sanic.response import json
 
 from api.openapi import operation, query
 from search.base import MAX_QUERY_CHARS, SearchQuery, normalise_text
-from gongzhi.errors import InvalidInput
+from core.errors import InvalidInput
 
 bp = Blueprint("search")
 PARAMS = ("q", "kind", "division", "near", "radius_km", "page", "size")

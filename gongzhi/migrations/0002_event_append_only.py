@@ -1,7 +1,7 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
 
-from tracing import append_only
+from tracing.model import append_only
 
 
 async def forward(apps, state_editor):

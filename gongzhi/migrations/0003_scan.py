@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 from tortoise.indexes import Index
 
-# The scan table of tracing.scan_models (consumer scan records, written in batches).
+# The scan table of tracing.scans.models (consumer scan records, written in batches).
 
 
 class Migration(migrations.Migration):

@@ -10,7 +10,7 @@ from tortoise import Tortoise
 
 from tests import factories as F
 from tests.conftest import running_app
-from tracing.models import Enterprise, Event
+from tracing.model.models import Enterprise, Event
 
 URL = "/api/v1/exchange"
 TOKEN = "test-exchange-token"

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from tracing.demo import DEMO_KEYS, write_demo
+from tracing.demo.generator import DEMO_KEYS, write_demo
 
 APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
 STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
@@ -147,7 +147,7 @@ async def test_scan_statistics_mine_and_others(http, server, demo):
     again = (await http.get("/api/v1/scan", params={"code": code}, headers=auth)).json()
     assert again["scans"]["you_before"] == 1 and again["scans"]["others"] == 1
     await flush(server)
-    from tracing.scan_models import Scan
+    from tracing.scans.models import Scan
 
     rows = await Scan.filter(code=code).values("user_hash", "city", "channel")
     assert len(rows) == 3 and rows[0]["city"] == "柳州"

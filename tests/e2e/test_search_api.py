@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from search.pinyin import readings
-from tracing.demo import DEMO_KEYS, write_demo
+from tracing.demo.generator import DEMO_KEYS, write_demo
 
 TOKEN = {"Authorization": "Bearer test-exchange-token", "Content-Type": "application/x-ndjson"}
 

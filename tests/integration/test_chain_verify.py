@@ -16,9 +16,9 @@ import pytest
 from tortoise import connections
 
 from tests import factories as F
-from tracing.chain import verify_chains
+from tracing.model.chain import verify_chains
 from tracing.exchange.importer import ExchangeImporter
-from tracing.models import Batch, Event
+from tracing.model.models import Batch, Event
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -110,7 +110,7 @@ async def test_a_changed_event_is_named(change):
 
 
 async def test_a_changed_event_with_its_hash_recomputed_breaks_the_next_link():
-    from tracing.chain import row_hash
+    from tracing.model.chain import row_hash
 
     await load(chains())
     row = await Event.get(event_id="E2").values()

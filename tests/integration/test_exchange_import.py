@@ -15,11 +15,11 @@ import pytest
 from tortoise import Tortoise, connections
 
 from tests import factories as F
-from tracing.chain import GENESIS, row_hash, verify_chains
+from tracing.model.chain import GENESIS, row_hash, verify_chains
 from tracing.exchange.importer import MAX_LINE_BYTES, ExchangeImporter
 from tracing.exchange.lines import file_lines
 from tracing.exchange.writers import MODELS
-from tracing.models import (Batch, ChangeOutbox, CodeAlias, Enterprise, Event, EventInput,
+from tracing.model.models import (Batch, ChangeOutbox, CodeAlias, Enterprise, Event, EventInput,
                             Product, Recall, RecallBatch)
 
 pytestmark = pytest.mark.usefixtures("db")

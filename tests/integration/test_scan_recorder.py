@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from gongzhi.kv import MemoryStore
-from tracing.scan_models import Scan
-from tracing.scans import ScanClient, ScanRecorder
+from core.kv import MemoryStore
+from tracing.scans.models import Scan
+from tracing.scans.recorder import ScanClient, ScanRecorder
 
 
 def record(recorder: ScanRecorder, n: int, *, subject: str = "SR1") -> None:

@@ -6,14 +6,14 @@ import io
 
 import pytest
 
-from gongzhi.outbox import OutboxWorker, drain_outbox
+from core.outbox import OutboxWorker, drain_outbox
 from search.base import SearchQuery
 from search.embedded import EmbeddedSearchBackend
-from search.sync import iter_all_docs, search_sync_handler, sync_search
-from tracing.demo import DEMO_KEYS, write_demo
-from tracing.demo_names import gtin_for, uscc_for
+from tracing.indexing import iter_all_docs, search_sync_handler, sync_search
+from tracing.demo.generator import DEMO_KEYS, write_demo
+from tracing.demo.names import gtin_for, uscc_for
 from tracing.exchange.importer import ExchangeImporter
-from tracing.models import ChangeOutbox, Enterprise, Product
+from tracing.model.models import ChangeOutbox, Enterprise, Product
 
 LBW = uscc_for(900, "450204")
 GTIN = gtin_for(900, 0)

@@ -10,15 +10,15 @@ import orjson
 import pytest
 from tortoise import connections
 
-from gongzhi.errors import Gone, NotFound
-from gongzhi.kv import MemoryStore
-from tracing import trace_rules as R
-from tracing.codes import parse_scan
-from tracing.demo import DEMO_KEYS, write_demo
+from core.errors import Gone, NotFound
+from core.kv import MemoryStore
+from tracing.view import rules
+from tracing.codes.parse import parse_scan
+from tracing.demo.generator import DEMO_KEYS, write_demo
 from tracing.exchange.importer import ExchangeImporter
-from tracing.sample_chain import chain_records
-from tracing.trace_view import _sqlite_reader, assemble, resolve
-from tracing.view_cache import InvalidationBus, ViewCache
+from tracing.demo.sample_chain import chain_records
+from tracing.view.assemble import _sqlite_reader, assemble, resolve
+from tracing.view.cache import InvalidationBus, ViewCache
 
 TODAY = date(2026, 11, 1)
 
@@ -40,7 +40,7 @@ async def demo(db):
 
 async def view_of(text: str, depth: int = 3):
     return await assemble(await resolve(parse_scan(text)), depth=depth, today=TODAY,
-                          limits=R.Limits())
+                          limits=rules.Limits())
 
 
 def gtin_of_demo() -> str:
@@ -170,7 +170,7 @@ class TestContent:
 
 
 async def _all_codes():
-    from tracing.models import TraceCode
+    from tracing.model.models import TraceCode
 
     for code in await TraceCode.filter(level="batch", status="active").values_list(
             "code", flat=True):

@@ -20,7 +20,7 @@ from accounts.ratelimit import check_rate, client_key
 from accounts.sessions import (
     TOKEN_RE, login_with_wechat, resolve_token, revoke, token_hash, user_hash)
 from accounts.wechat import WeChatGateway
-from gongzhi.errors import InvalidInput, RateLimited, UpstreamError
+from core.errors import InvalidInput, RateLimited, UpstreamError
 
 APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
 STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.ratelimit import check_rate, client_key
-from gongzhi.errors import RateLimited
-from gongzhi.kv import MemoryStore
+from core.errors import RateLimited
+from core.kv import MemoryStore
 
 
 @pytest.mark.parametrize("token_hash, ip, key", [

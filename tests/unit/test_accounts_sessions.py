@@ -10,8 +10,8 @@ import pytest
 from accounts.sessions import (
     SESSION_TTL, is_token, login_with_wechat, resolve_token, revoke, token_hash, user_hash)
 from accounts.wechat import WeChatIdentity
-from gongzhi.errors import InvalidInput
-from gongzhi.kv import MemoryStore
+from core.errors import InvalidInput
+from core.kv import MemoryStore
 
 NOW = datetime(2026, 4, 15, 9, 30, tzinfo=timezone.utc)
 

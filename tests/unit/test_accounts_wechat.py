@@ -6,8 +6,8 @@ import pytest
 from wechatpy.exceptions import WeChatClientException
 
 from accounts.wechat import WeChatGateway, translate
-from gongzhi.errors import InvalidInput, RateLimited, UpstreamError
-from gongzhi.settings import Settings
+from core.errors import InvalidInput, RateLimited, UpstreamError
+from core.settings import Settings
 
 
 def urls(gateway: WeChatGateway) -> tuple[str, str]:

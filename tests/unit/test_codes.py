@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tracing.codes import (
+from tracing.codes.parse import (
     CODE_RE, CodeMalformed, ParsedCode, is_trace_code, normalise_code, parse_scan,
 )
-from tracing.identifiers import gtin_check_digit
+from tracing.codes.identifiers import gtin_check_digit
 
 GS = "\x1d"
 HOSTS = ("trace.lz.gov.cn", "127.0.0.1:8000")

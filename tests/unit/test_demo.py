@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tracing.demo import DEMO_KEYS, write_demo
-from tracing.identifiers import (
+from tracing.demo.generator import DEMO_KEYS, write_demo
+from tracing.codes.identifiers import (
     gtin14,
     validate_division_code,
     validate_gtin,

@@ -3,7 +3,7 @@ to how it is computed must verify (tracing/chain.py is the verification contract
 
 from datetime import datetime, timedelta, timezone
 
-from tracing.chain import canonical
+from tracing.model.chain import canonical
 
 CONTENT = {
     "event_id": "E1", "batch_id": "B1", "kind": "storage_in", "quantity": 3.0,

@@ -6,7 +6,7 @@ import json
 import orjson
 import pytest
 
-from tracing.demo import write_demo
+from tracing.demo.generator import write_demo
 from tracing.exchange.fast import fast_record
 from tracing.exchange.fields import RecordError
 from tracing.exchange.records import validate_record

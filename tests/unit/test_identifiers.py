@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongzhi.errors import InvalidInput
-from tracing.identifiers import (
+from core.errors import InvalidInput
+from tracing.codes.identifiers import (
     USCC_ALPHABET,
     IdentifierError,
     gtin14,

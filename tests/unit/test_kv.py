@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gongzhi.kv import MemoryStore, _ms
+from core.kv import MemoryStore, _ms
 
 
 class FakeClock:

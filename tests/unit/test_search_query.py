@@ -1,6 +1,6 @@
 import pytest
 
-from gongzhi.errors import InvalidInput
+from core.errors import InvalidInput
 from search.base import SearchQuery, division_prefix, haversine_km, highlight, normalise_text
 
 

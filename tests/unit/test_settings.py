@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from gongzhi.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 
 
 def test_defaults_are_the_embedded_default():

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracing.suspicion import (
+from tracing.scans.suspicion import (
     ScanRecord, Suspicion, Thresholds, assess_suspicion, count_people, haversine_km,
 )
 

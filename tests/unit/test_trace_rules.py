@@ -4,12 +4,12 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from gongzhi.errors import InvalidInput
-from tracing import places
-from tracing import trace_rules as R
-from tracing.scan_service import Entry, cache_key, render, seconds_to_midnight
-from tracing.codes import parse_scan
-from tracing.scans import ScanClient, scan_client, scan_stats, stat_keys
+from core.errors import InvalidInput
+from tracing.scans import places
+from tracing.view import rules
+from tracing.service import Entry, cache_key, render, seconds_to_midnight
+from tracing.codes.parse import parse_scan
+from tracing.scans.recorder import ScanClient, scan_client, scan_stats, stat_keys
 
 UTC = timezone.utc
 
@@ -23,7 +23,7 @@ def ev(event_id, seq, kind="storage_in", corrects=None, quantity=1, hour=1, **mo
 
 class TestCorrections:
     def test_correction_replaces_values_and_keeps_history(self):
-        shown = R.apply_corrections([ev("E1", 1, quantity=650), ev("E2", 2, hour=0),
+        shown = rules.apply_corrections([ev("E1", 1, quantity=650), ev("E2", 2, hour=0),
                                      ev("E3", 3, corrects="E1", quantity=6500)])
         assert [e["event_id"] for e in shown] == ["E2", "E1"]
         fixed = shown[1]
@@ -31,7 +31,7 @@ class TestCorrections:
         assert [h["quantity"] for h in fixed["history"]] == [650]
 
     def test_correction_of_a_correction_folds_into_the_original(self):
-        shown = R.apply_corrections([ev("E1", 1, quantity=1), ev("E2", 2, corrects="E1",
+        shown = rules.apply_corrections([ev("E1", 1, quantity=1), ev("E2", 2, corrects="E1",
                                                                  quantity=2),
                                      ev("E3", 3, corrects="E2", quantity=3)])
         assert len(shown) == 1
@@ -39,81 +39,81 @@ class TestCorrections:
         assert [h["quantity"] for h in shown[0]["history"]] == [1, 2]
 
     def test_correction_moves_the_time(self):
-        shown = R.apply_corrections([ev("E1", 1, hour=9), ev("E2", 2, hour=5),
+        shown = rules.apply_corrections([ev("E1", 1, hour=9), ev("E2", 2, hour=5),
                                      ev("E3", 3, corrects="E1", hour=1)])
         assert [e["event_id"] for e in shown] == ["E1", "E2"]
 
     def test_unknown_target_stays_an_event(self):
-        assert len(R.apply_corrections([ev("E1", 1, corrects="GONE")])) == 1
+        assert len(rules.apply_corrections([ev("E1", 1, corrects="GONE")])) == 1
 
 
 class TestPersonalData:
     @pytest.mark.parametrize("name, masked", [("谭军", "谭*"), ("欧阳娜娜", "欧***"),
                                               ("Li Wei", "L***"), (None, None), ("", None)])
     def test_mask_name(self, name, masked):
-        assert R.mask_name(name) == masked
+        assert rules.mask_name(name) == masked
 
     def test_scrub_phones_and_id_numbers(self):
         text = "联系人13812345678，身份证450204199001011234"
-        assert R.scrub(text) == "联系人138****5678，身份证450204********1234"
+        assert rules.scrub(text) == "联系人138****5678，身份证450204********1234"
 
     def test_detail_is_whitelisted_and_inspector_masked(self):
         detail = {"inspection": {"item": "x", "result": "pass", "inspector": "林永福"},
                   "driver_phone": "13812345678", "counterparty": {"name": "A", "phone": "1"}}
-        out = R.public_detail(detail)
+        out = rules.public_detail(detail)
         assert out == {"inspection": {"item": "x", "result": "pass", "inspector": "林**"},
                        "counterparty": {"name": "A"}}
 
     def test_public_event_masks_the_actor(self):
-        shown = R.apply_corrections([ev("E1", 1)])
-        assert R.public_event(shown[0])["actor"] == "谭*"
+        shown = rules.apply_corrections([ev("E1", 1)])
+        assert rules.public_event(shown[0])["actor"] == "谭*"
 
 
 class TestAlerts:
-    limits = R.Limits()
+    limits = rules.Limits()
 
     def test_recall_first_then_severity(self):
-        alerts = R.sort_alerts(
-            R.expiry_alerts(date(2026, 1, 1), date(2026, 2, 1), self.limits)
-            + R.recall_alerts([{"recall_id": "R1", "level": 2, "reason": "x",
+        alerts = rules.sort_alerts(
+            rules.expiry_alerts(date(2026, 1, 1), date(2026, 2, 1), self.limits)
+            + rules.recall_alerts([{"recall_id": "R1", "level": 2, "reason": "x",
                                 "status": "ongoing"}]))
         assert [a["kind"] for a in alerts] == ["recall", "expired"]
-        assert R.status_of(alerts) == "recalled"
+        assert rules.status_of(alerts) == "recalled"
 
     def test_expiry_and_warning(self):
         today = date(2026, 11, 1)
-        assert R.expiry_alerts(date(2026, 12, 1), today, self.limits) == []
-        soon = R.expiry_alerts(date(2026, 11, 3), today, self.limits)
-        assert soon[0]["kind"] == "expiring" and R.status_of(soon) == "warning"
-        assert R.status_of(R.expiry_alerts(date(2026, 10, 31), today, self.limits)) == "expired"
+        assert rules.expiry_alerts(date(2026, 12, 1), today, self.limits) == []
+        soon = rules.expiry_alerts(date(2026, 11, 3), today, self.limits)
+        assert soon[0]["kind"] == "expiring" and rules.status_of(soon) == "warning"
+        assert rules.status_of(rules.expiry_alerts(date(2026, 10, 31), today, self.limits)) == "expired"
 
     def test_completed_recall_is_information(self):
-        alerts = R.recall_alerts([{"recall_id": "R", "level": 1, "reason": "x",
+        alerts = rules.recall_alerts([{"recall_id": "R", "level": 1, "reason": "x",
                                    "status": "completed"}])
-        assert alerts[0]["severity"] == "info" and R.status_of(alerts) == "ok"
+        assert alerts[0]["severity"] == "info" and rules.status_of(alerts) == "ok"
 
     def test_excursion_only_for_cold_chain_above_the_limit(self):
         events = [{"event_id": "E", "detail": {"temperatures": [
             {"at": "t1", "celsius": 4.5}, {"at": "t2", "celsius": 9.6}, {"celsius": 11.3}]}}]
-        assert R.excursions(events, R.temperature_limit("常温保存", self.limits)) == []
-        found = R.excursions(events, R.temperature_limit("0-4℃冷藏", self.limits))
+        assert rules.excursions(events, rules.temperature_limit("常温保存", self.limits)) == []
+        found = rules.excursions(events, rules.temperature_limit("0-4℃冷藏", self.limits))
         assert found[0]["celsius"] == 11.3 and found[0]["readings"] == 2
-        assert R.temperature_limit("-18℃冷冻", self.limits) == -15.0
-        strict = R.Limits(chilled_max_celsius=4.0)
-        assert R.excursions(events, R.temperature_limit("冷藏", strict))[0]["readings"] == 3
+        assert rules.temperature_limit("-18℃冷冻", self.limits) == -15.0
+        strict = rules.Limits(chilled_max_celsius=4.0)
+        assert rules.excursions(events, rules.temperature_limit("冷藏", strict))[0]["readings"] == 3
 
     def test_suspended_licence(self):
-        alerts = R.licence_alerts({"uscc": "X", "name": "N", "status": "suspended"},
+        alerts = rules.licence_alerts({"uscc": "X", "name": "N", "status": "suspended"},
                                   date(2026, 1, 1))
-        assert alerts[0]["kind"] == "licence_suspended" and R.status_of(alerts) == "warning"
-        lapsed = R.licence_alerts({"status": "active", "licence_valid_until": date(2025, 1, 1)},
+        assert alerts[0]["kind"] == "licence_suspended" and rules.status_of(alerts) == "warning"
+        lapsed = rules.licence_alerts({"status": "active", "licence_valid_until": date(2025, 1, 1)},
                                   date(2026, 1, 1))
         assert lapsed[0]["status"] == "licence_expired"
 
     def test_status_order(self):
-        assert R.worse_status("expired", "suspect") == "suspect"
-        assert R.worse_status("recalled", "suspect") == "recalled"
-        assert R.status_of([], suspect=True) == "suspect"
+        assert rules.worse_status("expired", "suspect") == "suspect"
+        assert rules.worse_status("recalled", "suspect") == "recalled"
+        assert rules.status_of([], suspect=True) == "suspect"
 
 
 class TestPlacesAndClient:

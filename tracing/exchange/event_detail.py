@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracing.exchange import fields as f
+from tracing.exchange import fields
 from tracing.exchange.fields import RecordError
 
 CERTIFICATE_KINDS = ("licence", "quarantine", "customs", "disinfection", "nucleic_acid",
                      "inspection_report", "origin", "other")
 
 
-def _sub(spec: dict[str, tuple[f.Parser, bool]], value: Any, where: str) -> dict:
-    value = f.obj(value, where)
+def _sub(spec: dict[str, tuple[fields.Parser, bool]], value: Any, where: str) -> dict:
+    value = fields.obj(value, where)
     # Unknown keys are kept (first, as before); most objects have none.
     out = {} if value.keys() <= spec.keys() else {
         k: v for k, v in value.items() if k not in spec}
@@ -28,15 +28,15 @@ def _sub(spec: dict[str, tuple[f.Parser, bool]], value: Any, where: str) -> dict
     return out
 
 
-PLACE = {"name": (f.text(200), True), "division_code": (f.division, False),
-         "lat": (f.latitude, False), "lng": (f.longitude, False)}
-INSPECTION = {"item": (f.text(200), True), "method": (f.text(200), False),
-              "result": (f.choice("pass", "fail"), True), "report_no": (f.text(64), False),
-              "inspector": (f.text(100), False)}
-TEMPERATURE = {"at": (f.moment, True), "celsius": (f.number(-80, 100), True)}
-CERTIFICATE = {"kind": (f.choice(*CERTIFICATE_KINDS), True), "number": (f.text(100), True),
-               "issuer": (f.text(200), False)}
-COUNTERPARTY = {"name": (f.text(200), True), "uscc": (f.uscc, False)}
+PLACE = {"name": (fields.text(200), True), "division_code": (fields.division, False),
+         "lat": (fields.latitude, False), "lng": (fields.longitude, False)}
+INSPECTION = {"item": (fields.text(200), True), "method": (fields.text(200), False),
+              "result": (fields.choice("pass", "fail"), True), "report_no": (fields.text(64), False),
+              "inspector": (fields.text(100), False)}
+TEMPERATURE = {"at": (fields.moment, True), "celsius": (fields.number(-80, 100), True)}
+CERTIFICATE = {"kind": (fields.choice(*CERTIFICATE_KINDS), True), "number": (fields.text(100), True),
+               "issuer": (fields.text(200), False)}
+COUNTERPARTY = {"name": (fields.text(200), True), "uscc": (fields.uscc, False)}
 
 
 def check_place(value: Any) -> dict:
@@ -57,7 +57,7 @@ def _items(spec: dict, value: Any, where: str, limit: int) -> list[dict]:
 
 def check_detail(kind: str, value: Any) -> dict:
     """Validate the parts of ``detail`` EXCHANGE.md defines; keep the rest as sent."""
-    detail = dict(f.obj(value, "detail"))
+    detail = dict(fields.obj(value, "detail"))
     if kind == "inspection" and "inspection" not in detail:
         raise RecordError("an inspection event needs detail.inspection",
                           field="detail.inspection", code="required")

@@ -17,7 +17,7 @@ from typing import Annotated, Literal, Optional, Union
 
 import msgspec
 
-from tracing.exchange import fields as f
+from tracing.exchange import fields
 from tracing.exchange.fields import RecordError
 from tracing.exchange.records import _CHECKS, EVENT_KINDS, Record, references
 
@@ -26,18 +26,18 @@ def _text(max_len: int):
 
 
 Key = Annotated[str, msgspec.Meta(max_length=64)]
-Quantity = Annotated[float, msgspec.Meta(ge=0, le=1e12)]  # f.number(0, 1e12)
-# f.key on a string that needs no strip (\Z, not $, which lets a trailing newline through).
+Quantity = Annotated[float, msgspec.Meta(ge=0, le=1e12)]  # fields.number(0, 1e12)
+# fields.key on a string that needs no strip (\Z, not $, which lets a trailing newline through).
 _KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}\Z")
 
 
 def _plain_key(value: str) -> bool:
-    """True when f.key keeps ``value`` unchanged (str methods first: cheaper than a regex)."""
+    """True when fields.key keeps ``value`` unchanged (str methods first: cheaper than a regex)."""
     return (value.isascii() and value.isalnum()) or _KEY_RE.match(value) is not None
 
 
 def _plain_text(value: str) -> bool:
-    """True when f.text keeps ``value`` unchanged: not empty, no control character and no
+    """True when fields.text keeps ``value`` unchanged: not empty, no control character and no
     surrounding whitespace (a printable string holds no whitespace but the ASCII space)."""
     return value != "" and value.isprintable() and value[0] != " " and value[-1] != " "
 
@@ -83,11 +83,11 @@ class _Code(_Base, tag="code"):
 # type -> (Struct, key field, fields still parsed in Python, keys, key lists, texts); the
 # Struct checks types, enumerations and lengths, the rest is checked here.
 _KNOWN = {
-    "event": (_Event, "event_id", {"occurred_at": f.moment, "place_uscc": f.uscc},
+    "event": (_Event, "event_id", {"occurred_at": fields.moment, "place_uscc": fields.uscc},
               ("event_id", "batch_id", "corrects"), ("inputs",), ("actor", "unit")),
-    "batch": (_Batch, "batch_id", {"produced_at": f.day, "expires_at": f.day},
+    "batch": (_Batch, "batch_id", {"produced_at": fields.day, "expires_at": fields.day},
               ("batch_id", "product_id"), (), ("lot", "unit")),
-    "code": (_Code, "code", {"code": f.trace_code}, ("batch_id",), (), ("serial", "issuer")),
+    "code": (_Code, "code", {"code": fields.trace_code}, ("batch_id",), (), ("serial", "issuer")),
 }
 _PLANS = {plan[0]: (rtype, plan[1], plan[0].__struct_fields__, tuple(plan[2].items()),
                     *plan[3:]) for rtype, plan in _KNOWN.items()}

@@ -9,9 +9,9 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from gongzhi.errors import InvalidInput
-from tracing import identifiers
-from tracing.codes import is_trace_code, normalise_code
+from core.errors import InvalidInput
+from tracing.codes import identifiers
+from tracing.codes.parse import is_trace_code, normalise_code
 
 Parser = Callable[[Any, str], Any]
 SHANGHAI = ZoneInfo("Asia/Shanghai")

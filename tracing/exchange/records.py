@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracing.exchange import fields as f
+from tracing.exchange import fields
 from tracing.exchange.event_detail import check_detail, check_place
 from tracing.exchange.fields import RecordError
 
@@ -20,68 +20,68 @@ EVENT_KINDS = ("raw_material_intake", "production", "inspection", "storage_in", 
                "shipping", "receiving", "sale", "import_clearance", "recall", "destruction")
 
 # type -> key field, {field: (parser, required)}
-SPECS: dict[str, tuple[str, dict[str, tuple[f.Parser, bool]]]] = {
+SPECS: dict[str, tuple[str, dict[str, tuple[fields.Parser, bool]]]] = {
     "enterprise": ("uscc", {
-        "uscc": (f.uscc, True), "name": (f.text(200), True),
-        "kind": (f.choice(*ENTERPRISE_KINDS), True), "licence_no": (f.licence, False),
-        "licence_valid_until": (f.day, False), "address": (f.text(300), True),
-        "division_code": (f.division, True), "lat": (f.latitude, False),
-        "lng": (f.longitude, False), "legal_representative": (f.text(100), False),
-        "risk_grade": (f.choice("A", "B", "C", "D"), False),
-        "status": (f.choice("active", "suspended", "revoked", "closed"), False),
-        "public_phone": (f.phone, False),
+        "uscc": (fields.uscc, True), "name": (fields.text(200), True),
+        "kind": (fields.choice(*ENTERPRISE_KINDS), True), "licence_no": (fields.licence, False),
+        "licence_valid_until": (fields.day, False), "address": (fields.text(300), True),
+        "division_code": (fields.division, True), "lat": (fields.latitude, False),
+        "lng": (fields.longitude, False), "legal_representative": (fields.text(100), False),
+        "risk_grade": (fields.choice("A", "B", "C", "D"), False),
+        "status": (fields.choice("active", "suspended", "revoked", "closed"), False),
+        "public_phone": (fields.phone, False),
     }),
     "product": ("product_id", {
-        "product_id": (f.key, True), "enterprise_uscc": (f.uscc, True),
-        "name": (f.text(200), True), "gtin": (f.gtin, False), "brand": (f.text(100), False),
-        "spec": (f.text(100), False), "category": (f.text(100), False),
-        "standard": (f.standard, False), "ingredients": (f.string_list(100, 100), False),
-        "shelf_life_days": (f.integer(1, 3650), False), "storage": (f.text(200), False),
+        "product_id": (fields.key, True), "enterprise_uscc": (fields.uscc, True),
+        "name": (fields.text(200), True), "gtin": (fields.gtin, False), "brand": (fields.text(100), False),
+        "spec": (fields.text(100), False), "category": (fields.text(100), False),
+        "standard": (fields.standard, False), "ingredients": (fields.string_list(100, 100), False),
+        "shelf_life_days": (fields.integer(1, 3650), False), "storage": (fields.text(200), False),
     }),
     "batch": ("batch_id", {
-        "batch_id": (f.key, True), "product_id": (f.key, True), "lot": (f.text(64), True),
-        "produced_at": (f.day, True), "quantity": (f.number(0, 1e12), False),
-        "unit": (f.text(20), False), "expires_at": (f.day, False),
+        "batch_id": (fields.key, True), "product_id": (fields.key, True), "lot": (fields.text(64), True),
+        "produced_at": (fields.day, True), "quantity": (fields.number(0, 1e12), False),
+        "unit": (fields.text(20), False), "expires_at": (fields.day, False),
     }),
     "code": ("code", {
-        "code": (f.trace_code, True), "batch_id": (f.key, True),
-        "level": (f.choice("batch", "case", "item"), False), "serial": (f.text(64), False),
-        "issuer": (f.text(100), False), "status": (f.choice("active", "withdrawn"), False),
+        "code": (fields.trace_code, True), "batch_id": (fields.key, True),
+        "level": (fields.choice("batch", "case", "item"), False), "serial": (fields.text(64), False),
+        "issuer": (fields.text(100), False), "status": (fields.choice("active", "withdrawn"), False),
     }),
     "code_alias": ("alias", {
-        "alias": (f.alias_code, True), "code": (f.trace_code, True),
-        "issuer": (f.text(100), True),
+        "alias": (fields.alias_code, True), "code": (fields.trace_code, True),
+        "issuer": (fields.text(100), True),
     }),
     "event": ("event_id", {
-        "event_id": (f.key, True), "batch_id": (f.key, True),
-        "kind": (f.choice(*EVENT_KINDS), True), "occurred_at": (f.moment, True),
-        "place_uscc": (f.uscc, False), "place": (f.obj, False), "actor": (f.text(100), False),
-        "quantity": (f.number(0, 1e12), False), "unit": (f.text(20), False),
-        "inputs": (f.key_list(200), False), "detail": (f.obj, False), "corrects": (f.key, False),
+        "event_id": (fields.key, True), "batch_id": (fields.key, True),
+        "kind": (fields.choice(*EVENT_KINDS), True), "occurred_at": (fields.moment, True),
+        "place_uscc": (fields.uscc, False), "place": (fields.obj, False), "actor": (fields.text(100), False),
+        "quantity": (fields.number(0, 1e12), False), "unit": (fields.text(20), False),
+        "inputs": (fields.key_list(200), False), "detail": (fields.obj, False), "corrects": (fields.key, False),
     }),
     "sampling": ("sample_id", {
-        "sample_id": (f.key, True), "enterprise_uscc": (f.uscc, True),
-        "product_name": (f.text(200), True), "lot": (f.text(64), False),
-        "sampled_at": (f.day, True), "result": (f.choice("pass", "fail"), True),
-        "failed_items": (f.string_list(50, 200), False), "authority": (f.text(200), True),
-        "report_no": (f.text(64), False),
+        "sample_id": (fields.key, True), "enterprise_uscc": (fields.uscc, True),
+        "product_name": (fields.text(200), True), "lot": (fields.text(64), False),
+        "sampled_at": (fields.day, True), "result": (fields.choice("pass", "fail"), True),
+        "failed_items": (fields.string_list(50, 200), False), "authority": (fields.text(200), True),
+        "report_no": (fields.text(64), False),
     }),
     "enforcement": ("case_no", {
-        "case_no": (f.key, True), "enterprise_uscc": (f.uscc, True),
-        "decided_at": (f.day, True), "violation": (f.text(2000), True),
-        "penalty": (f.text(2000), True), "authority": (f.text(200), True),
+        "case_no": (fields.key, True), "enterprise_uscc": (fields.uscc, True),
+        "decided_at": (fields.day, True), "violation": (fields.text(2000), True),
+        "penalty": (fields.text(2000), True), "authority": (fields.text(200), True),
     }),
     "recall": ("recall_id", {
-        "recall_id": (f.key, True), "level": (f.choice(1, 2, 3), True),
-        "reason": (f.text(2000), True), "started_at": (f.day, True),
-        "batch_ids": (f.key_list(1000), False), "product_id": (f.key, False),
-        "status": (f.choice("ongoing", "completed"), False),
+        "recall_id": (fields.key, True), "level": (fields.choice(1, 2, 3), True),
+        "reason": (fields.text(2000), True), "started_at": (fields.day, True),
+        "batch_ids": (fields.key_list(1000), False), "product_id": (fields.key, False),
+        "status": (fields.choice("ongoing", "completed"), False),
     }),
     "notice": ("notice_id", {
-        "notice_id": (f.key, True),
-        "kind": (f.choice("recall", "sampling", "enforcement", "announcement"), True),
-        "title": (f.text(300), True), "body": (f.text(20000), True),
-        "published_at": (f.moment, True), "related": (f.string_list(100, 128), False),
+        "notice_id": (fields.key, True),
+        "kind": (fields.choice("recall", "sampling", "enforcement", "announcement"), True),
+        "title": (fields.text(300), True), "body": (fields.text(20000), True),
+        "published_at": (fields.moment, True), "related": (fields.string_list(100, 128), False),
     }),
 }
 TYPES = tuple(SPECS)

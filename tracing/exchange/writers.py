@@ -8,12 +8,12 @@ from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from tracing.chain import GENESIS, canonical, row_hash
+from tracing.model.chain import GENESIS, canonical, row_hash
 from tracing.exchange.fields import RecordError
 from tracing.exchange.records import Record
 from tracing.exchange.sql import stored_keys, write_rows
-from tracing.identifiers import gtin14
-from tracing.models import (Batch, ChangeOutbox, CodeAlias, Enforcement, Enterprise, Event,
+from tracing.codes.identifiers import gtin14
+from tracing.model.models import (Batch, ChangeOutbox, CodeAlias, Enforcement, Enterprise, Event,
                             EventInput, Notice, Product, Recall, RecallBatch, Sampling,
                             TraceCode)
 

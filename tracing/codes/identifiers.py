@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from gongzhi.errors import InvalidInput
+from core.errors import InvalidInput
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)

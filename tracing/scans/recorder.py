@@ -7,7 +7,7 @@ updates the cheap counters the view shows, in the KeyValueStore:
 - ``scan:n:<subject>`` scans so far; ``scan:first:<subject>`` the first scan (time, city);
 - ``scan:me:<subject>:<user_hash>`` scans by one logged-in person;
 - ``scan:sus:<subject>`` counterfeit-suspicion reasons, re-assessed from the database rows
-  (``tracing.suspicion``) after each flush, only when the counters make a rule reachable: an
+  (``tracing.scans.suspicion``) after each flush, only when the counters make a rule reachable: an
   item code scanned twice, a case code scanned more than its packs allow, a batch code scanned
   more than three times its quantity (so a batch code on every pack never pays for it).
 
@@ -30,12 +30,12 @@ from datetime import datetime, timezone
 import orjson
 from tortoise import connections
 
-from gongzhi.errors import InvalidInput
-from gongzhi.kv import KeyValueStore
-from tracing import places
-from tracing.scan_models import Scan
-from tracing.suspicion import ScanRecord, Thresholds, assess_suspicion
-from tracing.trace_rules import CST
+from core.errors import InvalidInput
+from core.kv import KeyValueStore
+from tracing.scans import places
+from tracing.scans.models import Scan
+from tracing.scans.suspicion import ScanRecord, Thresholds, assess_suspicion
+from tracing.view.rules import CST
 
 log = logging.getLogger("gongzhi.scans")
 CHANNELS = ("miniapp", "h5", "kiosk")

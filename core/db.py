@@ -6,9 +6,9 @@ from pathlib import Path
 
 from tortoise import Tortoise, connections
 
-from gongzhi.settings import Settings
+from core.settings import Settings
 
-MODEL_MODULES = ["tracing.models", "tracing.scan_models"]
+MODEL_MODULES = ["tracing.model.models", "tracing.scans.models"]
 MIGRATIONS = "gongzhi.migrations"
 
 

@@ -2,7 +2,7 @@
 
 Pure functions, no I/O. Follows the GS1 General Specifications (section 3, AI definitions;
 section 7.8, element strings; section 7.12, dates) for the AIs a food package may carry.
-Errors are :class:`GS1Error` (a ``ValueError`` with a sentence); ``tracing.codes`` turns them
+Errors are :class:`GS1Error` (a ``ValueError`` with a sentence); ``tracing.codes.parse`` turns them
 into ``CodeMalformed`` for the public.
 
 - Each AI is ``(kind, min_len, max_len)``: ``N`` digits, ``X`` the GS1 82-character set.
@@ -20,7 +20,7 @@ import calendar
 import re
 from datetime import date
 
-from tracing.identifiers import gtin_check_digit
+from tracing.codes.identifiers import gtin_check_digit
 
 GS = "\x1d"
 # GS1 AI encodable character set 82 (General Specifications figure 7.11-1).

@@ -14,9 +14,9 @@ import random
 import typing
 from datetime import date, datetime, timedelta
 
-from tracing import demo_names as W
-from tracing.demo_names import CST, RETAIL, Context, gtin_for, uscc_for
-from tracing.identifiers import gtin14
+from tracing.demo import names
+from tracing.demo.names import CST, RETAIL, Context, gtin_for, uscc_for
+from tracing.codes.identifiers import gtin14
 
 try:
     import orjson
@@ -88,8 +88,8 @@ class _Cluster:
     # -- products -------------------------------------------------------------------------
     def products(self) -> None:
         g, r = self.g, self.g.rng
-        makers = [e for e in self.ents if e["role"] in W.SUPPLY_ROLES or e["role"] == "producer"]
-        counts = {e["index"]: len(W.ROLE_INGREDIENTS.get(e["role"], "1")) for e in makers}
+        makers = [e for e in self.ents if e["role"] in names.SUPPLY_ROLES or e["role"] == "producer"]
+        counts = {e["index"]: len(names.ROLE_INGREDIENTS.get(e["role"], "1")) for e in makers}
         extra = max(0, round(len(self.ents) * g.ppe) - sum(counts.values()))
         weights = [3 if e["role"] == "producer" else 1 for e in makers]
         for e in r.choices(makers, weights, k=extra):
@@ -106,18 +106,18 @@ class _Cluster:
         rec = {"type": "product", "product_id": f"LZP{idx:07d}-{k:02d}",
                "enterprise_uscc": e["uscc"], "gtin": gtin_for(idx, k), "brand": trade}
         if e["role"] == "producer":
-            flavour = W.FLAVOURS[(k + idx) % len(W.FLAVOURS)]
-            rec.update(name=f"{trade}柳州螺蛳粉（{flavour}）", spec=r.choice(W.SPECS),
+            flavour = names.FLAVOURS[(k + idx) % len(names.FLAVOURS)]
+            rec.update(name=f"{trade}柳州螺蛳粉（{flavour}）", spec=r.choice(names.SPECS),
                        category="方便食品（米粉制品）",
-                       standard=r.choice(W.STANDARDS).format(n=idx % 1000),
-                       ingredients=list(W.LUOSIFEN_INGREDIENTS[:6 + r.randint(0, 3)]),
+                       standard=r.choice(names.STANDARDS).format(n=idx % 1000),
+                       ingredients=list(names.LUOSIFEN_INGREDIENTS[:6 + r.randint(0, 3)]),
                        shelf_life_days=r.choice((90, 180, 180, 240)),
                        storage="置于阴凉干燥处，避免阳光直射")
             info = {"rec": rec, "ing": "luosifen", "unit": "袋", "cold": False}
         else:
-            ings = W.ROLE_INGREDIENTS[e["role"]]
+            ings = names.ROLE_INGREDIENTS[e["role"]]
             ing = ings[k % len(ings)]
-            variants = W.RAW_PRODUCTS[ing]
+            variants = names.RAW_PRODUCTS[ing]
             name, spec, category, _, standard, shelf, storage, unit = \
                 variants[(k // len(ings)) % len(variants)]
             grade = ("", "（特级）", "（一级）", "（精选）", "（散装）")[(k // len(ings)) % 5]
@@ -172,7 +172,7 @@ class _Cluster:
         steps = [("production", g.at(made, 6, r.randint(0, 59)), supplier,
                   {"quantity": qty, "unit": unit}),
                  ("inspection", g.at(made, 10, r.randint(0, 59)), supplier,
-                  g.inspection(W.RAW_INSPECTIONS[ing], made, "JC"))]
+                  g.inspection(names.RAW_INSPECTIONS[ing], made, "JC"))]
         depart = g.at(intake, 7, r.randint(0, 30))
         ship = {"quantity": qty, "unit": unit,
                 "detail": {"counterparty": {"name": producer["name"], "uscc": producer["uscc"]}}}
@@ -204,11 +204,11 @@ class _Cluster:
     def certificates(self, supplier: dict, store: dict, made: date) -> list[dict]:
         r = self.g.rng
         return [{"kind": "quarantine", "number": f"45{r.randrange(10**10):010d}",
-                 "issuer": W.CERT_ISSUERS["quarantine"].format(d=supplier["district"])},
+                 "issuer": names.CERT_ISSUERS["quarantine"].format(d=supplier["district"])},
                 {"kind": "disinfection", "number": f"XD{made:%Y%m%d}{r.randrange(999):03d}",
                  "issuer": store["name"]},
                 {"kind": "nucleic_acid", "number": f"HS{made:%Y%m%d}{r.randrange(10**4):04d}",
-                 "issuer": W.CERT_ISSUERS["nucleic_acid"]}]
+                 "issuer": names.CERT_ISSUERS["nucleic_acid"]}]
 
     def producer_batches(self, producer: dict) -> None:
         g, r = self.g, self.g.rng
@@ -249,7 +249,7 @@ class _Cluster:
             ("production", g.at(made, 9, r.randint(0, 59)), producer,
              {"quantity": qty, "unit": "袋", "inputs": inputs}),
             ("inspection", g.at(made, 15, r.randint(0, 59)), producer,
-             g.inspection(W.FACTORY_CHECK, made, "CC")),
+             g.inspection(names.FACTORY_CHECK, made, "CC")),
             ("storage_in", g.at(made, 17, 30), producer, {"quantity": qty, "unit": "袋"}),
             ("storage_out", g.at(out_day, 8), producer, {"quantity": qty, "unit": "袋"}),
             ("shipping", g.at(out_day, 8, 30), producer, {"quantity": qty, "unit": "袋", "detail": {
@@ -311,7 +311,7 @@ class _Cluster:
                     ("production", g.at(made, 7), prod["owner"], {"quantity": batch["quantity"],
                                                                  "unit": batch["unit"]}),
                     ("inspection", g.at(made, 11), prod["owner"],
-                     g.inspection(W.RAW_INSPECTIONS[prod["ing"]], made, "JC"))])
+                     g.inspection(names.RAW_INSPECTIONS[prod["ing"]], made, "JC"))])
 
     # -- official records -----------------------------------------------------------------
     def samplings(self) -> list[str]:
@@ -329,7 +329,7 @@ class _Cluster:
         prod = next(p for p in self.out["product"] if p["product_id"] == b["product_id"])
         rec = {"type": "sampling", "sample_id": sid, "enterprise_uscc": prod["enterprise_uscc"],
                "product_name": prod["name"], "lot": b["lot"], "sampled_at": when.isoformat(),
-               "result": "fail" if failed else "pass", "authority": W.SAMPLING_AUTHORITY,
+               "result": "fail" if failed else "pass", "authority": names.SAMPLING_AUTHORITY,
                "report_no": f"GXJC{when:%Y%m%d}{self.g.sample % 10000:04d}"}
         if failed:
             rec.update(failed_items=failed, source_system="LZ-SUPERVISION")
@@ -340,17 +340,17 @@ class _Cluster:
         """Failed sampling, recall, enforcement and notices of the special cluster."""
         g, tail = self.g, self.out["tail"]
         batch, prod, producer = self.recalled
-        failed = self.sampling(batch, g.today - timedelta(days=20), [W.STORY["failed_item"]])
+        failed = self.sampling(batch, g.today - timedelta(days=20), [names.STORY["failed_item"]])
         started = g.at(g.today - timedelta(days=7), 10)
         case = "LZSJ-CF-2026-0088"
         caterer = self.by_role["caterer"][0]
         tail += [
             {"type": "enforcement", "case_no": case, "enterprise_uscc": caterer["uscc"],
-             "document_no": W.STORY["document_no"],
+             "document_no": names.STORY["document_no"],
              "decided_at": (started - timedelta(days=30)).date().isoformat(),
-             "violation": W.STORY["violation"], "penalty": W.STORY["penalty"],
-             "authority": W.SAMPLING_AUTHORITY, "source_system": "LZ-SUPERVISION"},
-            {"type": "recall", "recall_id": RECALL_ID, "level": 2, "reason": W.STORY["reason"],
+             "violation": names.STORY["violation"], "penalty": names.STORY["penalty"],
+             "authority": names.SAMPLING_AUTHORITY, "source_system": "LZ-SUPERVISION"},
+            {"type": "recall", "recall_id": RECALL_ID, "level": 2, "reason": names.STORY["reason"],
              "started_at": started.date().isoformat(), "batch_ids": [batch["batch_id"]],
              "status": "ongoing"},
             self.notice("recall", started, [RECALL_ID, batch["batch_id"]],
@@ -363,7 +363,7 @@ class _Cluster:
         ]
 
     def notice(self, kind: str, when: datetime, related: list, **words: str) -> dict:
-        title, body = W.NOTICES[kind]
+        title, body = names.NOTICES[kind]
         return {"type": "notice", "notice_id": self.g.next_id("notice", "GG", 7), "kind": kind,
                 "title": title.format(**words), "body": body.format(**words),
                 "published_at": when.isoformat(), "related": related}
@@ -376,9 +376,9 @@ class _Cluster:
                 self.out["tail"].append({
                     "type": "enforcement", "enterprise_uscc": e["uscc"],
                     "case_no": g.next_id("case", f"LZSJ-CF-{when.year}-", 4),
-                    "decided_at": when.isoformat(), "violation": r.choice(W.VIOLATIONS),
+                    "decided_at": when.isoformat(), "violation": r.choice(names.VIOLATIONS),
                     "penalty": f"警告，罚款人民币{r.choice((5000, 10000, 20000, 50000))}元",
-                    "authority": W.SAMPLING_AUTHORITY})
+                    "authority": names.SAMPLING_AUTHORITY})
 
     def build(self) -> None:
         self.products()

@@ -127,7 +127,7 @@ async def verify_chains(page: int = 2000, progress=None) -> VerifyReport:
 
 
 async def _chains(page: int) -> AsyncIterator[tuple[str, str | None, int, list[dict]]]:
-    from tracing.models import Batch, Event
+    from tracing.model.models import Batch, Event
 
     last = ""
     columns = ("seq", "prev_hash", "hash", "batch_id", *[c for c in CONTENT_FIELDS

@@ -1,6 +1,6 @@
 """The public trace view of a scanned code, read with a fixed small number of queries.
 
-:func:`resolve` finds what a :class:`~tracing.codes.ParsedCode` names, falling back up the
+:func:`resolve` finds what a :class:`~tracing.codes.parse.ParsedCode` names, falling back up the
 tree like a GS1 resolver (serial → lot → product, saying so); unknown codes raise
 ``code_not_found`` (404), withdrawn ones ``code_withdrawn`` (410).
 :func:`assemble` builds the view. Queries for a batch-level code, whatever the depth:
@@ -13,7 +13,7 @@ tree like a GS1 resolver (serial → lot → product, saying so); unknown codes 
 5. sampling results of those producers for those lots;
 6. the producer's latest enforcement decisions.
 
-What the view shows is decided in :mod:`tracing.trace_rules` (pure).
+What the view shows is decided in :mod:`tracing.view.rules` (pure).
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from typing import Any
 import orjson
 from tortoise import connections
 
-from gongzhi.errors import Gone, NotFound
-from tracing import trace_rules as R
-from tracing.codes import ParsedCode
+from core.errors import Gone, NotFound
+from tracing.view import rules
+from tracing.codes.parse import ParsedCode
 
 NOT_FOUND = ("这个码不在追溯平台的记录中。如果它印在食品包装上，可能是仿冒产品，"
              "请保留包装并通过12315举报。 This code is not on record; if it is printed on a "
@@ -242,7 +242,7 @@ def _product(row: dict) -> dict:
 def _enterprise(row: dict, enforcements: list[dict] | None = None) -> dict:
     out = {"uscc": row["uscc"], "name": row["e_name"], "kind": row.get("e_kind"),
            "status": row.get("e_status"), "licence_no": row.get("licence_no"),
-           "licence_valid_until": R._iso(_date(row.get("licence_valid_until"))),
+           "licence_valid_until": rules._iso(_date(row.get("licence_valid_until"))),
            "address": row.get("address"), "division_code": row.get("division_code"),
            "lat": row.get("lat"), "lng": row.get("lng"), "risk_grade": row.get("risk_grade"),
            "public_phone": row.get("public_phone")}
@@ -253,8 +253,8 @@ def _enterprise(row: dict, enforcements: list[dict] | None = None) -> dict:
 
 def _batch(row: dict) -> dict:
     return {"batch_id": row["batch_id"], "lot": row["lot"],
-            "produced_at": R._iso(_date(row["produced_at"])),
-            "expires_at": R._iso(_date(row.get("expires_at"))),
+            "produced_at": rules._iso(_date(row["produced_at"])),
+            "expires_at": rules._iso(_date(row.get("expires_at"))),
             "quantity": row.get("quantity"), "unit": row.get("unit")}
 
 
@@ -263,7 +263,7 @@ def _enterprise_alert_row(row: dict) -> dict:
             "licence_valid_until": _date(row.get("licence_valid_until"))}
 
 
-async def assemble(resolved: Resolved, *, depth: int, today: date, limits: R.Limits) -> View:
+async def assemble(resolved: Resolved, *, depth: int, today: date, limits: rules.Limits) -> View:
     """The view of a resolved code: body, static alerts and status, cache tags."""
     if resolved.level == "product":
         return await _assemble_product(resolved, today=today, limits=limits)
@@ -316,7 +316,7 @@ async def assemble(resolved: Resolved, *, depth: int, today: date, limits: R.Lim
         for name, default in (("place", None), ("inputs", []), ("detail", {})):
             ev[name] = _json(ev[name], default)
         events_of.setdefault(ev["batch_id"], []).append(ev)
-    shown = {bid: R.apply_corrections(evs) for bid, evs in events_of.items()}
+    shown = {bid: rules.apply_corrections(evs) for bid, evs in events_of.items()}
     for s in samplings:
         s["failed_items"] = _json(s["failed_items"], [])
         s["sampled_at"] = _date(s["sampled_at"])
@@ -338,22 +338,22 @@ async def assemble(resolved: Resolved, *, depth: int, today: date, limits: R.Lim
 
     own_events = shown.get(row["batch_id"], [])
     own_samplings = samplings_of(row)
-    alerts = (R.recall_alerts(recalls_of(row))
-              + R.expiry_alerts(_date(row.get("expires_at")), today, limits)
-              + R.sampling_alerts(own_samplings, own=True)
-              + R.excursion_alerts(R.excursions(own_events, R.temperature_limit(
+    alerts = (rules.recall_alerts(recalls_of(row))
+              + rules.expiry_alerts(_date(row.get("expires_at")), today, limits)
+              + rules.sampling_alerts(own_samplings, own=True)
+              + rules.excursion_alerts(rules.excursions(own_events, rules.temperature_limit(
                   row.get("storage"), limits)), own=True)
-              + R.licence_alerts(_enterprise_alert_row(row), today))
+              + rules.licence_alerts(_enterprise_alert_row(row), today))
     tags = {f"batch:{row['batch_id']}", f"product:{row['product_id']}",
             f"enterprise:{row['uscc']}"}
     if resolved.code:
         tags.add(f"code:{resolved.code['code']}")
     if resolved.alias:
         tags.add(f"code:{resolved.alias['alias']}")
-    certs = R.certificates(own_events, row["batch_id"])
+    certs = rules.certificates(own_events, row["batch_id"])
     if row.get("licence_no"):
         certs.insert(0, {"kind": "licence", "number": row["licence_no"], "issuer": None,
-                         "valid_until": R._iso(_date(row.get("licence_valid_until"))),
+                         "valid_until": rules._iso(_date(row.get("licence_valid_until"))),
                          "uscc": row["uscc"]})
     tree_children: dict[str, list[str]] = {}
     for node in tree:
@@ -369,15 +369,15 @@ async def assemble(resolved: Resolved, *, depth: int, today: date, limits: R.Lim
         b = batches[batch_id]
         evs = shown.get(batch_id, [])
         label = f"{b['p_name']}（批号{b['lot']}）"
-        sub_alerts = (R.recall_alerts(recalls_of(b))
-                      + R.sampling_alerts(samplings_of(b), own=False, batch_label=label)
-                      + R.excursion_alerts(R.excursions(evs, R.temperature_limit(
+        sub_alerts = (rules.recall_alerts(recalls_of(b))
+                      + rules.sampling_alerts(samplings_of(b), own=False, batch_label=label)
+                      + rules.excursion_alerts(rules.excursions(evs, rules.temperature_limit(
                           b.get("storage"), limits)), own=False, batch_label=label))
         alerts.extend(a for a in sub_alerts if a["kind"] != "recall_completed")
         tags.update({f"batch:{batch_id}", f"product:{b['product_id']}",
                      f"enterprise:{b['uscc']}"})
         tags.update(f"enterprise:{e['place_uscc']}" for e in evs if e.get("place_uscc"))
-        certs.extend(R.certificates(evs, batch_id))
+        certs.extend(rules.certificates(evs, batch_id))
         children = [] if level >= depth else [
             input_view(c, level + 1, path + (c,)) for c in used_inputs(batch_id)
             if c not in path]
@@ -387,12 +387,12 @@ async def assemble(resolved: Resolved, *, depth: int, today: date, limits: R.Lim
                 "producer": {"uscc": b["uscc"], "name": b["e_name"], "kind": b.get("e_kind"),
                              "division_code": b.get("division_code"),
                              "status": b.get("e_status")},
-                "events": [R.public_event(e, compact=True) for e in evs],
-                "alerts": R.sort_alerts(sub_alerts), "inputs": children}
+                "events": [rules.public_event(e, compact=True) for e in evs],
+                "alerts": rules.sort_alerts(sub_alerts), "inputs": children}
 
     inputs = [input_view(c, 1, (row["batch_id"], c)) for c in used_inputs(row["batch_id"])]
     tags.update(f"enterprise:{e['place_uscc']}" for e in own_events if e.get("place_uscc"))
-    alerts = R.sort_alerts(alerts)
+    alerts = rules.sort_alerts(alerts)
     body = {
         "code": resolved.code["code"] if resolved.code else None,
         "level": resolved.level,
@@ -400,14 +400,14 @@ async def assemble(resolved: Resolved, *, depth: int, today: date, limits: R.Lim
         "product": _product(row),
         "batch": _batch(row),
         "enterprise": _enterprise(row, enforcements),
-        "events": [R.public_event(e) for e in own_events],
+        "events": [rules.public_event(e) for e in own_events],
         "inputs": inputs,
         "certificates": certs,
         "inspections": {"sampling": [_sampling(s) for s in own_samplings],
                         "factory": [_inspection(e) for e in own_events
                                     if (e.get("detail") or {}).get("inspection")]},
     }
-    return View(body=body, alerts=alerts, status=R.status_of(alerts), tags=tags,
+    return View(body=body, alerts=alerts, status=rules.status_of(alerts), tags=tags,
                 subject=resolved.subject, level=resolved.level, quantity=row.get("quantity"),
                 queries=queries)
 
@@ -416,8 +416,8 @@ async def _enforcements(uscc: str) -> list[dict]:
     rows = await _rows("SELECT case_no, decided_at, violation, penalty, authority "
                        "FROM enforcement WHERE enterprise_uscc = ? "
                        "ORDER BY decided_at DESC LIMIT 5", [uscc])
-    return [{**r, "decided_at": R._iso(_date(r["decided_at"])),
-             "violation": R.scrub(r["violation"]), "penalty": R.scrub(r["penalty"])}
+    return [{**r, "decided_at": rules._iso(_date(r["decided_at"])),
+             "violation": rules.scrub(r["violation"]), "penalty": rules.scrub(r["penalty"])}
             for r in rows]
 
 
@@ -426,14 +426,14 @@ def _same_product(sampled_name: str | None, product_name: str) -> bool:
 
 
 def _sampling(s: dict) -> dict:
-    return {"sample_id": s["sample_id"], "sampled_at": R._iso(s["sampled_at"]),
+    return {"sample_id": s["sample_id"], "sampled_at": rules._iso(s["sampled_at"]),
             "result": s["result"], "failed_items": s["failed_items"],
             "authority": s["authority"], "report_no": s["report_no"]}
 
 
 def _inspection(event: dict) -> dict:
-    detail = R.public_detail(event.get("detail"))
-    return {"event_id": event["event_id"], "occurred_at": R.local_iso(event["occurred_at"]),
+    detail = rules.public_detail(event.get("detail"))
+    return {"event_id": event["event_id"], "occurred_at": rules.local_iso(event["occurred_at"]),
             **detail["inspection"]}
 
 
@@ -448,7 +448,7 @@ def _resolved_part(resolved: Resolved) -> dict:
     return out
 
 
-async def _assemble_product(resolved: Resolved, *, today: date, limits: R.Limits) -> View:
+async def _assemble_product(resolved: Resolved, *, today: date, limits: rules.Limits) -> View:
     """Product level (retail barcode, or a GS1 code whose lot is unknown): the product, its
     producer, its last five batches and any recall of the product or those batches."""
     row = resolved.row
@@ -465,14 +465,14 @@ async def _assemble_product(resolved: Resolved, *, today: date, limits: R.Limits
     enforcements = await _enforcements(row["uscc"])
     for r in recalls:
         r["started_at"] = _date(r["started_at"])
-    alerts = R.recall_alerts(recalls) + R.licence_alerts(_enterprise_alert_row(row), today)
+    alerts = rules.recall_alerts(recalls) + rules.licence_alerts(_enterprise_alert_row(row), today)
     whole = {r["recall_id"] for r in recalls if r["product_id"] == row["product_id"]}
     for a in alerts:  # a product-level scan cannot tell which batch the pack is from
         if a["kind"] == "recall" and a["recall_id"] not in whole:
             a["severity"], a["kind"] = "high", "recall_of_some_batches"
             a["message"] = ("该商品有批次正在召回，请核对包装上的批号。 Some batches of this "
                             "product are recalled: check the lot on the pack.")
-    alerts = R.sort_alerts(alerts)
+    alerts = rules.sort_alerts(alerts)
     body = {"code": None, "level": "product", "resolved": _resolved_part(resolved),
             "product": _product(row), "batch": None, "enterprise": _enterprise(row, enforcements),
             "recent_batches": [_batch(b) for b in recent],
@@ -480,6 +480,6 @@ async def _assemble_product(resolved: Resolved, *, today: date, limits: R.Limits
     tags = {f"product:{row['product_id']}", f"enterprise:{row['uscc']}",
             f"batches-of:{row['product_id']}",
             *(f"batch:{b['batch_id']}" for b in recent)}
-    return View(body=body, alerts=alerts, status=R.status_of(alerts), tags=tags,
+    return View(body=body, alerts=alerts, status=rules.status_of(alerts), tags=tags,
                 subject=resolved.subject, level="product", quantity=None,
                 queries=resolved.queries + 3)

@@ -13,7 +13,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import deque
 
-from gongzhi.settings import Settings
+from core.settings import Settings
 
 
 class KeyValueStore(ABC):

@@ -24,7 +24,7 @@ import threading
 import time
 from pathlib import Path
 
-from gongzhi.kv import KeyValueStore
+from core.kv import KeyValueStore
 
 log = logging.getLogger("gongzhi.view_cache")
 VERSION_KEY = "view:version"

@@ -4,7 +4,7 @@
 :meth:`~TraceService.scan` parses the code, counts the request against the client's
 sliding-window limit and reads the cached view and the scan counters together
 (``KeyValueStore.hit_and_get``: one round trip on Redis), builds the view only on a miss
-(``tracing.trace_view``, at most six queries for a batch code), queues the scan for the
+(``tracing.view.assemble``, at most six queries for a batch code), queues the scan for the
 batched writer and answers JSON bytes. The cached part is stored as bytes and spliced with
 the per-scan part (status, alerts, scans) without parsing it again.
 
@@ -25,15 +25,15 @@ from typing import Callable
 
 import orjson
 
-from gongzhi.errors import RateLimited
-from gongzhi.kv import KeyValueStore
-from gongzhi.settings import Settings
-from tracing import trace_rules as R
-from tracing.codes import ParsedCode, parse_scan
-from tracing.models import Batch, CodeAlias
-from tracing.scans import ScanClient, ScanRecorder, scan_stats, stat_keys
-from tracing.trace_view import assemble, resolve
-from tracing.view_cache import InvalidationBus, ViewCache, entry_key
+from core.errors import RateLimited
+from core.kv import KeyValueStore
+from core.settings import Settings
+from tracing.view import rules
+from tracing.codes.parse import ParsedCode, parse_scan
+from tracing.model.models import Batch, CodeAlias
+from tracing.scans.recorder import ScanClient, ScanRecorder, scan_stats, stat_keys
+from tracing.view.assemble import assemble, resolve
+from tracing.view.cache import InvalidationBus, ViewCache, entry_key
 
 
 def cache_key(parsed: ParsedCode) -> str:
@@ -93,7 +93,7 @@ class TraceService:
         self.clock = clock
         self.cache = ViewCache(store, ttl=settings.view_cache_ttl, bus=bus)
         self.recorder = ScanRecorder(store, flush_ms=settings.scan_flush_ms)
-        self.limits = R.Limits(settings.chilled_max_celsius, settings.frozen_max_celsius,
+        self.limits = rules.Limits(settings.chilled_max_celsius, settings.frozen_max_celsius,
                                settings.expiry_warning_days)
         self._parsed: dict[str, ParsedCode] = {}  # parse_scan is pure; codes repeat
         self._entries: dict[str, Entry] = {}  # decoded entries by cache key (see the module)
@@ -147,7 +147,7 @@ class TraceService:
         """Assemble the view from the database and cache it (cache miss)."""
         version = await self.cache.version()
         now = self.clock()
-        today = now.astimezone(R.CST).date()
+        today = now.astimezone(rules.CST).date()
         view = await assemble(await resolve(parsed), depth=self.settings.trace_depth,
                               today=today, limits=self.limits)
         batch = view.body.get("batch") or {}
@@ -188,8 +188,8 @@ class TraceService:
 
 def seconds_to_midnight(now: datetime) -> float:
     """Seconds until the next midnight in Asia/Shanghai: date-based alerts change there."""
-    local = now.astimezone(R.CST)
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=R.CST)
+    local = now.astimezone(rules.CST)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=rules.CST)
     return max(1.0, (midnight - local).total_seconds())
 
 
@@ -197,8 +197,8 @@ def render(entry: Entry, scans: dict, reasons: list[str]) -> bytes:
     """The answer: per-scan status, alerts and scans spliced before the cached body."""
     status, alerts = entry.status, entry.alerts
     if reasons:
-        status = R.worse_status(status, "suspect")
-        first = orjson.dumps(R.suspicion_alert(reasons))
+        status = rules.worse_status(status, "suspect")
+        first = orjson.dumps(rules.suspicion_alert(reasons))
         alerts = b"[" + first + (b"]" if alerts == b"[]" else b"," + alerts[1:])
     return b"".join((b'{"status":"', status.encode(), b'","alerts":', alerts, b',"scans":',
                      orjson.dumps(scans), entry.tail))

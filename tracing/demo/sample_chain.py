@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tracing.identifiers import gtin_check_digit, make_uscc
+from tracing.codes.identifiers import gtin_check_digit, make_uscc
 
 CST = timezone(timedelta(hours=8))
 

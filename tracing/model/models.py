@@ -3,7 +3,7 @@
 Keys are the exchange keys, so an import upserts by primary key. Every table keeps the
 fields it does not know in ``extra``. Events are append-only: there is no update path,
 a correction is a new event with ``corrects``, and each row carries a hash over its content
-and the previous row's hash for the same batch (see ``tracing.chain``).
+and the previous row's hash for the same batch (see ``tracing.model.chain``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import AsyncIterator, Callable, Iterable, Iterator
 
 from search.base import SearchBackend, SearchDoc
-from tracing.models import Enforcement, Enterprise, Product, Recall, RecallBatch, Sampling
+from tracing.model.models import Enforcement, Enterprise, Product, Recall, RecallBatch, Sampling
 
 PAGE = 500  # keys per IN (...) list: well under SQLite's bound-variable limit
 ENTERPRISE_FIELDS = ("uscc", "name", "kind", "licence_no", "address", "division_code", "lat",

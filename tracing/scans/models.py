@@ -15,7 +15,7 @@ APP = "gongzhi"
 
 class Scan(Model):
     id = fields.BigIntField(primary_key=True)
-    code = fields.CharField(128)  # the resolved subject (see tracing.scans)
+    code = fields.CharField(128)  # the resolved subject (see tracing.scans.recorder)
     level = fields.CharField(10)  # batch | case | item | product
     batch_id = fields.CharField(64, null=True, db_index=True)
     scanned_at = fields.DatetimeField(db_index=True)

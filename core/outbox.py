@@ -13,9 +13,9 @@ from typing import Awaitable, Callable
 
 from tortoise.expressions import F
 
-from tracing.models import ChangeOutbox
+from tracing.model.models import ChangeOutbox
 
-log = logging.getLogger("gongzhi.outbox")
+log = logging.getLogger("core.outbox")
 Handler = Callable[[dict[str, set[str]]], Awaitable[None]]
 
 

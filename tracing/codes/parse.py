@@ -32,7 +32,7 @@ see 2):
    another region's; aliases are resolved elsewhere).
 
 Trace codes are upper-cased; GS1 lot and serial keep their case. Dates follow
-``tracing.gs1`` (YYMMDD, 20YY, DD=00 is end of month for expiry).
+``tracing.codes.gs1`` (YYMMDD, 20YY, DD=00 is end of month for expiry).
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ from datetime import date
 from typing import NoReturn
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from gongzhi.errors import InvalidInput
-from tracing import gs1
+from core.errors import InvalidInput
+from tracing.codes import gs1
 
 # A trace code as stored: 4-64 characters of upper-case letters, digits and - _ . /
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{3,63}$")

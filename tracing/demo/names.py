@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta, timezone
 
-from tracing.identifiers import USCC_ALPHABET, gtin_check_digit, make_uscc
+from tracing.codes.identifiers import USCC_ALPHABET, gtin_check_digit, make_uscc
 
 CST = timezone(timedelta(hours=8))
 RETAIL = ("market", "retailer", "caterer")

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable
 
-from gongzhi import db
-from gongzhi.kv import KeyValueStore, make_store
-from gongzhi.outbox import Handler, OutboxWorker
-from gongzhi.settings import Settings
+from core import db
+from core.kv import KeyValueStore, make_store
+from core.outbox import Handler, OutboxWorker
+from core.settings import Settings
 
 
 def utc_now() -> datetime:
@@ -30,7 +30,7 @@ class Services:
     wechat: object | None = None  # accounts.wechat.WeChatGateway
     change_handlers: list[Handler] = field(default_factory=list)
     outbox: OutboxWorker | None = None
-    trace: object | None = None  # tracing.scan_service.TraceService
+    trace: object | None = None  # tracing.service.TraceService
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
@@ -45,10 +45,10 @@ class Services:
         services = cls(settings=settings, store=store or make_store(settings), search=search,
                        clock=clock or utc_now, wechat=wechat)
         services.outbox = OutboxWorker(services.change_handlers)
-        from search.sync import search_sync_handler
+        from tracing.indexing import search_sync_handler
 
         services.on_change(search_sync_handler(search))
-        from tracing.scan_service import TraceService
+        from tracing.service import TraceService
 
         services.trace = TraceService.from_settings(settings, services.store,
                                                     clock=services.clock)

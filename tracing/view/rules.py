@@ -1,6 +1,6 @@
 """What a trace view shows, decided without I/O: corrections, masking, alerts and status.
 
-Rows come in as plain dicts (as ``tracing.trace_view`` reads them); everything here is a pure
+Rows come in as plain dicts (as ``tracing.view.assemble`` reads them); everything here is a pure
 function, tested in ``tests/unit/test_trace_rules.py``.
 
 Status, most serious first: ``recalled`` (an ongoing recall names the batch or product),
