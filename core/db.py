@@ -8,7 +8,7 @@ from tortoise import Tortoise, connections
 
 from core.settings import Settings
 
-MODEL_MODULES = ["tracing.model.models", "tracing.scans.models"]
+MODEL_MODULES = ["core.outbox", "tracing.model.models", "tracing.scans.models"]
 MIGRATIONS = "gongzhi.migrations"
 
 
@@ -86,6 +86,19 @@ async def db_ping() -> bool:
         return False
 
 
-def dialect() -> str:
-    """``sqlite`` or ``postgres``, for the few raw statements that differ."""
-    return connections.get("default").capabilities.dialect
+def is_postgres(conn) -> bool:
+    """Whether ``conn`` (a Tortoise client) talks to PostgreSQL rather than SQLite."""
+    return conn.capabilities.dialect == "postgres"
+
+
+def param_marks(conn, count: int) -> list[str]:
+    """``count`` query placeholders in ``conn``'s driver style: ``$1, $2...`` (asyncpg) or
+    ``?`` (sqlite3)."""
+    return dialect_marks(conn.capabilities.dialect, count)
+
+
+def dialect_marks(dialect: str, count: int) -> list[str]:
+    """:func:`param_marks` for a dialect name: the one place placeholders are spelled."""
+    if dialect == "postgres":
+        return [f"${i}" for i in range(1, count + 1)]
+    return ["?"] * count

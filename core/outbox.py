@@ -11,12 +11,26 @@ import logging
 from collections import defaultdict
 from typing import Awaitable, Callable
 
+from tortoise import fields
 from tortoise.expressions import F
+from tortoise.models import Model
 
-from tracing.model.models import ChangeOutbox
-
-log = logging.getLogger("core.outbox")
+log = logging.getLogger("gongzhi.outbox")
 Handler = Callable[[dict[str, set[str]]], Awaitable[None]]
+
+
+class ChangeOutbox(Model):
+    # Written in the same transaction as the data it names, then drained into search/caches.
+
+    id = fields.BigIntField(primary_key=True)
+    kind = fields.CharField(20)  # enterprise | product | batch | code
+    key = fields.CharField(128)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    attempts = fields.IntField(default=0)
+
+    class Meta:
+        app = "gongzhi"
+        table = "change_outbox"
 
 
 async def drain_outbox(*, handlers: list[Handler], batch: int = 1000,

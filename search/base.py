@@ -49,13 +49,6 @@ def division_prefix(code: str) -> str:
     return code
 
 
-def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in kilometres (WGS-84 mean radius)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
 
 def highlight(title: str, q: str) -> str:
     """``title`` HTML-escaped, with the first case-insensitive occurrence of ``q`` in ``<em>``."""

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import AsyncIterable, Iterable
 
 from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, SearchQuery,
-                   SearchResult, haversine_km, highlight)
+                   SearchResult, highlight)
+from core.geo import haversine_km
 from .embedded_query import TOTAL_CAP, bounding_box, build_search_sql
 from .embedded_sql import delete_doc, insert_doc, prepare
 

@@ -19,7 +19,8 @@ from tracing.model.chain import GENESIS, row_hash, verify_chains
 from tracing.exchange.importer import MAX_LINE_BYTES, ExchangeImporter
 from tracing.exchange.lines import file_lines
 from tracing.exchange.writers import MODELS
-from tracing.model.models import (Batch, ChangeOutbox, CodeAlias, Enterprise, Event, EventInput,
+from core.outbox import ChangeOutbox
+from tracing.model.models import (Batch, CodeAlias, Enterprise, Event, EventInput,
                             Product, Recall, RecallBatch)
 
 pytestmark = pytest.mark.usefixtures("db")

@@ -13,7 +13,8 @@ from tracing.indexing import iter_all_docs, search_sync_handler, sync_search
 from tracing.demo.generator import DEMO_KEYS, write_demo
 from tracing.demo.names import gtin_for, uscc_for
 from tracing.exchange.importer import ExchangeImporter
-from tracing.model.models import ChangeOutbox, Enterprise, Product
+from core.outbox import ChangeOutbox
+from tracing.model.models import Enterprise, Product
 
 LBW = uscc_for(900, "450204")
 GTIN = gtin_for(900, 0)

@@ -1,7 +1,8 @@
 import pytest
 
 from core.errors import InvalidInput
-from search.base import SearchQuery, division_prefix, haversine_km, highlight, normalise_text
+from core.geo import haversine_km
+from search.base import SearchQuery, division_prefix, highlight, normalise_text
 
 
 def code_of(params):

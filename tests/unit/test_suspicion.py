@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.geo import haversine_km
 from tracing.scans.suspicion import (
-    ScanRecord, Suspicion, Thresholds, assess_suspicion, count_people, haversine_km,
+    ScanRecord, Suspicion, Thresholds, assess_suspicion, count_people,
 )
 
 T0 = datetime(2025, 3, 15, 10, 0, tzinfo=timezone(timedelta(hours=8)))

@@ -7,14 +7,13 @@ import math
 import re
 from datetime import date, datetime, timezone
 from typing import Any, Callable
-from zoneinfo import ZoneInfo
 
+from core.clock import SHANGHAI
 from core.errors import InvalidInput
 from tracing.codes import identifiers
 from tracing.codes.parse import is_trace_code, normalise_code
 
 Parser = Callable[[Any, str], Any]
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # China's extent (WGS-84): division codes are Chinese, so every place lies in this box.
 CHINA_LAT = (3.5, 53.6)

@@ -18,6 +18,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.fields import JSONField
 from tortoise.models import Model
 
+from core.db import dialect_marks, is_postgres, param_marks
+
 KEEP_ON_UPDATE = {"chain_head", "chain_length", "created_at", "recorded_at"}
 
 
@@ -39,8 +41,7 @@ def _plan(model: type[Model], dialect: str, upsert: bool):
         auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
         columns.append((name, column, isinstance(field, JSONField), default, auto))
     names = ", ".join(c[1] for c in columns)
-    marks = ", ".join("?" if dialect != "postgres" else f"${i}"
-                      for i in range(1, len(columns) + 1))
+    marks = ", ".join(dialect_marks(dialect, len(columns)))
     sql = f"INSERT INTO {meta.db_table} ({names}) VALUES ({marks})"
     if upsert:
         pk = meta.db_pk_column
@@ -145,14 +146,14 @@ async def stored_keys(table: str, column: str, keys: list[str], conn: BaseDBAsyn
     ``filter(__in=...)`` builds a query object per key)."""
     if not keys:
         return []
-    if conn.capabilities.dialect == "postgres":
+    if is_postgres(conn):
         _, rows = await conn.execute_query(
             f"SELECT {column} FROM {table} WHERE {column} = ANY($1::text[])", [keys])
         return [row[0] for row in rows]
     found: list[str] = []
     for start in range(0, len(keys), _SQLITE_VARIABLES):
         part = keys[start:start + _SQLITE_VARIABLES]
-        marks = ", ".join("?" * len(part))
+        marks = ", ".join(param_marks(conn, len(part)))
         _, rows = await conn.execute_query(
             f"SELECT {column} FROM {table} WHERE {column} IN ({marks})", part)
         found.extend(row[0] for row in rows)

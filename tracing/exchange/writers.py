@@ -8,12 +8,14 @@ from datetime import timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from core.db import is_postgres, param_marks
 from tracing.model.chain import GENESIS, canonical, row_hash
 from tracing.exchange.fields import RecordError
 from tracing.exchange.records import Record
 from tracing.exchange.sql import stored_keys, write_rows
 from tracing.codes.identifiers import gtin14
-from tracing.model.models import (Batch, ChangeOutbox, CodeAlias, Enforcement, Enterprise, Event,
+from core.outbox import ChangeOutbox
+from tracing.model.models import (Batch, CodeAlias, Enforcement, Enterprise, Event,
                             EventInput, Notice, Product, Recall, RecallBatch, Sampling,
                             TraceCode)
 
@@ -115,10 +117,9 @@ async def _write_events(items: Ready, conn, touched: Touched, rejected: list) ->
         return
     await write_rows(Event, new_rows, conn, upsert=False)
     await write_rows(EventInput, links, conn, upsert=False)
-    placeholder = ("$1", "$2", "$3") if conn.capabilities.dialect == "postgres" else ("?", "?", "?")
+    head, length, batch = param_marks(conn, 3)
     await conn.execute_many(
-        f"UPDATE batch SET chain_head={placeholder[0]}, chain_length={placeholder[1]} "
-        f"WHERE batch_id={placeholder[2]}",
+        f"UPDATE batch SET chain_head={head}, chain_length={length} WHERE batch_id={batch}",
         [[h, n, b] for b, (h, n) in heads.items() if b in touched["batch"]])
 
 
@@ -126,12 +127,12 @@ async def _lock_heads(batch_ids: list[str], conn) -> dict[str, tuple[str | None,
     """Chain heads of the batches, locked (PostgreSQL) in key order so that concurrent
     imports into one batch queue instead of colliding on (batch_id, seq)."""
     ordered = sorted(batch_ids)
-    if conn.capabilities.dialect == "postgres":
+    if is_postgres(conn):
         sql = ("SELECT batch_id, chain_head, chain_length FROM batch WHERE batch_id = ANY($1) "
                "ORDER BY batch_id FOR UPDATE")
         rows = await conn.execute_query_dict(sql, [ordered])
     else:  # SQLite serialises writers on the database file
-        marks = ", ".join("?" * len(ordered))
+        marks = ", ".join(param_marks(conn, len(ordered)))
         rows = await conn.execute_query_dict(
             f"SELECT batch_id, chain_head, chain_length FROM batch WHERE batch_id IN ({marks})",
             ordered)

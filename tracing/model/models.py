@@ -225,17 +225,3 @@ class Notice(Model):
     class Meta:
         app = APP
         table = "notice"
-
-
-class ChangeOutbox(Model):
-    # Written in the same transaction as the data it names, then drained into search/caches.
-
-    id = fields.BigIntField(primary_key=True)
-    kind = fields.CharField(20)  # enterprise | product | batch | code
-    key = fields.CharField(128)
-    created_at = fields.DatetimeField(auto_now_add=True)
-    attempts = fields.IntField(default=0)
-
-    class Meta:
-        app = APP
-        table = "change_outbox"

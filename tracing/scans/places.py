@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from tracing.scans.suspicion import haversine_km
+from core.geo import haversine_km
 
 CITY_RADIUS_KM = 60.0
 # Prefecture-level cities of Guangxi and the provincial capitals and largest cities of China.

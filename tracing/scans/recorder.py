@@ -30,12 +30,13 @@ from datetime import datetime, timezone
 import orjson
 from tortoise import connections
 
+from core.clock import SHANGHAI, aware, parse_instant
+from core.db import is_postgres, param_marks
 from core.errors import InvalidInput
 from core.kv import KeyValueStore
 from tracing.scans import places
 from tracing.scans.models import Scan
 from tracing.scans.suspicion import ScanRecord, Thresholds, assess_suspicion
-from tracing.view.rules import CST
 
 log = logging.getLogger("gongzhi.scans")
 CHANNELS = ("miniapp", "h5", "kiosk")
@@ -123,7 +124,7 @@ def scan_stats(values: list[bytes | None], *, client: ScanClient,
     reasons = orjson.loads(values[2]) if values[2] else []
     mine = int(values[3] or 0) if len(values) > 3 else None
     if first is None:
-        first = {"at": now.astimezone(CST).isoformat(), "city": client.city}
+        first = {"at": now.astimezone(SHANGHAI).isoformat(), "city": client.city}
     block = {"count": count + 1, "first": first,
              "you_before": mine, "others": max(0, count - (mine or 0))}
     return block, reasons
@@ -244,7 +245,7 @@ class ScanRecorder:
         at, city = (earliest.scanned_at, earliest.city) if earliest else (first.at,
                                                                           first.client.city)
         await self.store.set(f"scan:first:{subject}", orjson.dumps(
-            {"at": _aware(at).astimezone(CST).isoformat(), "city": city}))
+            {"at": aware(at).astimezone(SHANGHAI).isoformat(), "city": city}))
         return total
 
     async def _assess(self, p: _Pending) -> None:
@@ -270,26 +271,15 @@ def _worth_assessing(p: _Pending, total: int, limits: Thresholds) -> bool:
     return False
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _moment(value) -> datetime:
-    """A ``scanned_at`` as the driver returns it: datetime (asyncpg) or text (SQLite)."""
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
 async def _recent_scans(subject: str, *, limit: int) -> list[ScanRecord]:
     """The latest ``limit`` scans of one code, read without ORM objects or per-field
     conversion (a busy code's assessment reads thousands of rows beside live scans)."""
     conn = connections.get(Scan._meta.default_connection or "default")
-    postgres = conn.capabilities.dialect == "postgres"
-    sql = ("SELECT scanned_at, city, lat, lng, user_hash, channel FROM scan WHERE code = {} "
-           "ORDER BY scanned_at DESC LIMIT {}").format(*(("$1", "$2") if postgres else "??"))
+    subject_mark, limit_mark = param_marks(conn, 2)
+    sql = ("SELECT scanned_at, city, lat, lng, user_hash, channel FROM scan "
+           f"WHERE code = {subject_mark} ORDER BY scanned_at DESC LIMIT {limit_mark}")
     _, rows = await conn.execute_query(sql, [subject, limit])
-    return [ScanRecord(at=_moment(r[0]), city=r[1], lat=r[2], lng=r[3], user_hash=r[4],
+    return [ScanRecord(at=parse_instant(r[0]), city=r[1], lat=r[2], lng=r[3], user_hash=r[4],
                        channel=r[5]) for r in rows]
 
 
@@ -300,8 +290,8 @@ _COLUMNS = ("code", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "c
 async def _insert(batch: list[_Pending]) -> None:
     """One multi-row insert without building ORM objects (the flush runs beside scans)."""
     conn = connections.get(Scan._meta.default_connection or "default")
-    postgres = conn.capabilities.dialect == "postgres"
-    marks = ", ".join(f"${i}" if postgres else "?" for i in range(1, len(_COLUMNS) + 1))
+    postgres = is_postgres(conn)
+    marks = ", ".join(param_marks(conn, len(_COLUMNS)))
     rows = []
     for p in batch:
         c = p.client

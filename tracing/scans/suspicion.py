@@ -32,13 +32,13 @@ Reasons start with the rule name and a colon, then a sentence, so the UI can tra
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-EARTH_RADIUS_KM = 6371.0088
-CHINA_TZ = timezone(timedelta(hours=8))
+from core.clock import SHANGHAI
+from core.geo import haversine_km
+
 LEVELS = ("batch", "case", "item")
 
 
@@ -81,13 +81,6 @@ class Suspicion:
     distinct_people: int = 0
 
 
-def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
-    """Great-circle distance in kilometres between two WGS-84 points in decimal degrees."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
 
 def assess_suspicion(scans: Iterable[ScanRecord], *, level: str, quantity: int | None = None,
                      pack_count: int | None = None,
@@ -127,7 +120,7 @@ def count_people(scans: Iterable[ScanRecord]) -> int:
         if scan.user_hash:
             users.add(scan.user_hash)
         else:
-            anonymous.add((scan.channel, _place(scan), scan.at.astimezone(CHINA_TZ).date()))
+            anonymous.add((scan.channel, _place(scan), scan.at.astimezone(SHANGHAI).date()))
     return len(users) + len(anonymous)
 
 
