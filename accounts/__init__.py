@@ -1,1 +1,1 @@
-"""Users and roles, WeChat login, tokens, rate limits, kiosk devices."""
+"""Accounts: WeChat mini-program login, session tokens and rate limits."""

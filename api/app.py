@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import Callable, Iterable
+
 from sanic import Sanic
 
+from accounts.wechat import WeChatGateway
 from api import errors
+from api.blueprints import meta
+from api.features import FEATURES
+from core.features import Registry
 from core.services import Services
 from core.settings import Settings
+from search.base import SearchBackend
 
 
-def create_app(settings: Settings, *, store=None, search=None, clock=None, wechat=None,
-               background: bool = True, name: str = "gongzhi") -> Sanic:
-    """Build the app; parts left ``None`` are made from ``settings`` at server start."""
+def create_app(settings: Settings, *, features: Iterable[Callable[[Registry], None]] = FEATURES,
+               store=None, search=None, clock=None, wechat=None, background: bool = True,
+               name: str = "gongzhi") -> Sanic:
+    """Build the app from the registered features; parts left ``None`` are made from
+    ``settings`` at server start."""
+    registry = Registry.of(features)
     app = Sanic(name, env_prefix="GONGZHI_SANIC_")
     # Handlers enforce settings.max_body_bytes themselves; Sanic's cap leaves room to read
     # the rest of a refused body so the client can read the 413.
@@ -22,26 +33,18 @@ def create_app(settings: Settings, *, store=None, search=None, clock=None, wecha
         app.config.PROXIES_COUNT = settings.proxies_count
     app.ctx.settings = settings
     errors.install(app)
-
-    from api.blueprints import auth, exchange, meta, scan
-    from api.blueprints import search as search_bp
-
-    for blueprint in (meta.bp, exchange.bp, search_bp.bp, scan.bp, auth.bp):
-        app.blueprint(blueprint)
+    app.blueprint(meta.bp)
+    for module in registry.http_modules:
+        app.blueprint(importlib.import_module(module).bp)
 
     @app.before_server_start
     async def start(app: Sanic) -> None:
         app.ctx.services = await Services.start(
-            settings, store=store, search=search, clock=clock, wechat=wechat,
-            background=background)
+            settings, registry, store=store, clock=clock, background=background,
+            parts={SearchBackend: search, WeChatGateway: wechat})
 
     @app.after_server_stop
     async def stop(app: Sanic) -> None:
         await app.ctx.services.close()
 
     return app
-
-
-def services(request) -> Services:
-    """The running services of the app serving ``request``."""
-    return request.app.ctx.services

@@ -39,7 +39,7 @@ def build_spec(base_url: str) -> dict:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Gongzhi public API", "version": "1",
-                 "description": "Food-safety trace, search, complaints and data exchange. "
+                 "description": "Food-safety trace, search and data exchange. "
                                 "Every error answers {\"error\": {code, message, field}}."},
         "servers": [{"url": base_url}],
         "paths": OPERATIONS,

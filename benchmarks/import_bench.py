@@ -25,6 +25,7 @@ from pathlib import Path
 
 from core import db
 from core.settings import Settings
+from gongzhi.schema import migrate, models
 
 PG_URL = os.environ.get("GONGZHI_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
 RECORDS_PER_ENTERPRISE = 73.5  # what tracing.demo.generator writes on average at the default mix
@@ -56,8 +57,8 @@ async def run_import(path: Path, settings: Settings) -> tuple[int, int, float]:
     from tracing.exchange.importer import ExchangeImporter
     from tracing.exchange.lines import file_lines
 
-    await db.migrate(settings)
-    await db.init_db(settings)
+    await migrate(settings)
+    await db.init_db(settings, models=models())
     try:
         started = time.perf_counter()
         with open(path, "rb") as handle:

@@ -125,13 +125,14 @@ async def count_queries(env: dict) -> tuple[int, int]:
     from tortoise import connections
 
     from core import db
+    from gongzhi.schema import models
     from core.settings import load_settings
     from tracing.codes.parse import parse_scan
     from tracing.view.rules import Limits
     from tracing.view.assemble import assemble, resolve
 
     settings = load_settings(env)
-    await db.init_db(settings)
+    await db.init_db(settings, models=models())
     conn = connections.get("default")
     count = 0
     for name in ("execute_query", "execute_query_dict"):

@@ -6,7 +6,7 @@ The database drivers return naive datetimes in some paths (SQLite text, some agg
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 #: Asia/Shanghai. China has kept UTC+8 without daylight saving since 1991; the zone (not a
@@ -37,9 +37,3 @@ def local_iso(moment: datetime | None) -> str | None:
         return None
     return aware(moment).astimezone(SHANGHAI).isoformat()
 
-
-def next_local_midnight(now: datetime) -> datetime:
-    """The next midnight in Asia/Shanghai after ``now`` (when date-based alerts change)."""
-    local = aware(now).astimezone(SHANGHAI)
-    tomorrow = (local + timedelta(days=1)).date()
-    return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=SHANGHAI)

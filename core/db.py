@@ -8,12 +8,13 @@ from tortoise import Tortoise, connections
 
 from core.settings import Settings
 
-MODEL_MODULES = ["core.outbox", "tracing.model.models", "tracing.scans.models"]
-MIGRATIONS = "gongzhi.migrations"
+APP = "gongzhi"  # the one Tortoise app label: every table, one migration history
 
 
-def tortoise_config(settings: Settings) -> dict:
-    """The Tortoise ORM config for ``settings.db_url`` (SQLite file or PostgreSQL)."""
+def tortoise_config(settings: Settings, *, models: list[str],
+                    migrations: str | None = None) -> dict:
+    """The Tortoise ORM config for ``settings.db_url`` (SQLite file or PostgreSQL) with the
+    given model modules (the features') and, for migrating, the migrations package."""
     url = settings.db_url
     if url.startswith("postgresql://"):
         url = "postgres://" + url[len("postgresql://"):]
@@ -33,15 +34,12 @@ def tortoise_config(settings: Settings) -> dict:
 
         connection = expand_db_url(url)
         connection["credentials"]["reset"] = _keep_session
+    app = {"models": ["core.outbox", *models], "default_connection": "default"}
+    if migrations:
+        app["migrations"] = migrations
     return {
         "connections": {"default": connection},
-        "apps": {
-            "gongzhi": {
-                "models": list(MODEL_MODULES),
-                "default_connection": "default",
-                "migrations": MIGRATIONS,
-            }
-        },
+        "apps": {APP: app},
         "use_tz": True,
         "timezone": "UTC",
     }
@@ -58,19 +56,20 @@ def _prepare(settings: Settings) -> None:
         Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
 
 
-async def migrate(settings: Settings) -> None:
+async def migrate(settings: Settings, *, models: list[str], migrations: str) -> None:
     """Apply every migration not yet applied (Tortoise's built-in migration engine)."""
     from tortoise.migrations.api import migrate as migrate_api
 
     _prepare(settings)
-    await migrate_api(config=tortoise_config(settings))
+    await migrate_api(config=tortoise_config(settings, models=models, migrations=migrations))
     await Tortoise.close_connections()
 
 
-async def init_db(settings: Settings) -> None:
+async def init_db(settings: Settings, *, models: list[str]) -> None:
     """Open connections; the schema must be migrated already (``gongzhi migrate``)."""
     _prepare(settings)
-    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    await Tortoise.init(config=tortoise_config(settings, models=models),
+                        _enable_global_fallback=True)
 
 
 async def close_db() -> None:

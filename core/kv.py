@@ -341,7 +341,7 @@ class RedisStore(KeyValueStore):
             return False
 
     async def flush_prefix(self) -> None:
-        """Delete every key under this store's prefix (tests, ``gongzhi cache clear``)."""
+        """Delete every key under this store's prefix (tests)."""
         batch: list[bytes] = []
         async for key in self._redis.scan_iter(match=self._prefix + "*", count=1000):
             batch.append(key)

@@ -15,6 +15,8 @@ from tortoise import fields
 from tortoise.expressions import F
 from tortoise.models import Model
 
+from core.db import APP
+
 log = logging.getLogger("gongzhi.outbox")
 Handler = Callable[[dict[str, set[str]]], Awaitable[None]]
 
@@ -29,7 +31,7 @@ class ChangeOutbox(Model):
     attempts = fields.IntField(default=0)
 
     class Meta:
-        app = "gongzhi"
+        app = APP
         table = "change_outbox"
 
 

@@ -1,66 +1,88 @@
-"""The running parts of one process, wired from settings in one place.
+"""The running parts of one process, started from the registered features in one place.
 
-``Services.start(settings, ...)`` opens the database, the key-value store and the search
-backend; tests and the CLI pass their own parts. Nothing here imports Sanic.
+``Services.start(settings, registry, ...)`` opens the database and the key-value store, then
+lets each feature put in its parts (``provide``), outbox handlers and background tasks. A
+part is looked up by its class (``services.get(TraceService)``); tests and the CLI pass
+their own parts through ``parts``. Nothing here imports Sanic or a feature.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import datetime
+from typing import Any, Awaitable, Callable, TypeVar
 
 from core import db
+from core.clock import utc_now
+from core.features import Registry
 from core.kv import KeyValueStore, make_store
 from core.outbox import Handler, OutboxWorker
 from core.settings import Settings
 
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+log = logging.getLogger("gongzhi.services")
+T = TypeVar("T")
+Probe = Callable[[], Awaitable[dict]]
 
 
 @dataclass
 class Services:
     settings: Settings
     store: KeyValueStore
-    search: object  # search.SearchBackend
     clock: Callable[[], datetime] = utc_now
-    wechat: object | None = None  # accounts.wechat.WeChatGateway
+    parts: dict[type, Any] = field(default_factory=dict)
     change_handlers: list[Handler] = field(default_factory=list)
     outbox: OutboxWorker | None = None
-    trace: object | None = None  # tracing.service.TraceService
+    _probes: dict[str, Probe] = field(default_factory=dict)
+    _closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    _jobs: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     _tasks: list[asyncio.Task] = field(default_factory=list)
 
     @classmethod
-    async def start(cls, settings: Settings, *, store=None, search=None, clock=None,
-                    wechat=None, background: bool = True) -> "Services":
-        """Open every part; ``background`` starts the outbox drain task."""
-        await db.init_db(settings)
-        if search is None:
-            from search import make_search_backend
-
-            search = make_search_backend(settings)
-        services = cls(settings=settings, store=store or make_store(settings), search=search,
-                       clock=clock or utc_now, wechat=wechat)
+    async def start(cls, settings: Settings, registry: Registry, *, store=None, clock=None,
+                    parts: dict[type, Any] | None = None, background: bool = True
+                    ) -> "Services":
+        """Open every part; ``background`` starts the outbox drain and the features' jobs."""
+        await db.init_db(settings, models=registry.model_modules)
+        services = cls(settings=settings, store=store or make_store(settings),
+                       clock=clock or utc_now,
+                       parts={k: v for k, v in (parts or {}).items() if v is not None})
+        for starter in registry.starters:
+            await starter(services)
+        for factory in registry.change_handlers:
+            services.change_handlers.append(factory(services))
         services.outbox = OutboxWorker(services.change_handlers)
-        from tracing.indexing import search_sync_handler
-
-        services.on_change(search_sync_handler(search))
-        from tracing.service import TraceService
-
-        services.trace = TraceService.from_settings(settings, services.store,
-                                                    clock=services.clock)
-        services.on_change(services.trace.on_change)
         if background:
             services._tasks.append(asyncio.create_task(services.outbox.run()))
-            services._tasks.append(asyncio.create_task(services.trace.recorder.run()))
+            services._tasks.extend(asyncio.create_task(job()) for job in services._jobs)
         return services
 
-    def on_change(self, handler: Handler) -> None:
-        """Register a handler for committed changes (search sync, cache invalidation)."""
-        self.change_handlers.append(handler)
+    def get(self, kind: type[T]) -> T:
+        """The part registered for ``kind`` (KeyError naming it when none is)."""
+        try:
+            return self.parts[kind]
+        except KeyError:
+            raise KeyError(f"no {kind.__name__} was provided by a feature") from None
+
+    def provide(self, kind: type[T], make: Callable[[], T], *,
+                close: Callable[[T], Awaitable[None]] | None = None) -> T:
+        """Register the part for ``kind`` unless the caller passed one; ``close`` runs at
+        shutdown for either (parts close in reverse order, before the store and database)."""
+        part = self.parts.get(kind)
+        if part is None:
+            part = self.parts[kind] = make()
+        if close is not None:
+            self._closers.append(lambda: close(part))
+        return part
+
+    def background(self, job: Callable[[], Awaitable[None]]) -> None:
+        """Run ``job`` as a task while the services run (when started with background)."""
+        self._jobs.append(job)
+
+    def probe(self, name: str, check: Probe) -> None:
+        """Add a health check: ``check()`` answers ``{"ok": bool, ...}``."""
+        self._probes[name] = check
 
     async def changes_committed(self, touched: dict[str, set[str]]) -> None:
         """Called by imports after each commit: drain now so no stale view outlives it.
@@ -75,18 +97,18 @@ class Services:
                 pass
 
     async def health(self) -> dict:
-        db_ok = await db.db_ping()
-        cache_ok = await self.store.ping()
-        try:
-            search_ok = await self.search.ping()
-        except Exception:
-            search_ok = False
-        return {
-            "status": "ok" if db_ok and cache_ok and search_ok else "degraded",
-            "db": {"ok": db_ok, "backend": "postgres" if self.settings.is_postgres else "sqlite"},
-            "cache": {"ok": cache_ok, "backend": self.store.name},
-            "search": {"ok": search_ok, "backend": self.settings.search_backend},
+        report: dict[str, Any] = {
+            "db": {"ok": await db.db_ping(),
+                   "backend": "postgres" if self.settings.is_postgres else "sqlite"},
+            "cache": {"ok": await self.store.ping(), "backend": self.store.name},
         }
+        for name, check in self._probes.items():
+            try:
+                report[name] = await check()
+            except Exception:  # noqa: BLE001 - a probe that fails is a part that is down
+                report[name] = {"ok": False}
+        ok = all(part["ok"] for part in report.values())
+        return {"status": "ok" if ok else "degraded", **report}
 
     async def close(self) -> None:
         for task in self._tasks:
@@ -96,13 +118,10 @@ class Services:
                 await task
             except (asyncio.CancelledError, Exception):
                 pass
-        if self.trace is not None:
+        for closer in reversed(self._closers):
             try:
-                await self.trace.close()  # write the scans still buffered
-            except Exception:  # noqa: BLE001 - the database may be gone already
-                pass
-        await self.search.close()
+                await closer()
+            except Exception:  # noqa: BLE001 - shutting down: the rest must still close
+                log.exception("closing a part failed")
         await self.store.close()
-        if self.wechat is not None:
-            await self.wechat.close()
         await db.close_db()

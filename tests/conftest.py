@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import socket
 import uuid
@@ -77,12 +78,12 @@ def database_url(tmp_path_factory):
     (a new database beside it, dropped afterwards), else a SQLite file."""
     import asyncio
 
-    from core import db
     from core.settings import Settings
+    from gongzhi.schema import migrate
 
     if not USE_POSTGRES:
         url = f"sqlite://{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        asyncio.run(db.migrate(Settings(db_url=url)))
+        asyncio.run(migrate(Settings(db_url=url)))
         yield url
         return
     need(DB_URL, "PostgreSQL")
@@ -103,7 +104,7 @@ def database_url(tmp_path_factory):
 
     asyncio.run(create())
     url = _pg_admin_url(DB_URL, name)
-    asyncio.run(db.migrate(Settings(db_url=url)))
+    asyncio.run(migrate(Settings(db_url=url)))
     yield url
     asyncio.run(drop())
 
@@ -125,8 +126,7 @@ async def _empty_tables() -> None:
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:  # SQLite: DELETE fires the append-only trigger, so lift it for the clean-up
-        from tracing.model import append_only
-
+        append_only = importlib.import_module("gongzhi.migrations.0002_event_append_only")
         await append_only.remove(conn)
         await conn.execute_script("PRAGMA foreign_keys=OFF;" + "".join(
             f"DELETE FROM {t};" for t in tables) + "PRAGMA foreign_keys=ON;")
@@ -136,12 +136,13 @@ async def _empty_tables() -> None:
 @pytest.fixture
 async def db(settings):
     """Tortoise connected to the session database, every table empty."""
-    from core import db as gdb
+    from core import db as database
+    from gongzhi.schema import models
 
-    await gdb.init_db(settings)
+    await database.init_db(settings, models=models())
     await _empty_tables()
     yield settings
-    await gdb.close_db()
+    await database.close_db()
 
 
 @pytest.fixture

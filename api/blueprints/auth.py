@@ -6,42 +6,13 @@ from sanic import Blueprint
 from sanic.response import empty, json
 
 from accounts.ratelimit import check_rate, client_key
-from accounts.sessions import Session, login_with_wechat, resolve_token, revoke, token_hash
+from accounts.sessions import Session, login_with_wechat, revoke
+from accounts.wechat import WeChatGateway
+from api.http import bearer_session, bearer_token, client_ip, part, services
 from api.openapi import operation
 from core.errors import InvalidInput, Unauthorized
 
 bp = Blueprint("auth")
-
-
-def bearer_token(request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-async def bearer_session(request) -> Session | None:
-    """The live session of the request's bearer token, or None (never an error)."""
-    token = bearer_token(request)
-    if token is None:
-        return None
-    return await resolve_token(token=token, store=request.app.ctx.services.store)
-
-
-def client_ip(request) -> str:
-    """The peer address; behind ``GONGZHI_PROXIES_COUNT`` trusted proxies, their report."""
-    return request.remote_addr or request.ip or ""
-
-
-def rate_client(request, session: Session | None) -> str:
-    """Who a request counts against: a live session's token, else the client address."""
-    return client_key(token_hash(session.token) if session else None, client_ip(request))
-
-
-def _gateway(services):
-    if services.wechat is None:
-        from accounts.wechat import WeChatGateway
-
-        services.wechat = WeChatGateway.from_settings(services.settings)
-    return services.wechat
 
 
 @bp.post("/api/v1/auth/wechat")
@@ -53,9 +24,9 @@ def _gateway(services):
            errors={400: "invalid_body, wechat_code_invalid", 429: "rate_limited (Retry-After)",
                    502: "wechat_unavailable"})
 async def wechat_login(request):
-    services = request.app.ctx.services
-    settings = services.settings
-    await check_rate(store=services.store, client_key=client_key(None, client_ip(request)),
+    running = services(request)
+    settings = running.settings
+    await check_rate(store=running.store, client_key=client_key(None, client_ip(request)),
                      window=settings.auth_rate_window, limit=settings.auth_rate_limit,
                      scope="login")
     try:
@@ -65,8 +36,8 @@ async def wechat_login(request):
     if not isinstance(body, dict):
         raise InvalidInput('send JSON {"code": "<wx.login() code>"}', field="code",
                            code="invalid_body")
-    session = await login_with_wechat(code=body.get("code"), gateway=_gateway(services),
-                                      store=services.store, ttl=settings.session_ttl)
+    session = await login_with_wechat(code=body.get("code"), gateway=part(request, WeChatGateway),
+                                      store=running.store, ttl=settings.session_ttl)
     return json(session.public(), status=201, headers={"Cache-Control": "no-store"})
 
 
@@ -100,5 +71,5 @@ async def current_session(request):
            responses={204: "revoked"}, errors={401: "token_missing, session_invalid"})
 async def logout(request):
     session = await _require(request)
-    await revoke(token=session.token, store=request.app.ctx.services.store)
+    await revoke(token=session.token, store=services(request).store)
     return empty(status=204)

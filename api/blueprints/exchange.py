@@ -8,6 +8,7 @@ import tempfile
 from sanic import Blueprint
 from sanic.response import json
 
+from api.http import bearer_token, services
 from api.openapi import operation
 from core.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from tracing.exchange.importer import ExchangeImporter
@@ -19,15 +20,14 @@ NDJSON = "application/x-ndjson"
 
 def _authorise(request) -> None:
     expected = request.app.ctx.settings.exchange_token
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
     if not expected:
         raise Unauthorized("the exchange is disabled: GONGZHI_EXCHANGE_TOKEN is not set",
                            field="Authorization", code="exchange_disabled")
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token(request)
+    if token is None:
         raise Unauthorized("send Authorization: Bearer <exchange token>", field="Authorization",
                            code="token_missing")
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+    if not hmac.compare_digest(token.encode(), expected.encode()):
         raise Unauthorized("the exchange token is wrong", field="Authorization",
                            code="token_invalid")
 
@@ -80,8 +80,7 @@ async def _chunks(request, limit: int):
 async def exchange(request):
     _authorise(request)
     _check_body(request)
-    services = request.app.ctx.services
-    importer = ExchangeImporter(on_commit=services.changes_committed)
+    importer = ExchangeImporter(on_commit=services(request).changes_committed)
     chunks = _chunks(request, request.app.ctx.settings.max_body_bytes)
     if request.headers.get("content-length") is None:
         # Chunked body of unknown size: spool it to disk first, so a body over the limit is

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json
 
+from api.http import services
 from api.openapi import build_spec, operation
 
 bp = Blueprint("meta")
@@ -14,7 +15,7 @@ bp = Blueprint("meta")
 @operation("get", "/api/v1/health", summary="Service health: database, cache, search",
            tag="meta", responses={200: "all parts answer", 503: "a part does not answer"})
 async def health(request):
-    report = await request.app.ctx.services.health()
+    report = await services(request).health()
     return json(report, status=200 if report["status"] == "ok" else 503)
 
 

@@ -2,45 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-from urllib.parse import parse_qsl
-
 from sanic import Blueprint
 from sanic.response import raw
 
-from api.blueprints.auth import bearer_session, rate_client
+from api.http import bearer_session, part, query_params, rate_client
 from api.openapi import operation, query
 from core.errors import InvalidInput
 from tracing.scans.recorder import CHANNELS, scan_client
+from tracing.service import TraceService
 
 bp = Blueprint("scan")
 JSON = "application/json"
-
-
-def query_params(request) -> dict[str, str]:
-    """The query string as text; invalid UTF-8 (raw or percent-encoded) is a 400, not a 500.
-    The dict is shared between requests with the same query: read it, never change it."""
-    url = request.raw_url or b""
-    query = url.partition(b"?")[2].partition(b"#")[0]
-    return _parse_query(query) if len(query) <= 512 else _parse_query.__wrapped__(query)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parse_query(query: bytes) -> dict[str, str]:
-    """:func:`query_params` of one query string (cached: kiosks repeat theirs)."""
-    try:
-        text = query.decode("utf-8")
-        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=50)
-    except UnicodeDecodeError:
-        raise InvalidInput("the query string is not valid UTF-8", field="code",
-                           code="code_malformed") from None
-    except ValueError:
-        raise InvalidInput("the query string has too many fields", field="query",
-                           code="query_malformed") from None
-    params: dict[str, str] = {}
-    for name, value in pairs:
-        params.setdefault(name, value)
-    return params
 
 
 @bp.get("/api/v1/scan")
@@ -76,6 +48,6 @@ async def scan(request):
         kiosk=params.get("kiosk") or headers.get("x-gongzhi-kiosk"),
         lat=params.get("lat"), lng=params.get("lng"), city=params.get("city"),
         user_hash=session.openid_hash if session else None)
-    body = await request.app.ctx.services.trace.scan(
+    body = await part(request, TraceService).scan(
         raw=code, client=client, rate_key=rate_client(request, session))
     return raw(body, content_type=JSON, headers={"Cache-Control": "no-store"})

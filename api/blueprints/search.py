@@ -5,9 +5,10 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json
 
+from api.http import part
 from api.openapi import operation, query
-from search.base import MAX_QUERY_CHARS, SearchQuery, normalise_text
 from core.errors import InvalidInput
+from search.base import MAX_QUERY_CHARS, SearchBackend, SearchQuery, normalise_text
 
 bp = Blueprint("search")
 PARAMS = ("q", "kind", "division", "near", "radius_km", "page", "size")
@@ -37,7 +38,7 @@ MAX_SUGGEST = 20
            errors={400: BAD_INPUT})
 async def search(request):
     params = {name: request.args.get(name) for name in PARAMS if name in request.args}
-    result = await request.app.ctx.services.search.search(SearchQuery.from_params(params))
+    result = await part(request, SearchBackend).search(SearchQuery.from_params(params))
     return json(result.as_dict(), ensure_ascii=False)
 
 
@@ -54,7 +55,7 @@ async def suggest(request):
         raise InvalidInput(f"q is limited to {MAX_QUERY_CHARS} characters", field="q",
                            code="search_query_too_long")
     size = _size(request.args.get("size"))
-    hits = await request.app.ctx.services.search.suggest(q, size) if normalise_text(q) else []
+    hits = await part(request, SearchBackend).suggest(q, size) if normalise_text(q) else []
     return json({"hits": [h.as_dict() for h in hits]}, ensure_ascii=False)
 
 

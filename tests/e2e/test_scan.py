@@ -17,6 +17,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from tracing.demo.generator import DEMO_KEYS, write_demo
+from tracing.service import TraceService
 
 APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
 STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
@@ -65,7 +66,7 @@ async def scan(http, code, **params):
 
 
 async def flush(server):
-    await server[1].ctx.services.trace.recorder.flush()
+    await server[1].ctx.services.get(TraceService).recorder.flush()
 
 
 async def login(http, user="user1"):
@@ -149,7 +150,7 @@ async def test_scan_statistics_mine_and_others(http, server, demo):
     await flush(server)
     from tracing.scans.models import Scan
 
-    rows = await Scan.filter(code=code).values("user_hash", "city", "channel")
+    rows = await Scan.filter(subject=code).values("user_hash", "city", "channel")
     assert len(rows) == 3 and rows[0]["city"] == "柳州"
     assert all(r["user_hash"] is None or len(r["user_hash"]) == 64 for r in rows)
 

@@ -7,6 +7,7 @@ import io
 import orjson
 import pytest
 
+from search.base import SearchBackend
 from search.pinyin import readings
 from tracing.demo.generator import DEMO_KEYS, write_demo
 
@@ -76,18 +77,19 @@ async def test_suggest_type_ahead(http):
 async def test_import_succeeds_while_search_is_down_and_catches_up(http, server):
     _, app = server
     services = app.ctx.services
-    real = services.search.index
+    backend = services.get(SearchBackend)
+    real = backend.index
 
     async def down(docs):
         raise ConnectionError("search is down")
 
-    services.search.index = down
+    backend.index = down
     try:
         body, ents = demo()
         answer = await http.post("/api/v1/exchange", content=body, headers=TOKEN)
         assert answer.status_code == 200 and answer.json()["accepted"] > 0
     finally:
-        services.search.index = real
+        backend.index = real
     assert (await search(http, q=next(iter(ents))))["total"] == 0
     await services.outbox.drain_now()
     assert (await search(http, q=next(iter(ents))))["hits"][0]["key"] == next(iter(ents))

@@ -22,7 +22,7 @@ async def test_flush_writes_every_scan_with_its_fields(db):
     recorder = ScanRecorder(MemoryStore())
     record(recorder, 7)
     assert await recorder.flush() == 7
-    rows = await Scan.filter(code="SR1").order_by("scanned_at")
+    rows = await Scan.filter(subject="SR1").order_by("scanned_at")
     assert len(rows) == 7
     assert [r.kiosk_id for r in rows] == [f"k{i % 3}" for i in range(7)]
     assert [r.user_hash for r in rows] == [None, "u"] * 3 + [None]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-APP = "gongzhi"
+from core.db import APP
 
 
 class Enterprise(Model):

@@ -10,12 +10,12 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-APP = "gongzhi"
+from core.db import APP
 
 
 class Scan(Model):
     id = fields.BigIntField(primary_key=True)
-    code = fields.CharField(128)  # the resolved subject (see tracing.scans.recorder)
+    subject = fields.CharField(128)  # what was resolved: a code, or gtin+lot+serial
     level = fields.CharField(10)  # batch | case | item | product
     batch_id = fields.CharField(64, null=True, db_index=True)
     scanned_at = fields.DatetimeField(db_index=True)
@@ -29,4 +29,4 @@ class Scan(Model):
     class Meta:
         app = APP
         table = "scan"
-        indexes = (("code", "scanned_at"),)  # suspicion reads one code's recent scans
+        indexes = (("subject", "scanned_at"),)  # suspicion reads one code's recent scans

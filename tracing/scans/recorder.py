@@ -234,14 +234,14 @@ class ScanRecorder:
         return True
 
     async def _rebuild(self, subject: str, total: int, first: _Pending) -> int:
-        stored = await Scan.filter(code=subject).count()
+        stored = await Scan.filter(subject=subject).count()
         if stored > total:
             total = await self.store.incr(f"scan:n:{subject}", stored - total)
             if first.client.user_hash:
-                mine = await Scan.filter(code=subject, user_hash=first.client.user_hash).count()
+                mine = await Scan.filter(subject=subject, user_hash=first.client.user_hash).count()
                 await self.store.set(f"scan:me:{subject}:{first.client.user_hash}",
                                      str(max(0, mine - 1)).encode())
-        earliest = await Scan.filter(code=subject).order_by("scanned_at", "id").first()
+        earliest = await Scan.filter(subject=subject).order_by("scanned_at", "id").first()
         at, city = (earliest.scanned_at, earliest.city) if earliest else (first.at,
                                                                           first.client.city)
         await self.store.set(f"scan:first:{subject}", orjson.dumps(
@@ -277,13 +277,13 @@ async def _recent_scans(subject: str, *, limit: int) -> list[ScanRecord]:
     conn = connections.get(Scan._meta.default_connection or "default")
     subject_mark, limit_mark = param_marks(conn, 2)
     sql = ("SELECT scanned_at, city, lat, lng, user_hash, channel FROM scan "
-           f"WHERE code = {subject_mark} ORDER BY scanned_at DESC LIMIT {limit_mark}")
+           f"WHERE subject = {subject_mark} ORDER BY scanned_at DESC LIMIT {limit_mark}")
     _, rows = await conn.execute_query(sql, [subject, limit])
     return [ScanRecord(at=parse_instant(r[0]), city=r[1], lat=r[2], lng=r[3], user_hash=r[4],
                        channel=r[5]) for r in rows]
 
 
-_COLUMNS = ("code", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "city", "lat",
+_COLUMNS = ("subject", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "city", "lat",
             "lng", "user_hash")
 
 

@@ -1,0 +1,19 @@
+"""The accounts feature: WeChat login, session tokens and their endpoints."""
+
+from __future__ import annotations
+
+from accounts.wechat import WeChatGateway
+from core.features import Registry
+from core.services import Services
+
+
+def register(registry: Registry) -> None:
+    registry.http("api.blueprints.auth")
+    registry.on_start(start)
+
+
+async def start(services: Services) -> None:
+    """Provide the :class:`WeChatGateway` (unless one was passed); it opens no connection
+    until its first call."""
+    services.provide(WeChatGateway, lambda: WeChatGateway.from_settings(services.settings),
+                     close=WeChatGateway.close)

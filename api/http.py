@@ -1,0 +1,75 @@
+"""Request helpers every blueprint may use: the bearer token, the session, the client, the
+query string and the running services. Blueprints import these, never each other."""
+
+from __future__ import annotations
+
+import functools
+from typing import TypeVar
+from urllib.parse import parse_qsl
+
+from accounts.ratelimit import client_key
+from accounts.sessions import Session, resolve_token, token_hash
+from core.errors import InvalidInput
+from core.services import Services
+
+T = TypeVar("T")
+
+
+def services(request) -> Services:
+    """The running services of the app serving ``request``."""
+    return request.app.ctx.services
+
+
+def part(request, kind: type[T]) -> T:
+    """The running part registered for ``kind`` (e.g. ``TraceService``)."""
+    return request.app.ctx.services.get(kind)
+
+
+def bearer_token(request) -> str | None:
+    """The token of ``Authorization: Bearer <token>``, or None when there is none."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def bearer_session(request) -> Session | None:
+    """The live session of the request's bearer token, or None (never an error)."""
+    token = bearer_token(request)
+    if token is None:
+        return None
+    return await resolve_token(token=token, store=request.app.ctx.services.store)
+
+
+def client_ip(request) -> str:
+    """The peer address; behind ``GONGZHI_PROXIES_COUNT`` trusted proxies, their report."""
+    return request.remote_addr or request.ip or ""
+
+
+def rate_client(request, session: Session | None) -> str:
+    """Who a request counts against: a live session's token, else the client address."""
+    return client_key(token_hash(session.token) if session else None, client_ip(request))
+
+
+def query_params(request) -> dict[str, str]:
+    """The query string as text; invalid UTF-8 (raw or percent-encoded) is a 400, not a 500.
+    The dict is shared between requests with the same query: read it, never change it."""
+    url = request.raw_url or b""
+    query = url.partition(b"?")[2].partition(b"#")[0]
+    return _parse_query(query) if len(query) <= 512 else _parse_query.__wrapped__(query)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_query(query: bytes) -> dict[str, str]:
+    """:func:`query_params` of one query string (cached: kiosks repeat theirs)."""
+    try:
+        text = query.decode("utf-8")
+        pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=50)
+    except UnicodeDecodeError:
+        raise InvalidInput("the query string is not valid UTF-8", field="code",
+                           code="code_malformed") from None
+    except ValueError:
+        raise InvalidInput("the query string has too many fields", field="query",
+                           code="query_malformed") from None
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        params.setdefault(name, value)
+    return params
