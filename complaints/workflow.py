@@ -1,0 +1,158 @@
+"""The case workflow as data: statuses, who may move a case where, and what each move needs.
+
+A complaint (投诉) is a consumer dispute seeking remedy; a report (举报) tells of a violation.
+:data:`TRANSITIONS` is the whole workflow: ``(from, to) -> Rule``. :func:`transition` checks a
+move against it and returns the record of the move; it never changes anything itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from core.errors import Conflict, Forbidden, InvalidInput
+
+
+class Kind(StrEnum):
+    COMPLAINT = "complaint"  # 投诉: needs the complainant's real name and phone
+    REPORT = "report"  # 举报: may be anonymous
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"  # received, content check running
+    MODERATION = "moderation"  # held: the content check found risky text or images
+    PENDING = "pending"  # waiting for acceptance (the 7-working-day clock runs)
+    RETURNED = "returned"  # sent back to the complainant for more information
+    ACCEPTED = "accepted"  # accepted for mediation (complaint) or investigation (report)
+    IN_PROGRESS = "in_progress"
+    TRANSFERRED = "transferred"  # handed to another authority or to 12315
+    REFUSED = "refused"  # not accepted, with a statutory reason
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class Role(StrEnum):
+    COMPLAINANT = "complainant"
+    HANDLER = "handler"
+    SUPERVISOR = "supervisor"
+    SYSTEM = "system"
+
+
+#: Statutory reasons for refusing a complaint (SAMR complaint rules; codes stay stable).
+REFUSAL_REASONS = {
+    "not_competent": "投诉事项不属于市场监督管理部门职责，或者本机关不具有处理权限",
+    "handled_elsewhere": "法院、仲裁机构、其他行政机关或者消费者协会等组织已经受理或者处理",
+    "not_consumer": "不是为生活消费需要购买、使用商品或者接受服务",
+    "time_barred": "自知道或者应当知道权益受到侵害之日起超过三年",
+    "incomplete": "未提供投诉人姓名、电话、地址，被投诉人名称、地址，或者具体的投诉请求和争议事实",
+    "other_statutory": "法律、法规、规章规定不予受理的其他情形",
+}
+
+STAFF = frozenset({Role.HANDLER, Role.SUPERVISOR})
+FINAL = frozenset({Status.CLOSED})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may make a move, and what it must carry."""
+
+    roles: frozenset[Role]
+    needs_reason: bool = False  # a note saying why (shown to the complainant)
+    needs_refusal_reason: bool = False  # one of REFUSAL_REASONS
+    needs_mode: bool = False  # accepted for mediation or investigation
+    kinds: frozenset[Kind] = frozenset(Kind)
+
+
+def _rule(*roles: Role, **needs) -> Rule:
+    return Rule(roles=frozenset(roles), **needs)
+
+
+S, R = Status, Role
+TRANSITIONS: dict[tuple[Status, Status], Rule] = {
+    (S.SUBMITTED, S.PENDING): _rule(R.SYSTEM),
+    (S.SUBMITTED, S.MODERATION): _rule(R.SYSTEM, needs_reason=True),
+    (S.MODERATION, S.PENDING): _rule(*STAFF, needs_reason=True),
+    (S.MODERATION, S.REFUSED): _rule(*STAFF, needs_refusal_reason=True),
+    (S.PENDING, S.ACCEPTED): _rule(*STAFF, needs_mode=True),
+    (S.PENDING, S.REFUSED): _rule(*STAFF, needs_refusal_reason=True),
+    (S.PENDING, S.TRANSFERRED): _rule(*STAFF, needs_reason=True),
+    (S.PENDING, S.RETURNED): _rule(*STAFF, needs_reason=True),
+    (S.RETURNED, S.PENDING): _rule(R.COMPLAINANT, R.SUPERVISOR, needs_reason=True),
+    (S.ACCEPTED, S.IN_PROGRESS): _rule(*STAFF),
+    (S.ACCEPTED, S.TRANSFERRED): _rule(*STAFF, needs_reason=True),
+    (S.ACCEPTED, S.RESOLVED): _rule(*STAFF, needs_reason=True),
+    (S.IN_PROGRESS, S.RESOLVED): _rule(*STAFF, needs_reason=True),
+    (S.IN_PROGRESS, S.TRANSFERRED): _rule(*STAFF, needs_reason=True),
+    (S.RESOLVED, S.CLOSED): _rule(R.COMPLAINANT, *STAFF, R.SYSTEM),
+    (S.REFUSED, S.CLOSED): _rule(*STAFF, R.SYSTEM),
+    (S.TRANSFERRED, S.CLOSED): _rule(*STAFF, R.SYSTEM),
+    (S.WITHDRAWN, S.CLOSED): _rule(*STAFF, R.SYSTEM),
+    **{(before, S.WITHDRAWN): _rule(R.COMPLAINANT)
+       for before in (S.SUBMITTED, S.MODERATION, S.PENDING, S.RETURNED, S.ACCEPTED,
+                      S.IN_PROGRESS)},
+}
+
+MODES = {Kind.COMPLAINT: ("mediation",), Kind.REPORT: ("investigation",)}
+
+
+@dataclass(frozen=True)
+class Move:
+    """A checked move, ready to be stored with the case's timeline."""
+
+    before: Status
+    after: Status
+    role: Role
+    actor: str
+    at: datetime
+    reason: str | None = None
+    refusal_reason: str | None = None
+    mode: str | None = None
+    public: bool = True  # shown on the complainant's timeline
+
+
+def allowed(before: Status, role: Role, kind: Kind) -> list[Status]:
+    """The statuses ``role`` may move a case of ``kind`` to from ``before``."""
+    return [after for (b, after), rule in TRANSITIONS.items()
+            if b == before and role in rule.roles and kind in rule.kinds]
+
+
+def transition(*, kind: Kind, before: Status, after: Status, role: Role, actor: str,
+               at: datetime, reason: str | None = None, refusal_reason: str | None = None,
+               mode: str | None = None, public: bool = True) -> Move:
+    """Check one move against :data:`TRANSITIONS`; raise a typed error naming what is wrong."""
+    if before in FINAL:
+        raise Conflict(f"案件已{_NAMES[before]}，不能再变更状态", field="status",
+                       code="case_closed")
+    rule = TRANSITIONS.get((before, after))
+    if rule is None or kind not in rule.kinds:
+        raise Conflict(f"案件状态不能从“{_NAMES[before]}”变为“{_NAMES[after]}”",
+                       field="status", code="invalid_transition")
+    if role not in rule.roles:
+        raise Forbidden(f"当前角色不能把案件从“{_NAMES[before]}”变为“{_NAMES[after]}”",
+                        field="status", code="transition_forbidden")
+    reason = (reason or "").strip() or None
+    if rule.needs_reason and not reason:
+        raise InvalidInput("这一步需要填写原因说明", field="reason", code="reason_required")
+    if rule.needs_refusal_reason and refusal_reason not in REFUSAL_REASONS:
+        raise InvalidInput("不予受理须选择一项法定理由：" + "、".join(REFUSAL_REASONS),
+                           field="refusal_reason", code="refusal_reason_required")
+    if rule.needs_mode and mode not in MODES[kind]:
+        raise InvalidInput(f"受理方式须为：{'、'.join(MODES[kind])}", field="mode",
+                           code="mode_required")
+    return Move(before, after, role, actor, at, reason,
+                refusal_reason if rule.needs_refusal_reason else None,
+                mode if rule.needs_mode else None, public)
+
+
+_NAMES = {
+    S.SUBMITTED: "已提交", S.MODERATION: "待审核", S.PENDING: "待受理", S.RETURNED: "待补充材料",
+    S.ACCEPTED: "已受理", S.IN_PROGRESS: "处理中", S.TRANSFERRED: "已转办", S.REFUSED: "不予受理",
+    S.RESOLVED: "已办结", S.CLOSED: "已关闭", S.WITHDRAWN: "已撤回",
+}
+
+
+def status_name(status: Status) -> str:
+    """The status as the public reads it (Chinese)."""
+    return _NAMES[status]
