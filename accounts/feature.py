@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from accounts.wechat import WeChatGateway
 from core.features import Registry
 from core.services import Services
 
@@ -15,5 +14,9 @@ def register(registry: Registry) -> None:
 async def start(services: Services) -> None:
     """Provide the :class:`WeChatGateway` (unless one was passed); it opens no connection
     until its first call."""
+    # Imported here: wechatpy and its HTTP stack weigh ~18 MB, which commands that never
+    # log anyone in (import, verify, demo-data) should not carry.
+    from accounts.wechat import WeChatGateway
+
     services.provide(WeChatGateway, lambda: WeChatGateway.from_settings(services.settings),
                      close=WeChatGateway.close)
