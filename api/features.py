@@ -5,6 +5,7 @@ parts of those before it). Adding a feature: write its package with a ``register
 from __future__ import annotations
 
 import accounts.feature
+import complaints.feature
 import search.feature
 import tracing.feature
 
@@ -12,4 +13,5 @@ FEATURES = (
     search.feature.register,
     tracing.feature.register,
     accounts.feature.register,
+    complaints.feature.register,
 )

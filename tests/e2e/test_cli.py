@@ -135,3 +135,13 @@ def test_python_m_gongzhi_cli_keeps_its_output(demo):
 def test_verify_on_an_empty_data_dir_is_not_a_broken_chain(tmp_path):
     result = gongzhi("verify", data_dir=tmp_path)
     assert result.returncode != 1 and "Traceback" not in result.stderr
+
+
+def test_calendar_deadline_across_national_day(tmp_path):
+    """Handlers ask the command for a case's due date (7 working days, receipt not counted)."""
+    run = gongzhi("calendar", "deadline", "2026-09-30", "7", data_dir=tmp_path)
+    assert run.returncode == 0 and run.stdout.strip() == "2026-10-15"
+    late = gongzhi("calendar", "deadline", "2026-12-28", "7", data_dir=tmp_path)
+    assert late.returncode == 0 and late.stdout.strip() == "2027-01-06 provisional"
+    bad = gongzhi("calendar", "deadline", "2026-13-01", "7", data_dir=tmp_path)
+    assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stdout

@@ -26,5 +26,6 @@ def test_every_feature_registers_its_own_parts():
     assert registry.model_modules[:2] == ["tracing.model.models", "tracing.scans.models"]
     assert set(registry.http_modules) == {"api.blueprints.search", "api.blueprints.exchange",
                                           "api.blueprints.scan", "api.blueprints.auth"}
-    assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify"}
+    assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify",
+                                                 "calendar"}
     assert len(registry.change_handlers) == 2  # search index sync, trace-view invalidation
