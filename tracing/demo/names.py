@@ -1,10 +1,9 @@
 """Word lists for the Liuzhou river-snail rice noodle (螺蛳粉) demo data set, and the
-:class:`Context` that draws enterprises, people, phones and identifiers from them."""
+made-up but valid credit codes and GTINs of its enterprises."""
 
 from __future__ import annotations
 
-import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from tracing.codes.identifiers import USCC_ALPHABET, gtin_check_digit, make_uscc
 
@@ -150,83 +149,3 @@ def gtin_for(index: int, item: int) -> str:
     body = f"69{(index * 7919 + 3571) % 10**7:07d}{item % 1000:03d}"
     return body + gtin_check_digit(body)
 
-
-class Context:
-    """Counters and the random source shared by every cluster."""
-
-    def __init__(self, rng: random.Random, now: datetime, ppe: float):
-        self.rng, self.now, self.ppe = rng, now, ppe
-        self.today = now.date()
-        self.ent = self.batch = self.event = self.sample = self.notice = 0
-        self.code = 1000
-        self.case = 200
-
-    # -- small helpers ------------------------------------------------------------------
-    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
-
-    def next_id(self, attr: str, prefix: str, width: int) -> str:
-        value = getattr(self, attr) + 1
-        setattr(self, attr, value)
-        return f"{prefix}{value:0{width}d}"
-
-    def inspection(self, check: tuple[str, str], day: date, prefix: str) -> dict:
-        """An event ``detail`` with a passed inspection of ``check`` (items, method)."""
-        return {"detail": {"inspection": {
-            "item": check[0], "method": check[1], "result": "pass", "inspector": self.person(),
-            "report_no": f"{prefix}{day:%Y%m%d}{int(self.rng.random() * 10**4):04d}"}}}
-
-    def person(self) -> str:
-        return PEOPLE[int(self.rng.random() * len(PEOPLE))]
-
-    def phone(self, small: bool) -> str:
-        r = self.rng
-        if small:
-            return f"1{r.choice(('38', '39', '58', '77', '88', '36'))}{r.randrange(10**8):08d}"
-        return f"0772-{r.choice('2358')}{r.randrange(10**6):06d}"
-
-    def division(self, role: str) -> str:
-        r = self.rng
-        if role in ("snail", "bamboo", "yuba") or (role in SUPPLY_ROLES and r.random() < 0.5):
-            return r.choice(COUNTIES)
-        if role == "producer":
-            return r.choice(("450204", "450204", "450203", "450206", "450205"))
-        return r.choice(URBAN) if r.random() < 0.8 else r.choice(COUNTIES)
-
-    # -- enterprises ----------------------------------------------------------------------
-    def enterprise(self, role: str, division: str) -> tuple[dict, dict]:
-        r, index = self.rng, self.ent
-        self.ent += 1
-        kind, patterns = ROLES[role]
-        dname, lat, lng, jitter, roads = DIVISIONS[division]
-        road = r.choice(roads)
-        short = road.split("镇")[-1] or road
-        place = dname.replace("苗族自治县", "").replace("侗族自治县", "")[:2]
-        trade = r.choice(TRADE_FIRST) + r.choice(TRADE_SECOND)
-        name = r.choice(patterns).format(t=trade, r=short, p=place, s=r.choice(SURNAMES))
-        county = division[4:]
-        rec = {"type": "enterprise", "uscc": uscc_for(index, division), "name": name,
-               "kind": kind, "address": f"柳州市{dname}{road}{r.randint(1, 399)}号",
-               "division_code": division,
-               "lat": round(lat + r.uniform(-jitter, jitter), 6),
-               "lng": round(lng + r.uniform(-jitter, jitter), 6),
-               "legal_representative": self.person(),
-               "risk_grade": r.choices("ABCD", (30, 50, 15, 5))[0],
-               "status": "active", "public_phone": self.phone(kind in RETAIL)}
-        sc = {"producer": "107", "snail_proc": "122", "noodle": "101", "bamboo": "116",
-              "sides": "118", "yuba": "125"}.get(role)
-        if sc:
-            rec["licence_no"] = f"SC{sc}4502{county}{index % 10000:04d}{index % 7}"
-        elif kind in ("wholesaler", "retailer", "caterer", "cold_storage"):
-            jy = "2" if kind == "caterer" else "1"
-            rec["licence_no"] = f"JY{jy}4502{county}{index % 10**6:06d}{index % 9}"
-        if "licence_no" in rec:
-            rec["licence_valid_until"] = (self.today + timedelta(days=r.randint(200, 1800))
-                                          ).isoformat()
-        roll = r.random()
-        if roll < 0.02:
-            rec["status"] = "suspended"
-        elif roll < 0.03:
-            rec["status"] = "revoked"
-        return rec, {"role": role, "uscc": rec["uscc"], "name": name, "index": index,
-                     "trade": trade, "district": dname, "risk": rec["risk_grade"]}

@@ -1,0 +1,117 @@
+"""Luosifen batches: a producer plans its batches, draws raw batches from the cluster's
+suppliers (fresh snails every time, other stock for up to 20 days), produces, inspects,
+stores and ships to a wholesaler, who ships part on to a shop that sells some.
+
+In the special cluster the first producer's first product also makes the ok and the recalled
+batch (:mod:`tracing.demo.specials`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tracing.demo import names, specials
+from tracing.demo.cluster import Cluster
+from tracing.demo.context import Context
+from tracing.demo.keys import ISSUER, OK_CODE, OK_LOT, RECALLED_CODE, RECALLED_LOT
+from tracing.demo.supply import party, raw_batch
+
+SPECIAL_LOTS = {"ok": OK_LOT, "recalled": RECALLED_LOT}
+SPECIAL_CODES = {"ok": OK_CODE, "recalled": RECALLED_CODE}
+LABELS = (("case", "C001"), ("item", "000001"), ("item", "000002"))
+
+
+def producer_batches(cluster: Cluster, producer: dict) -> None:
+    """Every planned batch of ``producer``, in production order, with its raw inputs."""
+    r = cluster.ctx.rng
+    held: dict[str, tuple[dict, date]] = {}  # ingredient -> (raw batch, intake day)
+    for made, prod, special in sorted(_plans(cluster, producer), key=lambda p: p[0]):
+        inputs = []
+        for ing, suppliers in cluster.stock.items():
+            stock = held.get(ing)
+            if stock is None or ing == "snail" or (made - stock[1]).days > 20:
+                intake = made - timedelta(days=r.randint(1, 3))
+                stock = (raw_batch(cluster, r.choice(suppliers), intake, producer), intake)
+                held[ing] = stock
+            inputs.append(stock[0]["batch_id"])
+        luosifen_batch(cluster, producer, prod, made, inputs, special)
+
+
+def _plans(cluster: Cluster, producer: dict) -> list[tuple[date, dict, str]]:
+    """(production day, product, special) of one to three batches per product."""
+    ctx, r = cluster.ctx, cluster.ctx.rng
+    plans = []
+    for n, prod in enumerate(producer["products"]):
+        count = r.randint(1, 3)
+        if cluster.special and producer is cluster.by_role["producer"][0] and n == 0:
+            plans += [(ctx.today - timedelta(days=60), prod, "ok"),
+                      (ctx.today - timedelta(days=45), prod, "recalled")]
+            count = max(0, count - 2)
+        plans += [(ctx.today - timedelta(days=r.randint(2, 120)), prod, "")
+                  for _ in range(count)]
+    return plans
+
+
+def luosifen_batch(cluster: Cluster, producer: dict, prod: dict, made: date, inputs: list,
+                   special: str) -> None:
+    """One luosifen batch made of the ``inputs`` raw batches, and its way to the shop."""
+    r = cluster.ctx.rng
+    lot = SPECIAL_LOTS.get(special) or f"L{made:%y%m%d}{r.choice('ABC')}"
+    batch = cluster.batch(prod, made, lot, r.randint(20, 200) * 100,
+                          SPECIAL_CODES.get(special, ""))
+    events = cluster.chain(batch, _steps(cluster, producer, made, batch["quantity"], inputs,
+                                         bool(special)))
+    if not special and r.random() < 0.25:  # some lines print case and item labels
+        cluster.out["code"] += [{"type": "code", "code": f"{cluster.last_code}{serial}",
+                                 "batch_id": batch["batch_id"], "level": level,
+                                 "serial": serial, "issuer": ISSUER} for level, serial in LABELS]
+    if special == "ok":
+        specials.ok_extras(cluster, batch, events)
+    elif special == "recalled":
+        specials.recall(cluster, batch, prod, producer)
+
+
+def _steps(cluster: Cluster, producer: dict, made: date, qty: int, inputs: list,
+           special: bool) -> list[tuple]:
+    """The route of a batch (wholesaler, shop, days, quantity sent on) and its steps."""
+    r = cluster.ctx.rng
+    whole = r.choice(cluster.by_role["wholesaler"])
+    shop = cluster.by_role["retailer"][0] if special else r.choice(
+        [e for e in cluster.ents if e["role"] in names.RETAIL])
+    out_day = made + timedelta(days=r.randint(1, 5))
+    on_day = out_day + timedelta(days=r.randint(1, 4))
+    sent = min(qty, r.randint(5, 60) * 20)
+    return (_factory(cluster.ctx, producer, whole, made, out_day, qty, inputs)
+            + _trade(cluster.ctx, producer, whole, shop, out_day, on_day, qty, sent))
+
+
+def _factory(ctx: Context, producer: dict, whole: dict, made: date, out_day: date, qty: int,
+             inputs: list) -> list[tuple]:
+    """Production, inspection and storage at the producer, shipping to the wholesaler."""
+    r, bags = ctx.rng, {"quantity": qty, "unit": "袋"}
+    return [
+        ("production", ctx.at(made, 9, r.randint(0, 59)), producer, {**bags, "inputs": inputs}),
+        ("inspection", ctx.at(made, 15, r.randint(0, 59)), producer,
+         ctx.inspection(names.FACTORY_CHECK, made, "CC")),
+        ("storage_in", ctx.at(made, 17, 30), producer, dict(bags)),
+        ("storage_out", ctx.at(out_day, 8), producer, dict(bags)),
+        ("shipping", ctx.at(out_day, 8, 30), producer, {**bags, "detail": {
+            "counterparty": party(whole), "vehicle": f"桂B{r.randrange(10**5):05d}"}}),
+    ]
+
+
+def _trade(ctx: Context, producer: dict, whole: dict, shop: dict, out_day: date, on_day: date,
+           qty: int, sent: int) -> list[tuple]:
+    """Receiving at the wholesaler, shipping on to the shop, receiving and sale there."""
+    r = ctx.rng
+    return [
+        ("receiving", ctx.at(out_day, 11, r.randint(0, 59)), whole, {
+            "quantity": qty, "unit": "袋", "detail": {"counterparty": party(producer)}}),
+        ("shipping", ctx.at(on_day, 7), whole, {
+            "quantity": sent, "unit": "袋", "detail": {"counterparty": party(shop)}}),
+        ("receiving", ctx.at(on_day, 9, r.randint(0, 59)), shop, {
+            "quantity": sent, "unit": "袋", "detail": {"counterparty": party(whole)}}),
+        ("sale", ctx.at(on_day + timedelta(days=r.randint(1, 10)), r.randint(10, 20)), shop,
+         {"quantity": max(1, sent // r.randint(2, 5)), "unit": "袋"}),
+    ]
+
