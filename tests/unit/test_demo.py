@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tracing.demo.generator import DEMO_KEYS, write_demo
+from tracing.demo.generator import DEMO_KEYS, cluster_sizes, write_demo
+from tracing.demo.sample_chain import chain_records
 from tracing.codes.identifiers import (
     gtin14,
     validate_division_code,
@@ -246,3 +248,36 @@ def test_products_per_enterprise_scales_products():
     _, many = generate(enterprises=200, products_per_enterprise=5.0)
     assert few["product"] < 0.5 * many["product"]
     assert 900 <= many["product"] <= 1100
+
+
+@pytest.mark.parametrize("enterprises", [-5, 0, 10, 19, 20, 29, 30, 61, 1000])
+def test_clusters_hold_every_enterprise_in_slices_of_10_to_29(enterprises):
+    sizes = list(cluster_sizes(random.Random(enterprises), enterprises))
+    assert sum(sizes) == max(10, enterprises)
+    assert all(10 <= size <= 29 for size in sizes), sizes
+
+
+def test_the_enforced_caterer_is_suspended_with_grade_d(default):
+    text, _, _ = default
+    enterprises = {r["uscc"]: r for r in map(json.loads, text.splitlines())
+                   if r["type"] == "enterprise"}
+    caterer = enterprises[DEMO_KEYS["enforced_uscc"]]
+    assert (caterer["kind"], caterer["status"], caterer["risk_grade"]) == \
+        ("caterer", "suspended", "D")
+    assert enterprises[DEMO_KEYS["failed_sampling_uscc"]]["kind"] == "producer"
+
+
+@pytest.mark.parametrize(("events", "inputs"), [(1, 0), (9, 2), (20, 5)])
+def test_sample_chain_has_the_shape_asked_for(events, inputs):
+    records = chain_records(prefix="T", events=events, inputs=inputs)
+    one_each = inputs + 1
+    assert Counter(r["type"] for r in records) == {
+        "enterprise": one_each, "product": one_each, "batch": one_each, "code": one_each,
+        "event": 3 * inputs + events}
+    ids = [r["event_id"] for r in records if r["type"] == "event"]
+    assert len(set(ids)) == len(ids)
+    main = [r for r in records if r["type"] == "event" and r["batch_id"] == "T-B0"]
+    assert len(main) == events and main[0]["kind"] == "production"
+    assert main[0]["inputs"] == [f"T-B{i}" for i in range(1, one_each)]
+    assert [r["code"] for r in records if r["type"] == "code"] == \
+        [f"T{i:04d}" for i in range(one_each)]
