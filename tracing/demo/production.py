@@ -88,14 +88,15 @@ def _steps(cluster: Cluster, producer: dict, made: date, qty: int, inputs: list,
 def _factory(ctx: Context, producer: dict, whole: dict, made: date, out_day: date, qty: int,
              inputs: list) -> list[tuple]:
     """Production, inspection and storage at the producer, shipping to the wholesaler."""
-    r, bags = ctx.rng, {"quantity": qty, "unit": "袋"}
+    r = ctx.rng
     return [
-        ("production", ctx.at(made, 9, r.randint(0, 59)), producer, {**bags, "inputs": inputs}),
+        ("production", ctx.at(made, 9, r.randint(0, 59)), producer,
+         {"quantity": qty, "unit": "袋", "inputs": inputs}),
         ("inspection", ctx.at(made, 15, r.randint(0, 59)), producer,
          ctx.inspection(names.FACTORY_CHECK, made, "CC")),
-        ("storage_in", ctx.at(made, 17, 30), producer, dict(bags)),
-        ("storage_out", ctx.at(out_day, 8), producer, dict(bags)),
-        ("shipping", ctx.at(out_day, 8, 30), producer, {**bags, "detail": {
+        ("storage_in", ctx.at(made, 17, 30), producer, {"quantity": qty, "unit": "袋"}),
+        ("storage_out", ctx.at(out_day, 8), producer, {"quantity": qty, "unit": "袋"}),
+        ("shipping", ctx.at(out_day, 8, 30), producer, {"quantity": qty, "unit": "袋", "detail": {
             "counterparty": party(whole), "vehicle": f"桂B{r.randrange(10**5):05d}"}}),
     ]
 
