@@ -6,7 +6,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime
 
-from tracing.demo.names import CST, PEOPLE
+from core.clock import SHANGHAI
+from tracing.demo.names import PEOPLE
 
 
 class Context:
@@ -20,7 +21,7 @@ class Context:
         self.case = 200
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=CST)
+        return datetime(day.year, day.month, day.day, hour, minute, tzinfo=SHANGHAI)
 
     def next_id(self, attr: str, prefix: str, width: int) -> str:
         value = getattr(self, attr) + 1

@@ -21,11 +21,11 @@ import typing
 from collections.abc import Iterator
 from datetime import datetime
 
+from core.clock import SHANGHAI
 from tracing.demo import official, specials
 from tracing.demo.cluster import Cluster
 from tracing.demo.context import Context
 from tracing.demo.keys import DEMO_KEYS
-from tracing.demo.names import CST
 from tracing.demo.production import producer_batches
 from tracing.demo.products import add_products
 from tracing.demo.supply import raw_only
@@ -33,7 +33,7 @@ from tracing.demo.writer import write_records
 
 __all__ = ["DEFAULT_NOW", "DEMO_KEYS", "MIN_ENTERPRISES", "write_demo"]
 
-DEFAULT_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=CST)
+DEFAULT_NOW = datetime(2026, 11, 1, 12, 0, tzinfo=SHANGHAI)
 MIN_ENTERPRISES = 10
 
 
@@ -41,7 +41,7 @@ def write_demo(out: typing.TextIO, *, enterprises: int = 60, products_per_enterp
                seed: int = 7, now: datetime | None = None) -> dict[str, int]:
     """Write the demo data set as NDJSON lines to ``out``; return counts per record type."""
     now = DEFAULT_NOW if now is None else now
-    now = now.replace(tzinfo=CST) if now.tzinfo is None else now.astimezone(CST)
+    now = now.replace(tzinfo=SHANGHAI) if now.tzinfo is None else now.astimezone(SHANGHAI)
     ctx = Context(random.Random(seed), now, max(0.0, products_per_enterprise))
     counts: dict[str, int] = {}
     for n, size in enumerate(cluster_sizes(ctx.rng, enterprises)):

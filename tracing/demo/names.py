@@ -3,11 +3,8 @@ made-up but valid credit codes and GTINs of its enterprises."""
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
-
 from tracing.codes.identifiers import USCC_ALPHABET, gtin_check_digit, make_uscc
 
-CST = timezone(timedelta(hours=8))
 RETAIL = ("market", "retailer", "caterer")
 
 # division code -> (name, latitude, longitude, jitter in degrees, roads or towns)

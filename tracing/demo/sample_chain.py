@@ -9,12 +9,12 @@ product batch and ``<prefix>0001``... for the inputs.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
+from core.clock import SHANGHAI
 from tracing.codes.identifiers import gtin_check_digit, make_uscc
 
-CST = timezone(timedelta(hours=8))
-START = datetime(2026, 9, 1, 8, tzinfo=CST)
+START = datetime(2026, 9, 1, 8, tzinfo=SHANGHAI)
 MAIN_KINDS = ("inspection", "storage_in", "storage_out", "shipping", "receiving", "sale")
 
 
