@@ -123,7 +123,7 @@ class TestSearchBackendContract:
 
     async def test_active_before_revoked(self, backend):
         found = await keys(backend, q="螺蛳粉小店")
-        assert found == ["92450202MA5KLSF007", "92450202MA5KLSF006"]
+        assert found[:2] == ["92450202MA5KLSF007", "92450202MA5KLSF006"]
 
     async def test_division_filter(self, backend):
         found = await keys(backend, q="螺蛳粉", division="450202", size=20)
