@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from .base import SearchQuery
 from .embedded_query import (DISPLAY, EXAMINE, TOTAL_CAP, Builder, base_params, bounding_box,
                              nearby_sql, python_sources, ranked_sql)
-from .embedded_sql import OTHER_SEP
 from .match import PARTIAL_TIER, Fields, Plan, classify, sound_tier
 
 
@@ -84,10 +83,6 @@ def python_matches(conn: sqlite3.Connection, plan: Plan, b: Builder,
 def _python_only(plan: Plan, fields: Fields, tier: int) -> bool:
     if len(plan.terms) == 1:
         return tier == PARTIAL_TIER
-    if tier == 4:  # a 1-2 character term only in the subtitle: SQL's short path misses it
-        keywords = fields.other.split(OTHER_SEP, 1)[0]
-        return any(len(t.text) < 3 and t.text not in fields.title and t.text not in keywords
-                   for t in plan.terms)
     sound = plan.sound
     return tier >= 5 and not (sound and sound_tier(sound, fields.exact, fields.fuzzy, plan.fuzzy))
 

@@ -15,7 +15,7 @@ One SQLite file holds:
   match is found by ``fz`` and checked against ``ex``);
 - ``grams``: FTS5 (unicode61, ``detail=column``): ``t`` the 1- and 2-character grams of the
   name plus its first one and two characters marked with :data:`PREFIX`, ``o`` those of the
-  keywords, ``p`` the 2-letter grams of the fuzzy initials — the short-query path trigram
+  keywords and the subtitle, ``p`` the 2-letter grams of the fuzzy initials — the short-query path trigram
   lacks, and the characters a partial match looks for;
 - ``geo``: an R*Tree over (lat, lng) for the bounding-box prefilter of nearby searches, with
   the exact point, kind and status as auxiliary columns so nearby needs no ``docs`` row until
@@ -89,9 +89,9 @@ def title_parts(title: str) -> tuple[str, str, str, str, str]:
 
 @lru_cache(maxsize=16384)
 def _other_parts(subtitle: str, keywords: tuple[str, ...]) -> tuple[str, str]:
-    """(fts.other: keywords, ``|``, subtitle; grams.o: the keywords' short grams)."""
-    words = compact(" ".join(keywords))
-    return f"{words}{OTHER_SEP}{compact(subtitle)}", " ".join(sorted(short_grams(words)))
+    """(fts.other: keywords, ``|``, subtitle; grams.o: their short grams)."""
+    words, sub = compact(" ".join(keywords)), compact(subtitle)
+    return f"{words}{OTHER_SEP}{sub}", " ".join(sorted(short_grams(words) | short_grams(sub)))
 
 
 def doc_rows(doc: SearchDoc) -> tuple[tuple, tuple, tuple, tuple, list[str]]:

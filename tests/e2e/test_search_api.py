@@ -155,4 +155,4 @@ async def test_openapi_declares_search(http):
     paths = (await http.get("/docs/openapi.json")).json()["paths"]
     assert "get" in paths["/api/v1/search"] and "get" in paths["/api/v1/search/suggest"]
     names = {p["name"] for p in paths["/api/v1/search"]["get"]["parameters"]}
-    assert names == {"q", "kind", "division", "near", "radius_km", "page", "size"}
+    assert names == {"q", "kind", "division", "near", "radius_km", "page", "size", "fuzzy"}
