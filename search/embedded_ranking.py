@@ -65,10 +65,10 @@ def python_matches(conn: sqlite3.Connection, plan: Plan, b: Builder,
     """{id: (tier, score, status_rank, distance)} of the matches only Python finds (partial;
     sound or partial over several terms), and whether a candidate list was cut."""
     out: dict[int, tuple] = {}
-    capped = False
+    capped, rows = False, []
     for full in (True, False):
         sources = python_sources(plan, full)
-        if not sources or out:
+        if not sources or rows:  # all but one character: only when no document has all
             continue
         rows = conn.execute(b.candidates(sources), params).fetchall()
         capped = capped or len(rows) >= EXAMINE

@@ -66,9 +66,10 @@ class Plan:
         return self.terms[0].sounds if len(self.terms) == 1 else Sounds()
 
     def sound_strings(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """(exact, fuzzy) strings of :attr:`sound` (fuzzy empty when fuzzy is off)."""
+        """(exact, fuzzy) strings of :attr:`sound`; the fuzzy ones find the candidates of an
+        exact sound match too (the fuzzy form of an exact match matches)."""
         sound = self.sound
-        return sound.exact, (sound.fuzzy if self.fuzzy else sound.exact)
+        return sound.exact, sound.fuzzy
 
 
 def make_term(text: str) -> Term:
