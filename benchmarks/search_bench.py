@@ -1,11 +1,17 @@
-"""Search benchmark: index build time, query latency p50/p95, relevance at rank 1 / top 5.
+"""Search benchmark: index build rate and size, query latency p50/p95 per kind, relevance at
+rank 1 / top 5 per kind.
 
     python -m benchmarks.search_bench --enterprises 100000 --products 300000
     python -m benchmarks.search_bench --backend elasticsearch --es-url http://127.0.0.1:9200
 
 Documents come from ``tracing.demo.generator.write_demo`` (exchange format NDJSON, realistic Liuzhou
 names, streamed through a temporary file); ``--products`` sets products per enterprise as
-products / enterprises. Queries are drawn deterministically (seed 11) from the indexed data.
+products / enterprises. Queries are drawn deterministically (seed 11) from the indexed data:
+substrings, pinyin, initials, identifiers, names, nearby, and the slips people make
+(:mod:`tracing.demo.slips`: traditional characters, full-width initials, homophones, fuzzy
+sounds, skipped characters, district plus name piece), each labelled with the enterprise it
+was made from. Relevance is given twice: the intended key at rank 1, and a name equal to the
+intended one at rank 1 (the demo data repeats names; no search can tell those apart).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from pathlib import Path
 
 from search.base import SearchDoc, SearchQuery
 from search.pinyin import readings
+from tracing.demo.slips import KINDS, slip
 
 
 def _demo_lines(enterprises: int, products: int, cache: str | None):
@@ -101,7 +108,20 @@ def make_queries(docs: list[SearchDoc], n: int = 40, seed: int = 11):
         ]
         if e.has_point:
             out.append(("nearby", SearchQuery(near=(e.lat, e.lng), radius_km=2), None))
+        for kind in KINDS:
+            q = slip(kind, e.title, e.subtitle, rng)
+            if q:
+                out.append((kind, SearchQuery(q=q[:100]), e.key))
     return out
+
+
+def index_bytes(backend) -> int | None:
+    """Bytes on disk of the embedded index (every file of the live generation)."""
+    path = getattr(backend, "path", None)
+    if path is None or not path.exists():
+        return None
+    live = path.with_name(path.read_text().strip())
+    return sum(f.stat().st_size for f in path.parent.glob(live.name + "*"))
 
 
 async def build(backend, docs: list[SearchDoc], name: str) -> None:
@@ -109,10 +129,14 @@ async def build(backend, docs: list[SearchDoc], name: str) -> None:
     # In key order, as `gongzhi reindex` reads them (keyset pages): the embedded index breaks
     # ties within a rank band by insertion order, so this gives the kind/key tie order.
     # (A sorted copy: the queries below are drawn from the generation order.)
+    ordered = sorted(docs, key=lambda d: (d.kind, d.key))
     started = time.perf_counter()
-    await backend.rebuild(sorted(docs, key=lambda d: (d.kind, d.key)))
-    print(f"index build ({name}): {time.perf_counter() - started:.1f} s, "
-          f"{await backend.count():,} documents")
+    await backend.rebuild(ordered)
+    took = time.perf_counter() - started
+    size = index_bytes(backend)
+    print(f"index build ({name}): {took:.1f} s, {await backend.count():,} documents, "
+          f"{len(docs) / took:,.0f} documents/s"
+          + (f", {size / 2**20:,.0f} MiB on disk" if size else ""))
 
 
 async def run(args) -> None:
@@ -136,13 +160,16 @@ async def run(args) -> None:
         await backend.search(query)
     timings: dict[str, list[float]] = {}
     ranks = []
+    titles = {d.key: d.title for d in docs}
     for label, query, expected in queries:
         t0 = time.perf_counter()
         result = await backend.search(query)
         timings.setdefault(label, []).append((time.perf_counter() - t0) * 1e3)
         if expected:
             found = [h.key for h in result.hits]
-            ranks.append((label, found.index(expected) + 1 if expected in found else None))
+            same = [h.title == titles[expected] for h in result.hits]
+            ranks.append((label, found.index(expected) + 1 if expected in found else None,
+                          same.index(True) + 1 if True in same else None))
     every = sorted(t for ts in timings.values() for t in ts)
     pct = lambda ts, p: ts[min(len(ts) - 1, int(round(p * (len(ts) - 1))))]  # noqa: E731
     print(f"latency over {len(every)} queries: p50 {pct(every, .5):.2f} ms, "
@@ -151,11 +178,14 @@ async def run(args) -> None:
         ts.sort()
         print(f"  {label:14} n={len(ts):3}  p50 {pct(ts, .5):7.2f}  p95 {pct(ts, .95):7.2f}"
               f"  mean {statistics.fmean(ts):7.2f} ms")
-    for label in sorted({lab for lab, _ in ranks}) + ["all"]:
-        rs = [r for lab, r in ranks if label in ("all", lab)]
-        at1 = sum(r == 1 for r in rs) / len(rs)
-        top5 = sum(r is not None and r <= 5 for r in rs) / len(rs)
-        print(f"relevance {label:14} n={len(rs):3}  rank 1: {at1:.0%}  top 5: {top5:.0%}")
+    for label in sorted({lab for lab, _, _ in ranks}) + ["all"]:
+        rs = [(r, n) for lab, r, n in ranks if label in ("all", lab)]
+        at1 = sum(r == 1 for r, _ in rs) / len(rs)
+        top5 = sum(r is not None and r <= 5 for r, _ in rs) / len(rs)
+        name1 = sum(n == 1 for _, n in rs) / len(rs)
+        name5 = sum(n is not None and n <= 5 for _, n in rs) / len(rs)
+        print(f"relevance {label:14} n={len(rs):3}  key rank 1: {at1:4.0%}  top 5: {top5:4.0%}"
+              f"  | same name rank 1: {name1:4.0%}  top 5: {name5:4.0%}")
     await backend.close()
 
 

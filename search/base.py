@@ -1,14 +1,13 @@
 """The search interface: documents, queries, results and the :class:`SearchBackend` ABC.
 
-Pure except for the abstract class. Every backend ranks the same way (see
-:data:`TIER_NAMES`): exact identifier, exact name, name prefix, name substring, other-field
-substring, pinyin; within a tier active licences first, then the shorter name (ties after
-that are backend-defined).
+Pure except for the abstract class. Every backend ranks the same way (the tiers of
+:mod:`search.match`): identifier, exact name, name prefix, name substring, every term
+somewhere, sound, fuzzy sound, partial; within a tier active licences first, then the
+shorter name (ties after that are backend-defined), partial matches by how well they match.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import unicodedata
@@ -21,19 +20,21 @@ from core.errors import InvalidInput
 KINDS = ("enterprise", "product")
 STATUSES = ("active", "suspended", "revoked", "closed")
 STATUS_RANK = {"active": 0, "suspended": 1, "closed": 2, "revoked": 3}
-TIER_NAMES = ("identifier", "exact_name", "prefix", "substring", "other_field", "pinyin")
+MATCH_KINDS = ("identifier", "exact", "prefix", "substring", "sound", "partial")
 MAX_QUERY_CHARS = 100
+MAX_TERMS = 8
 MAX_RADIUS_KM = 100.0
 DEFAULT_RADIUS_KM = 5.0
 MAX_SIZE = 50
 MAX_WINDOW = 10_000  # page * size; Elasticsearch's default max_result_window
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def normalise_text(text: str) -> str:
-    """NFKC (full-width to half-width), control characters dropped, spaces collapsed, lower."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", text or ""))
-    return " ".join(text.split()).lower()
+    """The search normaliser (:func:`search.normalise.fold`): NFKC, traditional → simplified,
+    case folded, punctuation as spaces, emoji and other symbols dropped."""
+    from .normalise import fold
+
+    return fold(text or "")
 
 
 def normalise_identifier(text: str) -> str:
@@ -48,18 +49,6 @@ def division_prefix(code: str) -> str:
         code = code[:-2]
     return code
 
-
-
-def highlight(title: str, q: str) -> str:
-    """``title`` HTML-escaped, with the first case-insensitive occurrence of ``q`` in ``<em>``."""
-    needle = normalise_text(q)
-    at = title.lower().find(needle) if needle else -1
-    if at < 0:
-        return html.escape(title)
-    end = at + len(needle)
-    return (
-        f"{html.escape(title[:at])}<em>{html.escape(title[at:end])}</em>{html.escape(title[end:])}"
-    )
 
 
 @dataclass(frozen=True)
@@ -100,12 +89,14 @@ class SearchHit:
     risk_grade: str | None = None
     alerts: tuple[str, ...] = ()
     status: str = "active"
+    match: str = ""  # one of MATCH_KINDS; "" for a nearby listing without text
 
     def as_dict(self) -> dict:
         return {
             "kind": self.kind, "key": self.key, "title": self.title, "subtitle": self.subtitle,
             "highlight": self.highlight, "distance_km": self.distance_km,
             "risk_grade": self.risk_grade, "alerts": list(self.alerts), "status": self.status,
+            "match": self.match,
         }
 
 
@@ -132,20 +123,43 @@ def _parse_near(raw: str) -> tuple[float, float]:
         lat_s, lng_s = raw.split(",")
         lat, lng = float(lat_s), float(lng_s)
     except ValueError:
-        raise _bad("search_bad_coordinates", "near", "near must be '<lat>,<lng>'") from None
+        raise _bad("search_bad_coordinates", "near", "near（位置）应写作“纬度,经度”") from None
     return lat, lng
+
+
+_LABELS = {"page": "page（页码）", "size": "size（每页条数）", "fuzzy": "fuzzy（模糊音）"}
 
 
 def _parse_int(raw: object, name: str, code: str) -> int:
     try:
         return int(str(raw).strip())
     except ValueError:
-        raise _bad(code, name, f"{name} must be a whole number") from None
+        raise _bad(code, name, f"{_LABELS[name]}应为整数") from None
+
+
+def _parse_bool(raw: object, name: str, code: str) -> bool:
+    value = str(raw).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise _bad(code, name, f"{_LABELS[name]}应为 1 或 0（true 或 false）")
+
+
+def count_terms(q: str) -> int:
+    """How many distinct terms ``q`` has (see :func:`search.normalise.split_terms`)."""
+    from .normalise import split_terms
+
+    return len(split_terms(normalise_text(q)))
 
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """A validated search. Build with :meth:`from_params` or construct and call :meth:`validate`."""
+    """A validated search. Build with :meth:`from_params` or construct and call :meth:`validate`.
+
+    ``fuzzy``: the fuzzy sound pairs of pinyin keyboards (s/sh, z/zh, c/ch, n/l, an/ang, en/eng,
+    in/ing) also match; on by default.
+    """
 
     q: str = ""
     kind: str = "all"
@@ -154,6 +168,7 @@ class SearchQuery:
     radius_km: float = DEFAULT_RADIUS_KM
     page: int = 1
     size: int = 10
+    fuzzy: bool = True
 
     @property
     def offset(self) -> int:
@@ -165,29 +180,38 @@ class SearchQuery:
 
     def validate(self) -> "SearchQuery":
         """Return self, or raise :class:`InvalidInput` with a stable ``search_*`` code."""
-        if len(self.q or "") > MAX_QUERY_CHARS:
-            raise _bad("search_query_too_long", "q", f"q is limited to {MAX_QUERY_CHARS} characters")
-        if not self.text and self.near is None:
-            raise _bad("search_query_empty", "q", "q is required unless near is given")
+        self._validate_text()
         if self.kind not in (*KINDS, "all"):
-            raise _bad("search_bad_kind", "kind", "kind must be enterprise, product or all")
+            raise _bad("search_bad_kind", "kind", "kind（类别）只能是 enterprise、product 或 all")
         if self.near is not None:
             lat, lng = self.near
             if not (math.isfinite(lat) and math.isfinite(lng)
                     and -90 <= lat <= 90 and -180 <= lng <= 180):
-                raise _bad("search_bad_coordinates", "near", "near is outside -90..90, -180..180")
+                raise _bad("search_bad_coordinates", "near",
+                           "near（位置）超出范围：纬度 -90～90，经度 -180～180")
         if not (math.isfinite(self.radius_km) and 0 < self.radius_km <= MAX_RADIUS_KM):
             raise _bad("search_bad_radius", "radius_km",
-                       f"radius_km must be above 0 and at most {MAX_RADIUS_KM:g}")
-        if self.page < 1:
-            raise _bad("search_bad_page", "page", "page starts at 1")
-        if not 1 <= self.size <= MAX_SIZE:
-            raise _bad("search_bad_size", "size", f"size must be between 1 and {MAX_SIZE}")
-        if self.page * self.size > MAX_WINDOW:
-            raise _bad("search_bad_page", "page", f"only the first {MAX_WINDOW} results can be paged")
+                       f"radius_km（半径）应大于 0 且不超过 {MAX_RADIUS_KM:g} 公里")
+        self._validate_paging()
         if self.division is not None and not re.fullmatch(r"\d{2,6}", self.division):
-            raise _bad("search_bad_division", "division", "division must be a 2-6 digit code")
+            raise _bad("search_bad_division", "division", "division（行政区划）应为 2～6 位数字代码")
         return self
+
+    def _validate_text(self) -> None:
+        if len(self.q or "") > MAX_QUERY_CHARS:
+            raise _bad("search_query_too_long", "q", f"q（搜索词）最多 {MAX_QUERY_CHARS} 个字符")
+        if not (self.q or "").strip() and self.near is None:
+            raise _bad("search_query_empty", "q", "q（搜索词）不能为空，除非给出 near（位置）")
+        if count_terms(self.q or "") > MAX_TERMS:
+            raise _bad("search_too_many_terms", "q", f"q（搜索词）最多 {MAX_TERMS} 个词")
+
+    def _validate_paging(self) -> None:
+        if self.page < 1:
+            raise _bad("search_bad_page", "page", "page（页码）从 1 开始")
+        if not 1 <= self.size <= MAX_SIZE:
+            raise _bad("search_bad_size", "size", f"size（每页条数）应在 1～{MAX_SIZE} 之间")
+        if self.page * self.size > MAX_WINDOW:
+            raise _bad("search_bad_page", "page", f"只能翻到前 {MAX_WINDOW} 条结果")
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> "SearchQuery":
@@ -197,8 +221,9 @@ class SearchQuery:
         try:
             radius = float(radius_raw) if radius_raw else DEFAULT_RADIUS_KM
         except ValueError:
-            raise _bad("search_bad_radius", "radius_km", "radius_km must be a number") from None
+            raise _bad("search_bad_radius", "radius_km", "radius_km（半径）应为数字") from None
         division = str(params.get("division") or "").strip() or None
+        fuzzy_raw = params.get("fuzzy")
         return cls(
             q=str(params.get("q") or ""),
             kind=str(params.get("kind") or "all").strip(),
@@ -207,6 +232,8 @@ class SearchQuery:
             radius_km=radius,
             page=_parse_int(params.get("page") or 1, "page", "search_bad_page"),
             size=_parse_int(params.get("size") or 10, "size", "search_bad_size"),
+            fuzzy=True if fuzzy_raw in (None, "") else _parse_bool(fuzzy_raw, "fuzzy",
+                                                                   "search_bad_fuzzy"),
         ).validate()
 
 
@@ -231,7 +258,7 @@ class SearchBackend(ABC):
 
     @abstractmethod
     async def suggest(self, q: str, size: int = 8) -> list[SearchHit]:
-        """Type-ahead: names starting with (or whose pinyin starts with) ``q`` first."""
+        """Type-ahead with the matching of :meth:`search`: the best ``size`` hits of ``q``."""
 
     @abstractmethod
     async def nearby(self, lat: float, lng: float, radius_km: float = DEFAULT_RADIUS_KM,

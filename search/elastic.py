@@ -9,6 +9,7 @@ become :class:`core.errors.UpstreamError` (502); user text never reaches a query
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import time
 from typing import AsyncIterable, Iterable
@@ -21,8 +22,9 @@ from elastic_transport import AiohttpHttpNode
 from core.errors import UpstreamError
 
 from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, SearchQuery,
-                   SearchResult, highlight)
-from .elastic_bodies import build_mapping, build_search_body, build_source, build_suggest_body, doc_id
+                   SearchResult)
+from .elastic_bodies import build_mapping, build_search_body, build_source, doc_id
+from .match import TIER_MATCH, Fields, Plan, classify, highlight, plan_query
 
 _ERRORS = (ApiError, TransportError)
 _COMPAT = re.compile(r"application/vnd\.elasticsearch\+([a-z-]+); compatible-with=\d+")
@@ -41,6 +43,16 @@ class PlainJsonNode(AiohttpHttpNode):
                 if name in headers:
                     headers[name] = _COMPAT.sub(r"application/\1", headers[name])
         return await super().perform_request(method, target, body, headers, **kwargs)
+
+
+def match_label(plan: Plan, src: dict) -> str:
+    """How a hit matched, from its indexed fields (the ranking's own tiers)."""
+    if plan.ident and plan.ident in (src.get("identifiers") or ()):
+        return "identifier"
+    fields = Fields(src.get("name", ""), src.get("other", ""),
+                    " ".join(src.get("sound_ex") or ()), " ".join(src.get("sound_fz") or ()))
+    found = classify(plan, fields)
+    return TIER_MATCH[found[0]] if found else "partial"
 
 
 async def _aiter(docs):
@@ -129,16 +141,19 @@ class ElasticsearchSearchBackend(SearchBackend):
             raise UpstreamError(f"search failed: {exc}") from exc
 
     @staticmethod
-    def _hit(raw: dict, q: str, near: bool) -> SearchHit:
+    def _hit(raw: dict, plan: Plan | None, near: bool) -> SearchHit:
         src = raw["_source"]
         distance = None
         if near:
             distance = next((v for v in raw.get("sort", ()) if isinstance(v, float)), None)
             distance = None if distance is None else round(distance, 3)
         return SearchHit(kind=src["kind"], key=src["key"], title=src["title"],
-                         subtitle=src["subtitle"], highlight=highlight(src["title"], q),
+                         subtitle=src["subtitle"],
+                         highlight=highlight(src["title"], plan) if plan else html.escape(
+                             src["title"]),
                          distance_km=distance, risk_grade=src.get("risk_grade"),
-                         alerts=tuple(src.get("alerts") or ()), status=src["status"])
+                         alerts=tuple(src.get("alerts") or ()), status=src["status"],
+                         match=match_label(plan, src) if plan else "")
 
     async def search(self, query: SearchQuery) -> SearchResult:
         query = query.validate()
@@ -147,7 +162,8 @@ class ElasticsearchSearchBackend(SearchBackend):
         if body is None:
             return SearchResult(total=0, hits=[], took_ms=(time.perf_counter() - started) * 1e3)
         near = query.near is not None
-        hits = [self._hit(raw, query.q, near) for raw in body["hits"]["hits"]]
+        plan = plan_query(query.q, query.fuzzy) if query.text else None
+        hits = [self._hit(raw, plan, near) for raw in body["hits"]["hits"]]
         return SearchResult(total=body["hits"]["total"]["value"], hits=hits,
                             took_ms=(time.perf_counter() - started) * 1e3)
 
@@ -155,8 +171,7 @@ class ElasticsearchSearchBackend(SearchBackend):
         query = SearchQuery(q=q[:100], size=max(1, min(size, 50)))
         if not query.text:
             return []
-        body = await self._search(build_suggest_body(query.q, query.size))
-        return [] if body is None else [self._hit(r, q, False) for r in body["hits"]["hits"]]
+        return (await self.search(query)).hits
 
     async def nearby(self, lat: float, lng: float, radius_km: float = DEFAULT_RADIUS_KM,
                      kind: str = "all", size: int = 20) -> list[SearchHit]:

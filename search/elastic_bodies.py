@@ -3,23 +3,31 @@
 The mapping uses only stock analysis components (``standard``, ``ngram``, ``lowercase``,
 ``cjk_bigram``), so it works on a plain Elasticsearch (or OpenSearch) node; when the
 ``analysis-smartcn`` or ``analysis-ik`` plugin is present the name's word field uses it.
-Pinyin is computed in Python (:mod:`search.pinyin`), so no pinyin plugin is needed.
+Folding (:mod:`search.normalise`) and sound strings (:mod:`search.pinyin`) are computed in
+Python and indexed, so no pinyin or OpenCC plugin is needed, and both backends see the same
+text.
 
-User text only ever goes into ``term``, ``prefix``, ``match``, ``match_phrase`` and
+User text only ever goes into ``term``, ``prefix``, ``match_phrase``, ``span_term`` and
 ``multi_match`` queries, which have no query syntax: ``"`` ``*`` ``(`` ``:`` ``AND`` are text.
 
-Ranking is by constant-score tiers whose boosts exceed the sum of all lower ones, so the
-order is identifier > exact name > name prefix > name substring > other field > pinyin,
-then active before other statuses, then the shorter name.
+Ranking is by constant-score tiers (those of :mod:`search.match`) whose boosts exceed the
+sum of all lower ones, then active before other statuses, then the shorter name. Each tier's
+condition is implied by the ones above it, so a document's score is that of its best tier.
+Partial matches are ordered spans of the name's characters (``span_near``, ``in_order``,
+``slop`` from :func:`search.match.span_limit`).
 """
 
 from __future__ import annotations
 
-from .base import SearchDoc, SearchQuery, division_prefix, normalise_identifier, normalise_text
-from .pinyin import looks_like_pinyin, normalise_pinyin_query, readings
+from .base import SearchDoc, SearchQuery, division_prefix
+from .embedded_sql import OTHER_SEP, title_parts
+from .match import Plan, Term, plan_query, span_limit
+from .normalise import compact
 
-BOOSTS = {"identifier": 1000, "exact_name": 500, "prefix": 200, "substring": 50,
-          "other_field": 20, "pinyin": 10, "active": 5}
+BOOSTS = {"identifier": 40000, "exact": 20000, "prefix": 8000, "substring": 3000,
+          "terms": 1000, "sound": 300, "fuzzy_sound": 100, "partial": 30, "active": 5}
+TIER_BOOSTS = ("identifier", "exact", "prefix", "substring", "terms", "sound", "fuzzy_sound",
+               "partial")
 _GRAMS = {"gram1": (1, 1), "gram2": (2, 2)}
 
 
@@ -57,9 +65,8 @@ def build_mapping(plugins: tuple[str, ...] = ()) -> dict:
                     "raw": {"type": "keyword", "normalizer": "lower"}, **gram_fields}},
                 "name_len": {"type": "integer"},
                 "other": {"type": "text", "analyzer": word_analyzer, "fields": gram_fields},
-                "pinyin": {"type": "text", "analyzer": "gram2", "fields": {
-                    "raw": {"type": "keyword"}}},
-                "suggest": {"type": "search_as_you_type"},
+                "sound_ex": {"type": "text", "analyzer": "gram2"},
+                "sound_fz": {"type": "text", "analyzer": "gram2"},
                 "identifiers": {"type": "keyword"},
                 "division_code": {"type": "keyword"},
                 "location": {"type": "geo_point"},
@@ -76,14 +83,13 @@ def doc_id(kind: str, key: str) -> str:
 
 
 def build_source(doc: SearchDoc) -> dict:
-    """The indexed document for ``doc`` (pinyin computed here)."""
-    pys = readings(doc.title)
+    """The indexed document for ``doc`` (folded text and sound strings computed here)."""
+    name, _t, _p, fuzzy, exact = title_parts(doc.title)
     source = {
         "kind": doc.kind, "key": doc.key, "title": doc.title, "subtitle": doc.subtitle,
-        "name": normalise_text(doc.title), "name_len": len(doc.title),
-        "other": normalise_text(" ".join((doc.subtitle, *doc.keywords))),
-        "pinyin": list(dict.fromkeys(p for pair in pys for p in pair)),
-        "suggest": normalise_text(doc.title),
+        "name": name, "name_len": len(doc.title),
+        "other": compact(" ".join(doc.keywords)) + OTHER_SEP + compact(doc.subtitle),
+        "sound_ex": exact.split(), "sound_fz": fuzzy.split(),
         "identifiers": list(doc.all_identifiers()), "division_code": doc.division_code,
         "risk_grade": doc.risk_grade, "status": doc.status, "alerts": list(doc.alerts),
     }
@@ -103,24 +109,54 @@ def _substring(field: str, text: str) -> dict:
     return {"match_phrase": {f"{field}.gram2": text}}
 
 
-def text_clauses(q: str) -> list[dict]:
-    """The tiered ``should`` clauses for the user's text ``q``."""
-    text = normalise_text(q)
-    clauses = []
-    ident = normalise_identifier(q)
-    if ident:
-        clauses.append(_const({"term": {"identifiers": ident}}, BOOSTS["identifier"]))
-    clauses += [
-        _const({"term": {"name.raw": text}}, BOOSTS["exact_name"]),
-        _const({"prefix": {"name.raw": text}}, BOOSTS["prefix"]),
-        _const({"bool": {"must": [_substring("name", t) for t in text.split()]}},
-               BOOSTS["substring"]),
-        _const({"bool": {"must": [_substring("other", t) for t in text.split()]}},
-               BOOSTS["other_field"]),
-    ]
-    py = normalise_pinyin_query(q) if looks_like_pinyin(q) else ""
-    if len(py) >= 2:
-        clauses.append(_const({"match_phrase": {"pinyin": py}}, BOOSTS["pinyin"]))
+def _any(clauses: list[dict]) -> dict:
+    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses,
+                                                          "minimum_should_match": 1}}
+
+
+def _sounds(field: str, strings: tuple[str, ...]) -> list[dict]:
+    return [{"match_phrase": {field: s}} for s in strings if len(s) >= 2]
+
+
+def _partial(text: str) -> list[dict]:
+    """Every character in order within the span limit; for 4+ characters also all but one."""
+    options = [text]
+    if len(text) >= 4:
+        options += [text[:i] + text[i + 1:] for i in range(len(text))]
+    return [{"span_near": {"clauses": [{"span_term": {"name.gram1": c}} for c in option],
+                           "slop": span_limit(len(text)) - len(option), "in_order": True}}
+            for option in options]
+
+
+def term_clause(term: Term, level: str, fuzzy: bool) -> dict:
+    """One term at ``level``: ``terms`` (in the name or other field), ``sound`` (or sounds
+    exactly like part of the name), ``fuzzy_sound``, ``partial`` (or its characters in order)."""
+    clauses = [_substring("name", term.text), _substring("other", term.text)]
+    if level != "terms" and term.sounds:
+        clauses += _sounds("sound_ex", term.sounds.exact)
+        if level != "sound" and fuzzy:
+            clauses += _sounds("sound_fz", term.sounds.fuzzy)
+    if level == "partial" and term.partial:
+        clauses += _partial(term.text)
+    return _any(clauses)
+
+
+def text_clauses(plan: Plan) -> list[dict]:
+    """The tiered ``should`` clauses for a query plan."""
+    text, clauses = plan.text, []
+    if plan.ident:
+        clauses.append(_const({"term": {"identifiers": plan.ident}}, BOOSTS["identifier"]))
+    clauses += [_const({"term": {"name.raw": text}}, BOOSTS["exact"]),
+                _const({"prefix": {"name.raw": text}}, BOOSTS["prefix"]),
+                _const(_substring("name", text), BOOSTS["substring"])]
+    exact, fuzzy = plan.sound_strings()
+    for level in ("terms", "sound", "fuzzy_sound", "partial"):
+        if level == "fuzzy_sound" and not plan.fuzzy:
+            continue
+        must = {"bool": {"must": [term_clause(t, level, plan.fuzzy) for t in plan.terms]}}
+        whole = (_sounds("sound_ex", exact) if level == "sound" else
+                 _sounds("sound_fz", fuzzy) if level == "fuzzy_sound" else [])
+        clauses.append(_const(_any([must, *whole]), BOOSTS[level]))
     return clauses
 
 
@@ -147,8 +183,11 @@ def build_search_body(query: SearchQuery) -> dict:
     """The ``_search`` body for a validated query (from/size paging, exact total)."""
     active = _const({"term": {"status": "active"}}, BOOSTS["active"])
     bool_q: dict = {"filter": _filters(query)}
-    if query.text:
-        bool_q["must"] = [{"bool": {"should": text_clauses(query.q), "minimum_should_match": 1}}]
+    plan = plan_query(query.q, query.fuzzy) if query.text else None
+    if plan is None and query.near is None:  # only punctuation or emoji: match nothing
+        bool_q["must_not"] = [{"match_all": {}}]
+    if plan is not None:
+        bool_q["must"] = [{"bool": {"should": text_clauses(plan), "minimum_should_match": 1}}]
         bool_q["should"] = [active]
         sort: list = ["_score"]
         if query.near is not None:
@@ -156,21 +195,12 @@ def build_search_body(query: SearchQuery) -> dict:
         sort += [{"name_len": "asc"}, {"kind": "asc"}, {"key": "asc"}]
     else:
         bool_q["should"] = [active]
-        sort = [_geo_sort(query), "_score", {"kind": "asc"}, {"key": "asc"}]
+        sort = [_geo_sort(query)] if query.near is not None else []
+        sort += ["_score", {"kind": "asc"}, {"key": "asc"}]
     return {"query": {"bool": bool_q}, "sort": sort, "from": query.offset, "size": query.size,
             "track_total_hits": True, "track_scores": True}
 
 
 def build_suggest_body(q: str, size: int = 8) -> dict:
-    """Type-ahead: ``search_as_you_type`` bool_prefix on the name, prefix on pinyin readings."""
-    text = normalise_text(q)
-    should: list[dict] = [
-        {"multi_match": {"query": text, "type": "bool_prefix",
-                         "fields": ["suggest", "suggest._2gram", "suggest._3gram"]}},
-        _const({"prefix": {"name.raw": text}}, BOOSTS["prefix"]),
-    ]
-    py = normalise_pinyin_query(q) if looks_like_pinyin(q) else ""
-    if py:
-        should.append(_const({"prefix": {"pinyin.raw": py}}, BOOSTS["pinyin"]))
-    return {"query": {"bool": {"should": should, "minimum_should_match": 1}},
-            "sort": ["_score", {"name_len": "asc"}, {"key": "asc"}], "size": size}
+    """Type-ahead: the matching of :func:`build_search_body`, first page of ``size``."""
+    return build_search_body(SearchQuery(q=q, size=size))

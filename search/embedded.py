@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import html
 import json
 import os
 import sqlite3
@@ -20,10 +21,11 @@ from pathlib import Path
 from typing import AsyncIterable, Iterable
 
 from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, SearchQuery,
-                   SearchResult, highlight)
+                   SearchResult)
 from core.geo import haversine_km
-from .embedded_query import TOTAL_CAP, bounding_box, build_search_sql
-from .embedded_sql import delete_doc, insert_doc, prepare
+from .embedded_ranking import Ranked, rank
+from .embedded_sql import delete_doc, insert_docs, prepare
+from .match import TIER_MATCH, highlight, plan_query
 
 BATCH = 2000
 
@@ -127,10 +129,8 @@ class EmbeddedSearchBackend(SearchBackend):
     def _write(conn: sqlite3.Connection, op: str, args: tuple) -> int:
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if op == "index":
-                for doc in args:
-                    insert_doc(conn, doc)
-                done = len(args)
+            if op in ("index", "append"):
+                done = insert_docs(conn, args, replace=op == "index")
             else:
                 kind, keys = args
                 done = sum(delete_doc(conn, kind, key) for key in keys)
@@ -144,6 +144,15 @@ class EmbeddedSearchBackend(SearchBackend):
         if self._pending is not None:
             self._pending.append((op, args))
         return self._write(conn, op, args)
+
+    @classmethod
+    def _load(cls, conn: sqlite3.Connection, batch: list[SearchDoc], seen: set) -> int:
+        """A rebuild's batch: plain inserts, replacing only keys this rebuild already wrote."""
+        keys = [(d.kind, d.key) for d in batch]
+        fresh = len(set(keys)) == len(keys) and seen.isdisjoint(keys)
+        seen.update(keys)
+        cls._write(conn, "append" if fresh else "index", tuple(batch))
+        return len(batch)
 
     async def index(self, docs: Iterable[SearchDoc]) -> int:
         docs = tuple(docs)
@@ -173,13 +182,14 @@ class EmbeddedSearchBackend(SearchBackend):
         count = 0
         try:
             batch: list[SearchDoc] = []
+            seen: set[tuple[str, str]] = set()
             async for doc in _aiter(docs):
                 batch.append(doc)
                 if len(batch) >= BATCH:
-                    count += await asyncio.to_thread(self._write, fresh, "index", tuple(batch))
+                    count += await asyncio.to_thread(self._load, fresh, batch, seen)
                     batch = []
             if batch:
-                count += await asyncio.to_thread(self._write, fresh, "index", tuple(batch))
+                count += await asyncio.to_thread(self._load, fresh, batch, seen)
             for table in ("fts", "fts_py", "grams"):
                 await asyncio.to_thread(fresh.execute,
                                         f"INSERT INTO {table}({table}) VALUES ('optimize')")
@@ -204,46 +214,20 @@ class EmbeddedSearchBackend(SearchBackend):
                 self._pending = None
 
     # -- reads -----------------------------------------------------------------------------
-    @staticmethod
-    def _query(conn: sqlite3.Connection, query: SearchQuery):
-        """(total, total is a lower bound, rows): the count runs only when the page is full."""
-        page_sql, count_sql, params = build_search_sql(query, native_math=_has_math())
-        if query.text:
-            rows = conn.execute(page_sql, params).fetchall()
-        else:
-            rows = EmbeddedSearchBackend._nearby_page(conn, query, page_sql, params)
-        if len(rows) < query.size and (rows or query.offset == 0):
-            return query.offset + len(rows), False, rows
-        total = conn.execute(count_sql, params).fetchone()[0]
-        if total > TOTAL_CAP:
-            return max(TOTAL_CAP, query.offset + len(rows)), True, rows
-        return total, False, rows
-
-    @staticmethod
-    def _nearby_page(conn: sqlite3.Connection, query: SearchQuery, page_sql: str, params: dict):
-        """Try circles of 1/16 and 1/4 of the radius first: a page that fills inside a smaller
-        circle is the page (everything outside it is farther), and costs far fewer rows."""
-        ring = query.radius_km / 16
-        while ring < query.radius_km:
-            box = dict(zip(("lat0", "lat1", "lng0", "lng1"), bounding_box(*query.near, ring)))
-            rows = conn.execute(page_sql, {**params, **box, "radius": ring}).fetchall()
-            if len(rows) == query.size:
-                return rows
-            ring *= 4
-        return conn.execute(page_sql, params).fetchall()
-
     async def search(self, query: SearchQuery) -> SearchResult:
         query = query.validate()
         started = time.perf_counter()
-        total, lower_bound, rows = await self._run(self._query, query)
+        plan = plan_query(query.q, query.fuzzy) if query.text else None
+        ranked: Ranked = await self._run(rank, query, plan, _has_math())
         hits = [
             SearchHit(kind=kind, key=key, title=title, subtitle=subtitle,
-                      highlight=highlight(title, query.q), risk_grade=risk,
-                      alerts=tuple(json.loads(alerts)), status=status,
-                      distance_km=None if dist is None else round(dist, 3))
-            for kind, key, title, subtitle, risk, alerts, status, dist, _tier in rows
+                      highlight=highlight(title, plan) if plan else html.escape(title),
+                      risk_grade=risk, alerts=tuple(json.loads(alerts)), status=status,
+                      distance_km=None if dist is None else round(dist, 3),
+                      match=TIER_MATCH[tier] if plan else "")
+            for kind, key, title, subtitle, risk, alerts, status, dist, tier in ranked.rows
         ]
-        return SearchResult(total=total, hits=hits, total_is_lower_bound=lower_bound,
+        return SearchResult(total=ranked.total, hits=hits, total_is_lower_bound=ranked.lower_bound,
                             took_ms=(time.perf_counter() - started) * 1e3)
 
     async def suggest(self, q: str, size: int = 8) -> list[SearchHit]:

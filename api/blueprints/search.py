@@ -8,19 +8,28 @@ from sanic.response import json
 from api.http import part
 from api.openapi import operation, query
 from core.errors import InvalidInput
-from search.base import MAX_QUERY_CHARS, SearchBackend, SearchQuery, normalise_text
+from search.base import (MAX_QUERY_CHARS, MAX_TERMS, SearchBackend, SearchQuery, count_terms,
+                         normalise_text)
 
 bp = Blueprint("search")
-PARAMS = ("q", "kind", "division", "near", "radius_km", "page", "size")
-BAD_INPUT = ("search_query_empty, search_query_too_long, search_bad_kind, search_bad_coordinates, "
-             "search_bad_radius, search_bad_page, search_bad_size, search_bad_division")
+PARAMS = ("q", "kind", "division", "near", "radius_km", "page", "size", "fuzzy")
+BAD_INPUT = ("search_query_empty, search_query_too_long, search_too_many_terms, search_bad_kind, "
+             "search_bad_coordinates, search_bad_radius, search_bad_page, search_bad_size, "
+             "search_bad_division, search_bad_fuzzy")
+HIT = ("{kind, key, title, subtitle, highlight, distance_km, risk_grade, alerts, status, match}; "
+       "match is identifier, exact, prefix, substring, sound (sounds like the name, or like it "
+       "with a fuzzy pair) or partial (characters of the name skipped): for sound and partial "
+       "the page may ask 您是不是要找……")
 MAX_SUGGEST = 20
 
 
 @bp.get("/api/v1/search")
 @operation("get", "/api/v1/search", summary="Search enterprises and products", tag="search",
            params=[query("q", "name, part of a name, pinyin, initials, credit code, licence "
-                          "number or GTIN; may be empty when near is given"),
+                          "number or GTIN; traditional characters, full-width letters, "
+                          "homophones and skipped characters are found too; up to 8 terms "
+                          "separated by spaces, each must match; may be empty when near is "
+                          "given"),
                    query("kind", "enterprise, product or all",
                          schema={"enum": ["enterprise", "product", "all"], "default": "all"}),
                    query("division", "administrative division code (2-6 digits); a city "
@@ -31,9 +40,11 @@ MAX_SUGGEST = 20
                          schema={"type": "number", "default": 5}),
                    query("page", "page number from 1", schema={"type": "integer", "default": 1}),
                    query("size", "results per page, 1-50",
-                         schema={"type": "integer", "default": 10})],
-           responses={200: '{"total", "total_is_lower_bound", "hits": [{kind, key, title, '
-                           'subtitle, highlight, distance_km, risk_grade, alerts, status}], '
+                         schema={"type": "integer", "default": 10}),
+                   query("fuzzy", "1 (default) or 0: the fuzzy sounds of pinyin keyboards "
+                                  "(s/sh, z/zh, c/ch, n/l, an/ang, en/eng, in/ing) match too",
+                         schema={"type": "integer", "enum": [0, 1], "default": 1})],
+           responses={200: '{"total", "total_is_lower_bound", "hits": [' + HIT + '], '
                            '"took_ms"}; a page past the end has no hits'},
            errors={400: BAD_INPUT})
 async def search(request):
@@ -47,13 +58,16 @@ async def search(request):
            tag="search",
            params=[query("q", "what was typed so far; empty gives no suggestions"),
                    query("size", "how many, 1-20", schema={"type": "integer", "default": 8})],
-           responses={200: '{"hits": [...]} (the hit shape of /api/v1/search)'},
-           errors={400: "search_query_too_long, search_bad_size"})
+           responses={200: '{"hits": [...]} (the hit shape and matching of /api/v1/search)'},
+           errors={400: "search_query_too_long, search_too_many_terms, search_bad_size"})
 async def suggest(request):
     q = request.args.get("q") or ""
     if len(q) > MAX_QUERY_CHARS:
-        raise InvalidInput(f"q is limited to {MAX_QUERY_CHARS} characters", field="q",
+        raise InvalidInput(f"q（搜索词）最多 {MAX_QUERY_CHARS} 个字符", field="q",
                            code="search_query_too_long")
+    if count_terms(q) > MAX_TERMS:
+        raise InvalidInput(f"q（搜索词）最多 {MAX_TERMS} 个词", field="q",
+                           code="search_too_many_terms")
     size = _size(request.args.get("size"))
     hits = await part(request, SearchBackend).suggest(q, size) if normalise_text(q) else []
     return json({"hits": [h.as_dict() for h in hits]}, ensure_ascii=False)
@@ -65,6 +79,6 @@ def _size(raw: str | None) -> int:
     except ValueError:
         size = 0
     if not 1 <= size <= MAX_SUGGEST:
-        raise InvalidInput(f"size must be between 1 and {MAX_SUGGEST}", field="size",
+        raise InvalidInput(f"size（条数）应在 1～{MAX_SUGGEST} 之间", field="size",
                            code="search_bad_size")
     return size

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 
 import orjson
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from search.base import SearchBackend
 from search.pinyin import readings
 from tracing.demo.generator import DEMO_KEYS, write_demo
+from tracing.demo.slips import KINDS, slip
 
 TOKEN = {"Authorization": "Bearer test-exchange-token", "Content-Type": "application/x-ndjson"}
 
@@ -155,4 +157,85 @@ async def test_openapi_declares_search(http):
     paths = (await http.get("/docs/openapi.json")).json()["paths"]
     assert "get" in paths["/api/v1/search"] and "get" in paths["/api/v1/search/suggest"]
     names = {p["name"] for p in paths["/api/v1/search"]["get"]["parameters"]}
-    assert names == {"q", "kind", "division", "near", "radius_km", "page", "size"}
+    assert names == {"q", "kind", "division", "near", "radius_km", "page", "size", "fuzzy"}
+
+
+EXPECTED_MATCH = {"traditional": {"exact"}, "full_width": {"sound"}, "homophone": {"sound"},
+                  "fuzzy": {"sound"}, "skipped": {"partial"},
+                  "terms": {"substring", "prefix"}}  # 融安 福源 reads as the start of 融安福源…
+
+
+async def test_each_kind_of_slip_finds_the_intended_enterprise_first(http):
+    """Traditional characters, full-width initials, homophone and fuzzy-sound slips, skipped
+    characters, and a district plus a piece of the name: each finds every demo enterprise at
+    rank 1 (all but names whose initials another name shares, which no search can tell)."""
+    ents = await import_demo(http)
+    initials = [readings(e["name"])[0][1] for e in ents.values()]
+    rng = random.Random(7)
+    for kind in KINDS:
+        tried = 0
+        for uscc, ent in ents.items():
+            q = slip(kind, ent["name"], ent["address"], rng)
+            if q is None or (kind == "full_width"
+                             and initials.count(readings(ent["name"])[0][1]) > 1):
+                continue
+            first = (await search(http, q=q, size=3))["hits"][0]
+            assert first["key"] == uscc and first["match"] in EXPECTED_MATCH[kind], (kind, q)
+            tried += 1
+        assert tried >= 8, kind
+
+
+async def test_slips_that_must_not_match(http):
+    await import_demo(http)
+    # one character shared with a shop of another district is not enough for two terms
+    assert (await search(http, q="柳北 福源"))["hits"] == []
+    assert (await search(http, q="螺 冷冻仓储 鹿寨"))["hits"] == []
+    found = await search(http, q="城中农贸")  # characters apart but too far: not a match
+    assert all(h["match"] != "partial" or "城中" in h["title"] for h in found["hits"])
+    no_fuzzy = await search(http, q="lengdong", fuzzy="0")
+    assert all(h["match"] != "sound" or "冷冻" in h["title"] for h in no_fuzzy["hits"])
+
+
+@pytest.mark.parametrize("q", [
+    "！？。，、", "   \u3000 ", "l", "江滨lsf", "螺😀蛳粉", "🍜柳🍜州🍜", "ＬＺ", "柳州" + "👍" * 40,
+])
+async def test_awkward_queries_get_a_sensible_answer(http, q):
+    answer = await http.get("/api/v1/search", params={"q": q})
+    if not q.strip():
+        assert answer.status_code == 400
+        assert answer.json()["error"] == {"code": "search_query_empty", "field": "q",
+                                          "message": answer.json()["error"]["message"]}
+        assert "q" in answer.json()["error"]["message"]
+        return
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["total"] >= 0
+    suggest = await http.get("/api/v1/search/suggest", params={"q": q})
+    assert suggest.status_code == 200
+
+
+async def test_emoji_and_full_width_are_read_through(http):
+    ents = await import_demo(http)
+    name = ents[DEMO_KEYS["failed_sampling_uscc"]]["name"]
+    spaced = "😀".join(name)
+    assert (await search(http, q=spaced[:60]))["hits"][0]["title"].startswith(name[:20])
+    upper = "".join(chr(ord(c) + 0xFEE0) for c in readings(name)[0][1].upper())
+    keys = [h["key"] for h in (await search(http, q=upper, size=20))["hits"]]
+    assert DEMO_KEYS["failed_sampling_uscc"] in keys
+
+
+@pytest.mark.parametrize("params, code", [
+    ({"q": " ".join("柳州城中区螺蛳粉店米") }, "search_too_many_terms"),
+    ({"q": " ".join(["螺"] * 64)}, "search_query_too_long"),
+    ({"q": " ".join("柳州城中区螺蛳粉店米"[:10]) + " x" * 54}, "search_query_too_long"),
+    ({"q": "廣西壯族自治區柳州市" * 50}, "search_query_too_long"),
+    ({"q": "螺", "fuzzy": "maybe"}, "search_bad_fuzzy"),
+])
+async def test_too_much_text_is_a_clear_400_in_chinese(http, params, code):
+    answer = await http.get("/api/v1/search", params=params)
+    assert answer.status_code == 400, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == code and error["field"] in ("q", "fuzzy")
+    assert error["field"] in error["message"] and any("\u4e00" <= c <= "\u9fff"
+                                                      for c in error["message"])
+    suggest = await http.get("/api/v1/search/suggest", params={"q": params["q"]})
+    assert suggest.status_code in (200, 400)

@@ -7,14 +7,15 @@ import random
 
 import pytest
 
-from search import embedded, embedded_query
+from search import embedded_query, embedded_ranking
 from search.base import STATUSES, SearchDoc, SearchQuery
 from search.embedded import EmbeddedSearchBackend
-from search.embedded_query import build_search_sql
+from search.embedded_ranking import rank
+from search.match import plan_query
 
 CHARS = "螺蛳粉柳州小店王记"
 QUERIES = ["螺", "螺蛳", "螺蛳粉", "柳州 小店", "粉 王", "lsf", "ls", "luosi", "粉店", "王",
-           "柳州螺蛳粉店", "W", "zhou"]
+           "柳州螺蛳粉店", "W", "zhou", "螺丝", "柳粉", "王记 lsf", "柳州粉店", "xiaodian", "nsf"]
 
 
 def random_docs(n: int = 400, seed: int = 5) -> list[SearchDoc]:
@@ -56,9 +57,11 @@ async def backend(index_path):
 
 
 def uncut(conn, query: SearchQuery) -> list[str]:
-    page, count, params = build_search_sql(query)
-    params.update(window=10**9, size=10**9, offset=0)
-    return [row[1] for row in conn.execute(page, params)]
+    """Every match in rank order: one page as large as the data (no stream is cut)."""
+    whole = SearchQuery(q=query.q, kind=query.kind, division=query.division, near=query.near,
+                        radius_km=query.radius_km, size=10**6)
+    plan = plan_query(whole.q) if whole.text else None
+    return [row[1] for row in rank(conn, whole, plan, True).rows]
 
 
 @pytest.mark.parametrize("q", QUERIES)
@@ -89,7 +92,7 @@ async def test_nearby_pages_and_distances(backend):
 
 async def test_totals_past_the_cap_are_a_flagged_lower_bound(backend, monkeypatch):
     monkeypatch.setattr(embedded_query, "TOTAL_CAP", 25)
-    monkeypatch.setattr(embedded, "TOTAL_CAP", 25)
+    monkeypatch.setattr(embedded_ranking, "TOTAL_CAP", 25)
     broad = await backend.search(SearchQuery(q="螺", size=5))
     assert (broad.total, broad.total_is_lower_bound) == (25, True)
     assert broad.as_dict()["total_is_lower_bound"] is True

@@ -2,7 +2,8 @@ import pytest
 
 from core.errors import InvalidInput
 from core.geo import haversine_km
-from search.base import SearchQuery, division_prefix, highlight, normalise_text
+from search.base import SearchQuery, division_prefix, normalise_text
+from search.match import highlight, plan_query
 
 
 def code_of(params):
@@ -30,9 +31,26 @@ def code_of(params):
     ({"q": "螺", "page": "10000"}, ("search_bad_page", "page")),
     ({"q": "螺", "size": "51"}, ("search_bad_size", "size")),
     ({"q": "螺", "division": "45x"}, ("search_bad_division", "division")),
+    ({"q": " ".join("螺蛳粉柳州城中区") + " 店"}, ("search_too_many_terms", "q")),
+    ({"q": "螺", "fuzzy": "maybe"}, ("search_bad_fuzzy", "fuzzy")),
 ])
 def test_bad_input_has_stable_codes(params, expected):
     assert code_of(params) == expected
+
+
+@pytest.mark.parametrize("params", [{"q": "螺" * 101}, {"q": "螺", "size": "51"},
+                                    {"q": "螺", "kind": "shop"}, {"near": "abc"}])
+def test_messages_are_chinese_and_name_the_field(params):
+    with pytest.raises(InvalidInput) as info:
+        SearchQuery.from_params(params)
+    message = str(info.value)
+    assert info.value.field in message and any("\u4e00" <= c <= "\u9fff" for c in message)
+
+
+def test_fuzzy_is_on_unless_turned_off():
+    assert SearchQuery.from_params({"q": "螺"}).fuzzy is True
+    assert SearchQuery.from_params({"q": "螺", "fuzzy": "0"}).fuzzy is False
+    assert SearchQuery.from_params({"q": "螺", "fuzzy": "true"}).fuzzy is True
 
 
 def test_good_params():
@@ -48,5 +66,9 @@ def test_pure_helpers():
     assert division_prefix("450200") == "4502" and division_prefix("450000") == "45"
     assert division_prefix("450202") == "450202"
     assert 110 < haversine_km(24.0, 109.0, 25.0, 109.0) < 112
-    assert highlight("柳州<螺>霸王", "<螺>") == "柳州<em>&lt;螺&gt;</em>霸王"
-    assert highlight("重庆小面馆", "cq") == "重庆小面馆"
+    assert highlight("柳州<螺>霸王", plan_query("<螺>")) == "柳州&lt;<em>螺</em>&gt;霸王"
+    assert highlight("重庆小面馆", plan_query("cq")) == "重庆小面馆"
+    assert highlight("廣西好歡螺", plan_query("广西")) == "<em>廣西</em>好歡螺"
+    assert highlight("城中区农副产品贸易市场", plan_query("城中农贸")) == (
+        "<em>城中</em>区<em>农</em>副产品<em>贸</em>易市场")
+    assert highlight("龙城超市（五一路店）", plan_query("超市五一")) == "龙城<em>超市</em>（<em>五一</em>路店）"
