@@ -114,21 +114,40 @@ def test_uscc_charset_rejects_punctuation_and_ideographs(raw):
     assert error_of(validate_uscc, raw).code == "uscc_charset"
 
 
-@pytest.mark.parametrize("prefix", ["04", "B1", "94", "99", "Y2", "23", "A2", "82", "0A"])
+@pytest.mark.parametrize("prefix", ["04", "B1", "94", "99", "Y2", "23", "A2", "82", "0A", "N4",
+                                    "36", "N5"])
 def test_uscc_authority(prefix):
     code = with_checks(prefix + "11000080210043")
     assert error_of(validate_uscc, code).code == "uscc_authority"
 
 
-@pytest.mark.parametrize("prefix", ["91", "92", "93", "11", "12", "13", "19", "N4", "Y1", "A9"])
+@pytest.mark.parametrize("prefix", ["91", "92", "93", "11", "12", "13", "19", "Y1", "A9",
+                                    "31", "34", "35", "39", "N1", "N3", "N9", "A1", "59"])
 def test_known_authority_and_category_pairs_pass(prefix):
     assert validate_uscc(with_checks(prefix + "45020280210043"))
 
 
-@pytest.mark.parametrize("division", ["000000", "991234", "10ABCD", "4502A2", "990000"])
+@pytest.mark.parametrize("division", ["000000", "991234", "10ABCD", "4502A2", "990000",
+                                      "450299", "100001", "450012"])
 def test_uscc_division(division):
     code = with_checks("91" + division + "80210043")
     assert error_of(validate_uscc, code).code == "uscc_division"
+
+
+@pytest.mark.parametrize("division", [
+    "100000",  # national level: central organs
+    "450104",  # 南宁市城北区, abolished in 2004: codes issued under it stay valid
+    "110103",  # 北京市崇文区, merged into 东城区 in 2010
+    "810000",  # 香港特别行政区
+])
+def test_uscc_divisions_by_the_full_list_with_history(division):
+    code = with_checks("91" + division + "80210043")
+    assert validate_uscc(code) == code
+
+
+def test_uscc_messages_are_chinese():
+    assert "校验码应为 'B'" in error_of(validate_uscc, "91110000802100433C").message
+    assert "不是行政区划代码" in error_of(validate_uscc, with_checks("91450299" + "80210043")).message
 
 
 def test_uscc_org_checksum():
@@ -237,6 +256,13 @@ def test_licence_division(raw):
     assert error_of(validate_licence_no, raw).code == "licence_division"
 
 
+@pytest.mark.parametrize("raw", ["SC10345029900013", "JY14502990000018"])
+def test_licence_division_is_checked_to_the_county(raw):
+    err = error_of(validate_licence_no, raw)
+    assert err.code == "licence_division"
+    assert "450299 不存在" in err.message
+
+
 def test_licence_default_field():
     assert error_of(validate_licence_no, "X").field == "licence_no"
 
@@ -325,6 +351,7 @@ def test_any_single_digit_change_fails_the_gtin_check(length, digits, position, 
 @pytest.mark.parametrize("code", [
     "450202", "450203", "450204", "450205", "450206", "450222", "450223", "450224",
     "450225", "450226", "450200", "450000", "110000", "820000",
+    "450104", "110103", "710000", "810000",  # abolished divisions keep their codes
 ])
 def test_valid_divisions(code):
     assert validate_division_code(code) == code
@@ -339,7 +366,8 @@ def test_division_format(raw):
     assert error_of(validate_division_code, raw).code == "division_format"
 
 
-@pytest.mark.parametrize("raw", ["000000", "990000", "100101", "450012", "470202"])
+@pytest.mark.parametrize("raw", ["000000", "990000", "100101", "450012", "470202", "450299",
+                                 "100000", "110199"])
 def test_division_unknown(raw):
     assert error_of(validate_division_code, raw).code == "division_unknown"
 

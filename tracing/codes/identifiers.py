@@ -5,10 +5,13 @@
   check digit; character 18 is the GB 32100 check character.
 - Food production licence ``SC`` + 14 digits and food business licence ``JY`` + 14 digits.
 - GTIN-8/12/13/14 with the GS1 mod-10 check digit.
-- Administrative division codes (GB/T 2260): 6 digits under a known province.
+- Administrative division codes (GB/T 2260): 6 digits that are or were a division, by the
+  full list with its history (:mod:`tracing.codes.divisions`); the same check applies to the
+  division inside a credit code (characters 3-8, where the national level ``100000`` is
+  valid too) and inside a licence number.
 
 Every ``validate_*`` returns the normalised value or raises :class:`IdentifierError`
-whose ``code`` names the broken rule.
+whose ``code`` names the broken rule and whose message says it in Chinese.
 """
 
 from __future__ import annotations
@@ -16,14 +19,21 @@ from __future__ import annotations
 import unicodedata
 
 from core.errors import InvalidInput
+from tracing.codes import divisions
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
-# Registration authorities (first character) and the organisation categories each allows.
+# Registration authorities (first character) and the organisation categories each allows,
+# GB 32100-2015 table 1 and its later additions (A military, N rural collectives):
+# 1 机构编制 (1 机关, 2 事业单位, 3 群众团体, 9 其他), 2 外交 (1, 9), 3 司法行政 (1 律师执业
+# 机构, 2 公证处, 3 基层法律服务所, 4 司法鉴定机构, 5 仲裁委员会, 9 其他), 4 文化 (1, 9),
+# 5 民政 (1 社会团体, 2 民办非企业单位, 3 基金会, 9 其他), 6 旅游 (1, 2, 9), 7 宗教 (1, 2, 9),
+# 8 工会 (1, 9), 9 工商 (1 企业, 2 个体工商户, 3 农民专业合作社), A 中央军委改革和编制办公室
+# (1, 9), N 农业 (1 组级, 2 村级, 3 乡镇级集体经济组织, 9 其他), Y 其他 (1).
 USCC_AUTHORITIES = {
-    "1": "1239", "2": "19", "3": "12345", "4": "19", "5": "1239", "6": "129",
-    "7": "129", "8": "19", "9": "123", "A": "19", "N": "12349", "Y": "1",
+    "1": "1239", "2": "19", "3": "123459", "4": "19", "5": "1239", "6": "129",
+    "7": "129", "8": "19", "9": "123", "A": "19", "N": "1239", "Y": "1",
 }
 PROVINCES = {
     "11": "北京市", "12": "天津市", "13": "河北省", "14": "山西省", "15": "内蒙古自治区",
@@ -65,7 +75,7 @@ def org_code_check_char(first8: str) -> str:
 def validate_uscc(raw: str, field: str = "uscc") -> str:
     """Return the normalised credit code or raise :class:`IdentifierError`."""
     if not isinstance(raw, str):
-        raise IdentifierError("credit code must be a string", field=field, code="uscc_type")
+        raise IdentifierError("统一社会信用代码必须是文本", field=field, code="uscc_type")
     if raw in _VALID_USCC:  # already normalised (valid codes are ASCII upper-case and digits)
         return raw
     code = normalise(raw)
@@ -73,30 +83,30 @@ def validate_uscc(raw: str, field: str = "uscc") -> str:
         return code
     if len(code) != 18:
         raise IdentifierError(
-            f"credit code must have 18 characters, got {len(code)}", field=field,
+            f"统一社会信用代码应为 18 位，实际为 {len(code)} 位", field=field,
             code="uscc_length")
     bad = [ch for ch in code if ch not in USCC_ALPHABET]
     if bad:
         raise IdentifierError(
-            f"credit code has character {bad[0]!r} outside GB 32100's alphabet "
-            "(no I, O, S, V, Z)", field=field, code="uscc_charset")
+            f"统一社会信用代码含有 GB 32100 字符集以外的字符 {bad[0]!r}（不用 I、O、S、V、Z）",
+            field=field, code="uscc_charset")
     categories = USCC_AUTHORITIES.get(code[0])
     if categories is None or code[1] not in categories:
         raise IdentifierError(
-            f"credit code starts with unknown authority/category {code[:2]!r}", field=field,
+            f"统一社会信用代码的登记管理部门码和机构类别码 {code[:2]!r} 不存在", field=field,
             code="uscc_authority")
-    if code[2:4] not in PROVINCES or not code[2:8].isdigit():
+    if not code[2:8].isdigit() or not divisions.exists(code[2:8], national=True):
         raise IdentifierError(
-            f"credit code characters 3-8 {code[2:8]!r} are not an administrative division",
+            f"统一社会信用代码第 3–8 位 {code[2:8]!r} 不是行政区划代码（GB/T 2260）",
             field=field, code="uscc_division")
     if org_code_check_char(code[8:16]) != code[16]:
         raise IdentifierError(
-            "credit code characters 9-17 fail the GB 11714 organisation code check",
+            "统一社会信用代码第 9–17 位（组织机构代码）未通过 GB 11714 校验",
             field=field, code="uscc_org_checksum")
     if uscc_check_char(code[:17]) != code[17]:
         raise IdentifierError(
-            f"credit code check character should be {uscc_check_char(code[:17])!r}, "
-            f"got {code[17]!r}", field=field, code="uscc_checksum")
+            f"统一社会信用代码的校验码应为 {uscc_check_char(code[:17])!r}，"
+            f"实际为 {code[17]!r}", field=field, code="uscc_checksum")
     if len(_VALID_USCC) > 100_000:
         _VALID_USCC.clear()
     _VALID_USCC.add(code)
@@ -114,29 +124,27 @@ def make_uscc(authority: str, category: str, division: str, org_body: str) -> st
 
 
 def validate_licence_no(raw: str, field: str = "licence_no") -> str:
-    """``SC`` + 14 digits (food production) or ``JY`` + 14 digits (food business)."""
+    """``SC`` + 14 digits (food production: 3 category, 6 division, 4 serial, 1 check) or
+    ``JY`` + 14 digits (food business: 1 type, 6 division, 6 serial, 1 check)."""
     if not isinstance(raw, str):
-        raise IdentifierError("licence number must be a string", field=field,
-                              code="licence_type")
+        raise IdentifierError("许可证编号必须是文本", field=field, code="licence_type")
     code = normalise(raw)
     prefix, digits = code[:2], code[2:]
     if prefix not in ("SC", "JY") or len(digits) != 14 or not digits.isascii() \
             or not digits.isdigit():
         raise IdentifierError(
-            "licence number must be SC or JY followed by 14 digits", field=field,
-            code="licence_format")
+            "许可证编号应为 SC 或 JY 加 14 位数字", field=field, code="licence_format")
     if prefix == "SC":
-        kind_ok, province = digits[0] in SC_CATEGORY_FIRST, digits[3:5]
+        kind_ok, division = digits[0] in SC_CATEGORY_FIRST, digits[3:9]
     else:
-        kind_ok, province = digits[0] in JY_BUSINESS_TYPES, digits[1:3]
+        kind_ok, division = digits[0] in JY_BUSINESS_TYPES, digits[1:7]
     if not kind_ok:
         raise IdentifierError(
-            f"licence number {code!r} has an unknown category digit", field=field,
-            code="licence_category")
-    if province not in PROVINCES:
+            f"许可证编号 {code!r} 的类别码不存在", field=field, code="licence_category")
+    if not divisions.exists(division):
         raise IdentifierError(
-            f"licence number {code!r} names no known province ({province})", field=field,
-            code="licence_division")
+            f"许可证编号 {code!r} 中的行政区划代码 {division} 不存在（GB/T 2260）",
+            field=field, code="licence_division")
     return code
 
 
@@ -155,14 +163,14 @@ def is_valid_gtin(raw: str) -> bool:
 def validate_gtin(raw: str, field: str = "gtin") -> str:
     """Return the GTIN as given (8/12/13/14 digits) or raise :class:`IdentifierError`."""
     if not isinstance(raw, str):
-        raise IdentifierError("GTIN must be a string", field=field, code="gtin_type")
+        raise IdentifierError("GTIN 必须是文本", field=field, code="gtin_type")
     code = normalise(raw)
     if len(code) not in (8, 12, 13, 14) or not code.isascii() or not code.isdigit():
-        raise IdentifierError("GTIN must be 8, 12, 13 or 14 digits", field=field,
+        raise IdentifierError("GTIN 应为 8、12、13 或 14 位数字", field=field,
                               code="gtin_format")
     if not is_valid_gtin(code):
         raise IdentifierError(
-            f"GTIN check digit should be {gtin_check_digit(code[:-1])}, got {code[-1]}",
+            f"GTIN 的校验位应为 {gtin_check_digit(code[:-1])}，实际为 {code[-1]}",
             field=field, code="gtin_checksum")
     return code
 
@@ -173,19 +181,15 @@ def gtin14(gtin: str) -> str:
 
 
 def validate_division_code(raw: str, field: str = "division_code") -> str:
-    """Six digits under a known province; county part may be ``00`` (city or province)."""
+    """Six digits that are or were a GB/T 2260 division (province, city or county level)."""
     if not isinstance(raw, str):
-        raise IdentifierError("division code must be a string", field=field,
-                              code="division_type")
+        raise IdentifierError("行政区划代码必须是文本", field=field, code="division_type")
     code = normalise(raw)
     if len(code) != 6 or not code.isascii() or not code.isdigit():
-        raise IdentifierError("division code must be 6 digits", field=field,
+        raise IdentifierError("行政区划代码应为 6 位数字", field=field,
                               code="division_format")
-    if code[:2] not in PROVINCES:
-        raise IdentifierError(f"division code {code} names no known province", field=field,
-                              code="division_unknown")
-    if code[2:4] == "00" and code[4:] != "00":
-        raise IdentifierError(f"division code {code} has a county under no city", field=field,
+    if not divisions.exists(code):
+        raise IdentifierError(f"行政区划代码 {code} 不存在（GB/T 2260）", field=field,
                               code="division_unknown")
     return code
 
