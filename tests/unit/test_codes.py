@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tracing.codes.parse import (
     CODE_RE, CodeMalformed, ParsedCode, is_trace_code, normalise_code, parse_scan,
 )
+from tracing.codes.gs1_lint import current_year
 from tracing.codes.identifiers import gtin_check_digit
 
 GS = "\x1d"
@@ -26,7 +27,8 @@ def rejected(raw: str, *, hosts=HOSTS) -> str:
         parse_scan(raw, trace_hosts=hosts)
     assert info.value.code == "code_malformed"
     assert info.value.field == "code"
-    return info.value.message
+    assert info.value.as_dict()["rule"] == info.value.rule
+    return f"{info.value.rule}: {info.value.message}"
 
 
 # --- existing contract -------------------------------------------------------------------
@@ -65,16 +67,16 @@ def test_trace_code_that_does_not_parse_as_gs1_stays_a_trace_code():
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("zj 2024 0001", "contains a space"),
-    ("ZJ　2024", "contains a space"),  # ideographic space becomes a space under NFKC
-    ("ZJ#2024", "contains '#'"),
-    ("追溯码123456", "contains '追'"),
-    ("ZJ<script>", "contains '<'"),
-    ("STRAßE01", "contains 'ß'"),  # upper() would turn it into ASCII "SS"
-    ("ZJıı0001", "contains 'ı'"),
-    ("ABC", "4 to 64 characters long, got 3"),
-    ("A" * 65, "4 to 64 characters long, got 65"),
-    ("-ABCDEF", "must start with a letter or digit"),
+    ("zj 2024 0001", "code_space: 追溯码含有空格"),
+    ("ZJ　2024", "code_space: 追溯码含有空格"),  # ideographic space becomes a space under NFKC
+    ("ZJ#2024", "code_character: 追溯码含有 '#'"),
+    ("追溯码123456", "含有 '追'"),
+    ("ZJ<script>", "含有 '<'"),
+    ("STRAßE01", "含有 'ß'"),  # upper() would turn it into ASCII "SS"
+    ("ZJıı0001", "含有 'ı'"),
+    ("ABC", "code_length: 追溯码长度应为 4 到 64 个字符，实际为 3 个"),
+    ("A" * 65, "4 到 64 个字符，实际为 65 个"),
+    ("-ABCDEF", "必须以字母或数字开头"),
 ])
 def test_bad_trace_codes(raw, message):
     assert message in rejected(raw)
@@ -106,22 +108,22 @@ def test_trace_url_on_any_host_when_no_hosts_are_configured():
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("https://evil.example/t/ZJ0001", "host 'evil.example' is not this platform's"),
-    ("https://trace.lz.gov.cn:8443/t/ZJ0001", "host 'trace.lz.gov.cn:8443'"),
-    ("http://127.0.0.1:9000/t/ZJ0001", "host '127.0.0.1:9000'"),
-    ("https://trace.lz.gov.cn/t/", "no code after /t/"),
-    ("https://trace.lz.gov.cn/t/ZJ%200001", "trace URL code contains a space"),
-    ("https://trace.lz.gov.cn/t/ZJ%230001", "trace URL code contains '#'"),
-    ("https://trace.lz.gov.cn/t/AB", "4 to 64 characters"),
-    ("https://trace.lz.gov.cn/t/%FF%FE", "bad percent-encoding"),
-    ("https://trace.lz.gov.cn/about", "neither a trace URL"),
-    ("https://trace.lz.gov.cn/t/A/B", "neither a trace URL"),
-    ("https://trace.lz.gov.cn/t/ZJ 0001", "URL contains a space"),
-    ("https://user@trace.lz.gov.cn/t/ZJ0001", "no valid host"),
-    ("https:///t/ZJ0001", "no valid host"),
-    ("https://trace.lz.gov.cn:99999/t/ZJ0001", "URL is malformed"),
-    ("ftp://trace.lz.gov.cn/t/ZJ0001", "only http and https"),
-    ("javascript://alert(1)", "only http and https"),
+    ("https://evil.example/t/ZJ0001", "trace_url_host: 追溯网址的主机 'evil.example' 不是本平台的"),
+    ("https://trace.lz.gov.cn:8443/t/ZJ0001", "主机 'trace.lz.gov.cn:8443'"),
+    ("http://127.0.0.1:9000/t/ZJ0001", "主机 '127.0.0.1:9000'"),
+    ("https://trace.lz.gov.cn/t/", "/t/ 后面没有追溯码"),
+    ("https://trace.lz.gov.cn/t/ZJ%200001", "追溯网址中的追溯码含有空格"),
+    ("https://trace.lz.gov.cn/t/ZJ%230001", "追溯网址中的追溯码含有 '#'"),
+    ("https://trace.lz.gov.cn/t/AB", "4 到 64 个字符"),
+    ("https://trace.lz.gov.cn/t/%FF%FE", "百分号编码无效"),
+    ("https://trace.lz.gov.cn/about", "url_unknown: 网址既不是追溯网址"),
+    ("https://trace.lz.gov.cn/t/A/B", "既不是追溯网址"),
+    ("https://trace.lz.gov.cn/t/ZJ 0001", "网址中含有空格"),
+    ("https://user@trace.lz.gov.cn/t/ZJ0001", "没有有效的主机名"),
+    ("https:///t/ZJ0001", "没有有效的主机名"),
+    ("https://trace.lz.gov.cn:99999/t/ZJ0001", "网址格式错误"),
+    ("ftp://trace.lz.gov.cn/t/ZJ0001", "只接受 http 和 https"),
+    ("javascript://alert(1)", "只接受 http 和 https"),
 ])
 def test_bad_trace_urls(raw, message):
     assert message in rejected(raw)
@@ -144,7 +146,7 @@ def test_bad_trace_urls(raw, message):
      dict(gtin="00036000291452", lot="L1")),
     ("https://example.com/01/95011011",  # EAN-8
      dict(gtin="00000095011011")),
-    ("https://example.com/shop/dl/01/06901234567892/10/Lot%2F7%25/?17=261231&11=250315",
+    ("https://example.com/shop/dl/01/06901234567892/10/Lot%2F7%25?17=261231&11=250315",
      dict(gtin=GTIN, lot="Lot/7%", expiry=date(2026, 12, 31), produced=date(2025, 3, 15))),
     ("https://example.com/01/06901234567892/10/a1?17=260200",  # DD=00: end of month
      dict(gtin=GTIN, lot="a1", expiry=date(2026, 2, 28))),
@@ -153,14 +155,8 @@ def test_bad_trace_urls(raw, message):
     ("https://example.com/01/06901234567892?17=261231&3103=000500&linkType=gs1:certificationInfo",
      dict(gtin=GTIN, expiry=date(2026, 12, 31),
           extra={"3103": "000500", "linkType": "gs1:certificationInfo"})),
-    ("https://example.com/01/06901234567892?10=QLOT&21=QSER",  # qualifiers put in the query
-     dict(gtin=GTIN, lot="QLOT", serial="QSER")),
-    ("https://example.com/01/06901234567892/10/L1?10=L1",  # same value twice is harmless
-     dict(gtin=GTIN, lot="L1")),
     ("https://example.com/gtin/06901234567892/lot/L1/ser/S1",  # GS1 Digital Link 1.0 names
      dict(gtin=GTIN, lot="L1", serial="S1")),
-    ("https://example.com/01/06901234567892/10/L1/",  # trailing slash
-     dict(gtin=GTIN, lot="L1")),
     ("https://example.com/01/06901234567892/10/%EF%BC%A1%EF%BC%A2",  # full-width, NFKC
      dict(gtin=GTIN, lot="AB")),
     ("HTTPS://ID.GS1.ORG/01/06901234567892/10/ABC",
@@ -188,33 +184,43 @@ def test_digital_link_keys_fall_back_from_serial_to_lot_to_gtin():
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("https://id.gs1.org/01/09506000134353", "bad check digit: expected 2, got 3"),
-    ("https://id.gs1.org/01/9506000134353", "bad check digit: expected 2, got 3"),
-    ("https://id.gs1.org/01/123", "GTIN must be 8, 12, 13 or 14 digits"),
-    ("https://id.gs1.org/01/ABCDEFGH", "GTIN must be 8, 12, 13 or 14 digits"),
-    ("https://id.gs1.org/01/", "no value for GTIN (AI 01)"),
-    ("https://id.gs1.org/01/09506000134352/10", "no value for lot (AI 10)"),
+    ("https://id.gs1.org/01/09506000134353", "gs1_check_digit: 商品代码 GTIN（AI 01）的值 09506000134353：校验位错误：应为 2，实际为 3"),
+    ("https://id.gs1.org/01/9506000134353", "校验位错误：应为 2，实际为 3"),
+    ("https://id.gs1.org/01/123", "gs1_too_short: 商品代码 GTIN（AI 01）不完整：需要 14 位，实际 3 位"),
+    ("https://id.gs1.org/01/ABCDEFGH", "gs1_not_numeric: 商品代码 GTIN（AI 01）只能是数字"),
+    ("https://id.gs1.org/01/", "dl_empty_value: Digital Link 路径中商品代码 GTIN（AI 01）没有值"),
+    ("https://id.gs1.org/01/09506000134352/10", "路径中批号（AI 10）没有值"),
     ("https://id.gs1.org/01/09506000134352/10/" + "L" * 21,
-     "lot (AI 10) is 21 characters long, GS1 allows at most 20"),
+     "gs1_too_long: 批号（AI 10）有 21 位，GS1 最多允许 20 位"),
     ("https://id.gs1.org/01/09506000134352/21/" + "9" * 25,
-     "serial (AI 21) is 25 characters long, GS1 allows at most 20"),
-    ("https://id.gs1.org/01/09506000134352/10/A%20B", "lot (AI 10) contains ' '"),
-    ("https://id.gs1.org/01/09506000134352/10/%E6%89%B9", "lot (AI 10) contains '批'"),
-    ("https://id.gs1.org/01/09506000134352/99/X", "only 22, 10 and 21 may follow"),
-    ("https://id.gs1.org/01/09506000134352/10/A/10/B", "appears twice with different values"),
-    ("https://id.gs1.org/01/09506000134352/10/A?10=B", "appears twice with different values"),
-    ("https://id.gs1.org/01/09506000134352?17=261332", "month 13"),
-    ("https://id.gs1.org/01/09506000134352?17=250230", "2025-02 has 28 days"),
-    ("https://id.gs1.org/01/09506000134352?17=2612", "expiry date (AI 17) is incomplete"),
-    ("https://id.gs1.org/01/09506000134352?17=26123A", "must be digits only"),
-    ("https://id.gs1.org/01/09506000134352?11=", "production date (AI 11) has no value"),
-    ("https://id.gs1.org/01/09506000134352?98765=1", "unknown GS1 application identifier"),
-    ("https://id.gs1.org/01/09506000134352?01=09506000134352", "repeats the key"),
-    ("https://id.gs1.org/00/106141412345678908", "Digital Link has no GTIN"),
-    ("https://id.gs1.org/414/9520123456788", "Digital Link has no GTIN"),
-    ("https://example.com/product?17=261231", "Digital Link has no GTIN"),
-    ("https://example.com/", "neither a trace URL"),
-    ("https://example.com/products/6901234567892", "neither a trace URL"),
+     "序列号（AI 21）有 25 位，GS1 最多允许 20 位"),
+    ("https://id.gs1.org/01/09506000134352/10/A%20B", "gs1_bad_character: 批号（AI 10）含有 ' '"),
+    ("https://id.gs1.org/01/09506000134352/10/%E6%89%B9", "批号（AI 10）含有 '批'"),
+    ("https://id.gs1.org/01/09506000134352/99/X", "dl_bad_path: Digital Link 路径 01/99 不对"),
+    ("https://id.gs1.org/01/09506000134352/10/A/10/B", "dl_bad_path: Digital Link 路径 01/10/10 不对"),
+    ("https://id.gs1.org/01/09506000134352/10/A?10=B", "dl_duplicate_ai: Digital Link 中批号（AI 10）出现了不止一次"),
+    ("https://id.gs1.org/01/09506000134352?17=261332", "gs1_bad_date: 有效期（AI 17）的值 261332：月份 13 不在 01–12 之间"),
+    ("https://id.gs1.org/01/09506000134352?17=250230", "2025 年 2 月只有 28 天"),
+    ("https://id.gs1.org/01/09506000134352?17=2612", "有效期（AI 17）不完整"),
+    ("https://id.gs1.org/01/09506000134352?17=26123A", "只能是数字"),
+    ("https://id.gs1.org/01/09506000134352?11=", "查询参数中生产日期（AI 11）没有值"),
+    ("https://id.gs1.org/01/09506000134352?98765=1", "gs1_unknown_ai: Digital Link 查询参数中有未知的 GS1 应用标识符（98765）"),
+    ("https://id.gs1.org/01/09506000134352?01=09506000134352", "dl_duplicate_ai: Digital Link 中商品代码 GTIN（AI 01）出现了不止一次"),
+    ("https://id.gs1.org/00/106141412345678908", "gtin_missing: Digital Link 的路径中没有 GTIN"),
+    ("https://id.gs1.org/414/9520123456788", "路径中没有 GTIN"),
+    ("https://example.com/product?17=261231", "路径中没有 GTIN"),
+    ("https://example.com/", "既不是追溯网址"),
+    ("https://example.com/products/6901234567892", "既不是追溯网址"),
+    # GS1's Digital Link rules: qualifiers belong in the path, no AI twice, no trailing slash
+    ("https://example.com/01/06901234567892?10=QLOT", "dl_belongs_in_path: 批号（AI 10）应写在"),
+    ("https://example.com/01/06901234567892?21=QSER",
+     "dl_not_attribute: 序列号（AI 21）不能作为 Digital Link 查询参数"),
+    ("https://example.com/01/06901234567892/10/L1?10=L1", "dl_duplicate_ai"),
+    ("https://example.com/01/06901234567892/10/L1/", "dl_trailing_slash: Digital Link 的路径不能以 / 结尾"),
+    ("https://example.com/01/06901234567892/21/S1/10/L1", "dl_bad_path"),  # wrong order
+    ("HtTps://example.com/01/06901234567892", "dl_bad_scheme"),
+    ("https://[fe80::1%25lo]/01/06901234567892", "dl_bad_host"),
+    ("https://example.com/01/06901234567892?250=X", "gs1_requires: 二级序列号（AI 250）必须与"),
 ])
 def test_bad_digital_links(raw, message):
     assert message in rejected(raw)
@@ -258,34 +264,108 @@ def test_element_strings(raw, expected):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("(01)06901234567891(10)A", "GTIN 06901234567891 has a bad check digit: expected 2, got 1"),
-    ("(01)0690123456789(10)A", "GTIN (AI 01) is incomplete: needs 14 characters, got 13"),
-    ("(04)123", "unknown GS1 application identifier (04)"),
-    ("(10)ABC123(21)0001", "element string has no GTIN (AI 01)"),
-    ("(01)06901234567892(17)261301", "month 13"),
-    ("(01)06901234567892(17)260230", "2026-02 has 28 days"),
-    ("(01)06901234567892(11)2503", "production date (AI 11) is incomplete"),
-    ("(01)06901234567892(10)", "lot (AI 10) has no value"),
-    ("(01)06901234567892(10)" + "X" * 21, "GS1 allows at most 20"),
-    ("(01)06901234567892(21)" + "X" * 21, "serial (AI 21) is 21 characters long"),
-    ("(01)06901234567892(10)A B", "lot (AI 10) contains ' '"),
-    ("(01)06901234567892(10)A(10)B", "appears twice with different values"),
-    ("GTIN(01)06901234567892", "code contains '('"),  # not bracketed: read as a trace code
-    ("(ABC)", "before the first (AI)"),
-    ("]C10106901234567891", "expected 2, got 1"),
-    ("]C1010690123456789", "GTIN (AI 01) is incomplete"),
-    ("]d2010690123456789" + GS + "10A", "GTIN (AI 01) is incomplete: needs 14 characters, got 13"),
-    ("]d20106901234567892" + "0412", "unknown GS1 application identifier at position 17"),
-    ("]d20106901234567892" + "17" + "2612", "expiry date (AI 17) is incomplete"),
-    ("]d20106901234567892" + "17261231" + GS + GS + "X", "expected a GS1 application identifier"),
-    ("]d2" + "10ABC" + GS + "21X", "element string has no GTIN (AI 01)"),
-    ("]d20106901234567892" + "10" + "A" * 21, "lot (AI 10) is 21 characters long"),
-    ("]d20106901234567892" + "10AB\x07C", "non-printable character U+0007"),
-    ("0106901234567892" + GS + "10A\tB", "non-printable character U+0009"),
-    ("]X", "not a symbology identifier"),
-    ("]]]", "not a symbology identifier"),
+    ("(01)06901234567891(10)A", "gs1_check_digit: 商品代码 GTIN（AI 01）的值 06901234567891：校验位错误：应为 2，实际为 1"),
+    ("(01)0690123456789(10)A", "GTIN（AI 01）不完整：需要 14 位，实际 13 位"),
+    ("(04)123", "gs1_unknown_ai: 未知的 GS1 应用标识符（04）"),
+    ("(10)ABC123(21)0001", "gtin_missing: GS1 数据中没有 GTIN（AI 01）"),
+    ("(01)06901234567892(17)261301", "月份 13 不在 01–12 之间"),
+    ("(01)06901234567892(17)260230", "2026 年 2 月只有 28 天"),
+    ("(01)06901234567892(11)2503", "生产日期（AI 11）不完整"),
+    ("(01)06901234567892(10)", "gs1_empty_value: 批号（AI 10）没有值"),
+    ("(01)06901234567892(10)" + "X" * 21, "GS1 最多允许 20 位"),
+    ("(01)06901234567892(21)" + "X" * 21, "序列号（AI 21）有 21 位"),
+    ("(01)06901234567892(10)A B", "批号（AI 10）含有 ' '"),
+    ("(01)06901234567892(10)A(10)B", "gs1_repeated_ai: 批号（AI 10）出现了两次，值不相同"),
+    ("GTIN(01)06901234567892", "追溯码含有 '('"),  # not bracketed: read as a trace code
+    ("(ABC)", "第一个 (AI) 前面有多余的"),
+    ("]C10106901234567891", "应为 2，实际为 1"),
+    ("]C1010690123456789", "GTIN（AI 01）不完整"),
+    ("]d2010690123456789" + GS + "10A", "GTIN（AI 01）不完整：需要 14 位，实际 13 位"),
+    ("]d20106901234567892" + "0412", "gs1_unknown_ai: 第 17 位是未知的 GS1 应用标识符"),
+    ("]d20106901234567892" + "17" + "2612", "有效期（AI 17）不完整"),
+    ("]d20106901234567892" + "17261231" + GS + GS + "X", "gs1_no_ai: 第 27 位应是 GS1 应用标识符"),
+    ("]d2" + "10ABC" + GS + "21X", "GS1 数据中没有 GTIN（AI 01）"),
+    ("]d20106901234567892" + "10" + "A" * 21, "批号（AI 10）有 21 位"),
+    ("]d20106901234567892" + "10AB\x07C", "不可打印字符 U+0007"),
+    ("0106901234567892" + GS + "10A\tB", "不可打印字符 U+0009"),
+    ("]X", "symbology: 以 ']' 开头，但 ']X' 不是条码识别符"),
+    ("]]]", "不是条码识别符"),
 ])
 def test_bad_element_strings(raw, message):
+    assert message in rejected(raw)
+
+
+# --- GS1's dictionary, content checks and rules on AIs together ---------------------------
+
+@pytest.mark.parametrize("raw, extra", [
+    ("(01)06901234567892(7030)156ABC123", {"7030": "156ABC123"}),  # processor approval
+    ("(01)06901234567892(7039)999XYZ", {"7039": "999XYZ"}),  # 999: several countries
+    ("(01)06901234567892(7230)EMXYZ-2024", {"7230": "EMXYZ-2024"}),  # certification reference
+    ("(01)06901234567892(21)S1(8030)QUJDRA", {"8030": "QUJDRA"}),  # digital signature
+    ("(01)06901234567892(423)156", {"423": "156"}),
+    ("(01)06901234567892(423)156410392840250", {"423": "156410392840250"}),  # five countries
+    ("(01)06901234567892(7007)250601", {"7007": "250601"}),  # harvest date
+    ("(01)06901234567892(7007)250601250615", {"7007": "250601250615"}),  # harvest period
+    ("(01)06901234567892(426)156", {"426": "156"}),
+    ("(01)06901234567892(3103)001250(3922)1999", {"3103": "001250", "3922": "1999"}),
+])
+def test_ais_of_the_dictionary_are_read(raw, extra):
+    parsed = parse_scan(raw)
+    assert (parsed.form, parsed.gtin, parsed.extra) == ("element_string", GTIN, extra)
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("(01)06901234567892(423)1561", "gs1_too_short: 初加工国家（AI 423）第 2 段不完整"),
+    ("(01)06901234567892(423)156156156156156156", "gs1_too_long"),  # six countries
+    ("(01)06901234567892(423)999", "gs1_country_code: 初加工国家（AI 423）的值 999"),
+    ("(01)06901234567892(426)987", "gs1_country_code: 全程加工国家（AI 426）的值 987：不是 ISO 3166"),
+    ("(01)06901234567892(7007)2506011", "收获日期（AI 7007）第 2 段不完整：需要 6 位，实际 1 位"),
+    ("(01)06901234567892(7006)250600", "gs1_bad_date: 首次冷冻日期（AI 7006）的值 250600"),
+    ("(01)06901234567892(3106)000001", "gs1_unknown_ai: 未知的 GS1 应用标识符（3106）"),
+    ("(01)06901234567892(3910)9870", "gs1_currency_code"),
+    ("(01)06901234567892(7030)987ABC", "gs1_country_code"),
+    ("(01)06901234567892(02)06901234567892(37)1", "gs1_excludes"),
+    ("(01)06901234567892(250)X", "gs1_requires: 二级序列号（AI 250）必须与以下之一同时出现：AI 21"),
+    ("(01)06901234567892(21)S(235)T", "gs1_excludes: 序列号（AI 21）不能与 第三方序列号（AI 235） 同时出现"),
+    ("(01)06901234567892(3103)001250(3102)001250", "gs1_excludes"),  # one net weight only
+    ("(01)06901234567892(8030)QUJDRA", "gs1_requires: 数字签名（AI 8030）"),
+    ("(01)06901234567892(8030)ABC=", "gs1_bad_character"),  # base64url padding
+])
+def test_dictionary_formats_and_rules_are_enforced(raw, message):
+    assert message in rejected(raw)
+
+
+def test_two_digit_years_follow_the_sliding_century():
+    yy = (THIS_YEAR + 60) % 100  # 60 years ahead by its digits: GS1 reads it as 40 years ago
+    parsed = parse_scan(f"(01)06901234567892(17){yy:02d}0100")
+    assert parsed.expiry == date(THIS_YEAR - 40, 1, 31)
+    ahead = parse_scan(f"(01)06901234567892(11){(THIS_YEAR + 10) % 100:02d}0200")
+    assert ahead.produced == date(THIS_YEAR + 10, 2, 1)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("]E00036000291452", ParsedCode("retail_barcode", gtin="00036000291452")),  # UPC-A
+    ("]E402345673", ParsedCode("retail_barcode", gtin="00000002345673")),
+    ("]E069012345678921", None),  # 14 digits after ]E0: not a trace code, refused
+    ("]E06901234567892|]e017261231" + "10L1", ParsedCode(
+        "element_string", gtin=GTIN, lot="L1", expiry=date(2026, 12, 31))),  # composite
+    ("]E3690123456789212", ParsedCode("retail_barcode", gtin=GTIN, extra={"addon": "12"})),
+])
+def test_ean_symbology_identifiers(raw, expected):
+    if expected is None:
+        assert "symbology: 条码识别符 ]E0（EAN-13/UPC）后面应是 13 位数字" in rejected(raw)
+    else:
+        assert parse_scan(raw) == expected
+
+
+@pytest.mark.parametrize("raw, message", [
+    ("]E4123456789", "后面应是 8 位数字"),
+    ("]E02112345678901", "gs1_check_digit"),
+    ("]E06901234567892|]e0250X", "gs1_requires"),  # composite read with the primary GTIN
+    ("]E1", "symbology: 只扫到了附加码"),
+    ("]C1", "symbology: 条码识别符 ]C1 后面没有 GS1 数据"),
+])
+def test_bad_ean_symbology_data(raw, message):
     assert message in rejected(raw)
 
 
@@ -308,10 +388,10 @@ def test_retail_barcodes(raw, gtin):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("6901234567891", "GTIN 6901234567891 has a bad check digit: expected 2, got 1"),
-    ("036000291453", "expected 2, got 3"),
-    ("95011012", "expected 1, got 2"),
-    ("09506000134353", "expected 2, got 3"),
+    ("6901234567891", "gs1_check_digit: GTIN 6901234567891 的校验位错误：应为 2，实际为 1"),
+    ("036000291453", "应为 2，实际为 3"),
+    ("95011012", "应为 1，实际为 2"),
+    ("09506000134353", "应为 2，实际为 3"),
 ])
 def test_bad_retail_barcodes_are_rejected_not_read_as_trace_codes(raw, message):
     assert message in rejected(raw)
@@ -321,30 +401,30 @@ def test_symbology_prefix_before_other_forms():
     assert parse_scan("]Q1https://trace.lz.gov.cn/t/ZJ0001", trace_hosts=HOSTS).code == "ZJ0001"
     assert parse_scan("]Q1ZJ-0001").code == "ZJ-0001"
     assert parse_scan("]Q1trace.lz.gov.cn/t/zj0001", trace_hosts=HOSTS).form == "trace_url"
-    assert "contains ']'" in rejected("]Q1]Q1ZJ-0001")  # one identifier only
+    assert "追溯码含有 ']'" in rejected("]Q1]Q1ZJ-0001")  # one identifier only
 
 
 # --- whole-input rejections ----------------------------------------------------------------
 
 @pytest.mark.parametrize("raw, message", [
-    ("", "code is empty"),
-    ("   \t\r\n", "code is empty"),
-    ("\u3000", "code is empty"),
-    ("A" * 2049, "2049 characters long, at most 2048"),
-    ("https://example.com/" + "a" * 2100, "at most 2048"),
-    ("\ufdfa" * 200, "at most 2048"),  # NFKC expands each of these to 18 characters
-    ("ZJ\x000001", "non-printable character U+0000 at position 3"),
-    ("ZJ\u200b0001", "non-printable character U+200B"),
-    ("ZJ" + GS + "0001", "expected a GS1 application identifier at position 1"),
-    ("https://trace.lz.gov.cn/t/ZJ" + GS + "1", "URL contains a space or control"),
-    ("ZJ\udcff0001", "non-printable character U+DCFF"),
+    ("", "code_empty: 扫码内容为空"),
+    ("   \t\r\n", "扫码内容为空"),
+    ("\u3000", "扫码内容为空"),
+    ("A" * 2049, "code_too_long: 扫码内容有 2049 个字符，最多接受 2048 个"),
+    ("https://example.com/" + "a" * 2100, "最多接受 2048 个"),
+    ("\ufdfa" * 200, "最多接受 2048 个"),  # NFKC expands each of these to 18 characters
+    ("ZJ\x000001", "code_control_character: 扫码内容第 3 位有不可打印字符 U+0000"),
+    ("ZJ\u200b0001", "不可打印字符 U+200B"),
+    ("ZJ" + GS + "0001", "第 1 位应是 GS1 应用标识符"),
+    ("https://trace.lz.gov.cn/t/ZJ" + GS + "1", "网址中含有空格或控制字符"),
+    ("ZJ\udcff0001", "不可打印字符 U+DCFF"),
 ])
 def test_rejected_inputs(raw, message):
     assert message in rejected(raw)
 
 
 def test_non_text_is_rejected():
-    with pytest.raises(CodeMalformed, match="must be text"):
+    with pytest.raises(CodeMalformed, match="必须是文本"):
         parse_scan(b"ZJ0001")  # type: ignore[arg-type]
 
 
@@ -419,7 +499,9 @@ def gtins(draw):
 values = st.text(alphabet=CSET82, min_size=1, max_size=20)
 no_brackets = st.text(alphabet=CSET82.replace("(", "").replace(")", ""), min_size=1,
                       max_size=20)
-dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
+# Two-digit years cover the century around this year (GS1's sliding century).
+THIS_YEAR = current_year()
+dates = st.dates(min_value=date(THIS_YEAR - 49, 1, 1), max_value=date(THIS_YEAR + 50, 12, 31))
 
 
 @FUZZ

@@ -1,159 +1,233 @@
 """GS1 application identifiers (AIs): the table, value checks and element-string parsing.
 
-Pure functions, no I/O. Follows the GS1 General Specifications (section 3, AI definitions;
-section 7.8, element strings; section 7.12, dates) for the AIs a food package may carry.
-Errors are :class:`GS1Error` (a ``ValueError`` with a sentence); ``tracing.codes.parse`` turns them
-into ``CodeMalformed`` for the public.
+Pure functions, no I/O. The table is GS1's Barcode Syntax Dictionary
+(:mod:`tracing.codes.gs1_ais`, generated from ``data/gs1-syntax-dictionary.txt``): every AI's
+components (length, character set N digits / X CSET 82 / Y CSET 39 / Z base64url) and content
+checks (:mod:`tracing.codes.gs1_lint`: check digits, dates, ISO country and currency codes...),
+and its association rules (``req``/``ex``, checked by :func:`check_associations`).
+Errors are :class:`GS1Error`: a ``ValueError`` with a stable ``rule`` and a Chinese sentence;
+``tracing.codes.parse`` turns them into ``CodeMalformed`` for the public.
 
-- Each AI is ``(kind, min_len, max_len)``: ``N`` digits, ``X`` the GS1 82-character set.
-- Element strings read fixed-length AIs by length and variable-length ones up to the FNC1
-  separator (ASCII GS, ``\\x1d``) or the end; a GS after a fixed-length field is tolerated.
-- Dates are YYMMDD read as 20YY (food dates never leave this century in practice; the GS1
-  sliding-century rule gives the same years until 2049). DD=00 means "day unknown": the last
-  day of the month for expiry-like dates (12, 15, 16, 17), the first day for production and
-  packaging dates (11, 13), so a derived shelf life is never longer than the real one.
+- Element strings read predefined-length AIs by length and the others up to the FNC1
+  separator (ASCII GS, ``\\x1d``) or the end; a GS after a predefined-length AI is tolerated,
+  and so are repeated GS.
+- Dates are YYMMDD with GS1's sliding century (General Specifications 7.12, this year taken in
+  Asia/Shanghai): a year more than 50 years back counts as ahead and one 51 or more ahead as
+  back, so in 2025 "96" is 1996 and "60" is 2060. DD=00 means "day unknown" where GS1 allows
+  it (AIs 11-17): :func:`parse_date` reads it as the last day of the month for expiry-like
+  dates (12, 15, 16, 17) and the first day otherwise, so a derived shelf life is never longer
+  than the real one.
 """
 
 from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
 
-from tracing.codes.identifiers import gtin_check_digit
+from tracing.codes import gs1_lint
+from tracing.codes.gs1_ais import AIS, PREFIX_LENGTHS
 
 GS = "\x1d"
-# GS1 AI encodable character set 82 (General Specifications figure 7.11-1).
-CSET82_RE = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+$")
-
-AI_TABLE: dict[str, tuple[str, int, int]] = {
-    "00": ("N", 18, 18), "01": ("N", 14, 14), "02": ("N", 14, 14), "10": ("X", 1, 20),
-    "11": ("N", 6, 6), "12": ("N", 6, 6), "13": ("N", 6, 6), "15": ("N", 6, 6),
-    "16": ("N", 6, 6), "17": ("N", 6, 6), "20": ("N", 2, 2), "21": ("X", 1, 20),
-    "22": ("X", 1, 20), "235": ("X", 1, 28), "240": ("X", 1, 30), "241": ("X", 1, 30),
-    "242": ("N", 1, 6), "243": ("X", 1, 20), "250": ("X", 1, 30), "251": ("X", 1, 30),
-    "253": ("X", 14, 30), "254": ("X", 1, 20), "255": ("N", 14, 25), "30": ("N", 1, 8),
-    "37": ("N", 1, 8), "400": ("X", 1, 30), "401": ("X", 1, 30), "402": ("N", 17, 17),
-    "403": ("X", 1, 30), "420": ("X", 1, 20), "421": ("X", 4, 12), "422": ("N", 3, 3),
-    "423": ("N", 4, 15), "424": ("N", 3, 3), "425": ("N", 4, 15), "426": ("N", 3, 3),
-    "427": ("X", 1, 3), "7001": ("N", 13, 13), "7002": ("X", 1, 30), "7003": ("N", 10, 10),
-    "7004": ("N", 1, 4), "7005": ("X", 1, 12), "7006": ("N", 6, 6), "7007": ("N", 6, 12),
-    "7008": ("X", 1, 3), "7009": ("X", 1, 10), "7010": ("X", 1, 2), "7011": ("N", 6, 10),
-    "7020": ("X", 1, 20), "7021": ("X", 1, 20), "7022": ("X", 1, 20), "7023": ("X", 1, 30),
-    "8001": ("N", 14, 14), "8002": ("X", 1, 20), "8003": ("X", 15, 30), "8004": ("X", 1, 30),
-    "8005": ("N", 6, 6), "8006": ("N", 18, 18), "8007": ("X", 1, 34), "8008": ("N", 8, 12),
-    "8010": ("X", 1, 30), "8011": ("N", 1, 12), "8012": ("X", 1, 20), "8013": ("X", 1, 25),
-    "8017": ("N", 18, 18), "8018": ("N", 18, 18), "8019": ("N", 1, 10), "8020": ("X", 1, 25),
-    "8026": ("N", 18, 18), "8110": ("X", 1, 70), "8111": ("N", 4, 4), "8112": ("X", 1, 70),
-    "8200": ("X", 1, 70), "90": ("X", 1, 30),
-    **{str(ai): ("X", 1, 90) for ai in range(91, 100)},
-    **{f"41{d}": ("N", 13, 13) for d in range(8)},
-    # Measures: 310n-316n, 320n-329n, 330n-337n, 340n-349n, 350n-357n, 360n-369n (n decimals).
-    **{f"{p}{n}": ("N", 6, 6) for last, pre in ((6, "31"), (9, "32"), (7, "33"), (9, "34"),
-                                              (7, "35"), (9, "36"))
-       for p in (pre + str(d) for d in range(last + 1)) for n in range(10)},
-    **{f"39{d}{n}": ("N", *lens) for d, lens in (("0", (1, 15)), ("1", (4, 18)),
-                                                 ("2", (1, 15)), ("3", (4, 18)))
-       for n in range(10)},
-    **{f"394{n}": ("N", 4, 4) for n in range(10)}, **{f"395{n}": ("N", 6, 6) for n in range(10)},
+CSET_RE = {
+    "N": re.compile(r"[0-9]+"),
+    "X": re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]+"),
+    "Y": re.compile(r"[#\-/0-9A-Z]+"),
+    "Z": re.compile(r"[A-Za-z0-9\-_]*={0,2}"),
 }
-DATE_AIS = {"11", "12", "13", "15", "16", "17", "7006"}
-END_OF_MONTH_AIS = {"12", "15", "16", "17"}
-# Primary keys a Digital Link path may start with (only 01 is traceable here).
-KEY_AIS = {"00", "01", "253", "255", "401", "402", "414", "417", "8003", "8004", "8006",
-           "8010", "8013", "8017", "8018"}
-# Qualifiers of a GTIN in a Digital Link path, and convenience names of GS1 Digital Link 1.0.
-GTIN_QUALIFIERS = {"22", "10", "21", "235"}
-PATH_ALIASES = {"gtin": "01", "cpv": "22", "lot": "10", "ser": "21"}
-NAMES = {"01": "GTIN", "10": "lot", "11": "production date", "17": "expiry date",
-         "21": "serial", "22": "consumer product variant"}
+CSET_NAMES = {"N": "数字", "X": "GS1 字符集 82", "Y": "GS1 字符集 39", "Z": "base64url 字符集"}
+END_OF_MONTH_AIS = frozenset({"12", "15", "16", "17"})
+NAMES = {
+    "00": "系列货运包装箱代码", "01": "商品代码 GTIN", "02": "所含贸易项目 GTIN", "10": "批号",
+    "11": "生产日期", "12": "付款截止日期", "13": "包装日期", "15": "保质期",
+    "16": "销售截止日期", "17": "有效期", "20": "产品变体", "21": "序列号", "22": "消费品变体",
+    "235": "第三方序列号", "250": "二级序列号", "30": "可变数量", "37": "贸易项目数量",
+    "422": "原产国", "423": "初加工国家", "424": "加工国家", "425": "拆分国家",
+    "426": "全程加工国家", "427": "原产地区", "7006": "首次冷冻日期", "7007": "收获日期",
+    "8030": "数字签名", "8200": "产品网址",
+    **{f"703{n}": "加工者批准号" for n in range(10)},
+    **{f"723{n}": "认证参考" for n in range(10)},
+    **{f"310{n}": "净重（千克）" for n in range(6)},
+}
 
 
 class GS1Error(ValueError):
-    """A GS1 syntax rule is broken; ``str(error)`` says which."""
+    """A GS1 rule is broken; ``rule`` is stable, ``str(error)`` says which in Chinese."""
+
+    def __init__(self, rule: str, message: str):
+        super().__init__(message)
+        self.rule = rule
+
+
+@dataclass(frozen=True, slots=True)
+class Component:
+    cset: str
+    low: int
+    high: int
+    optional: bool
+    linters: tuple
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One AI of GS1's dictionary (see :mod:`tracing.codes.gs1_ais`)."""
+
+    ai: str
+    title: str
+    fixed: bool  # predefined length: no FNC1 needed after it
+    dl_attribute: bool  # allowed as a Digital Link query attribute
+    components: tuple[Component, ...]
+    requires: tuple
+    excludes: tuple[str, ...]
+    dl_key: tuple | None
+    min_len: int
+    max_len: int
+
+
+def _entry(ai: str, row: tuple) -> Entry:
+    title, fixed, dl_attribute, components, requires, excludes, dl_key = row
+    parts = tuple(Component(cset, low, high, optional,
+                            tuple(gs1_lint.LINTERS[name] for name in linters))
+                  for cset, low, high, optional, linters in components)
+    return Entry(ai, title, fixed, dl_attribute, parts, requires, excludes, dl_key,
+                 sum(p.low for p in parts if not p.optional), sum(p.high for p in parts))
+
+
+AI_TABLE: dict[str, Entry] = {ai: _entry(ai, row) for ai, row in AIS.items()}
+# Digital Link primary keys (only 01 is traceable here) and the qualifiers of a GTIN.
+KEY_AIS = frozenset(ai for ai, e in AI_TABLE.items() if e.dl_key is not None)
+GTIN_QUALIFIERS = frozenset(q for seq in AI_TABLE["01"].dl_key for q in seq)
 
 
 def ai_label(ai: str) -> str:
-    return f"{NAMES[ai]} (AI {ai})" if ai in NAMES else f"AI {ai}"
+    return f"{NAMES[ai]}（AI {ai}）" if ai in NAMES else f"AI {ai}"
+
+
+def lookup(ai: str) -> Entry:
+    entry = AI_TABLE.get(ai)
+    if entry is None:
+        raise GS1Error("gs1_unknown_ai", f"未知的 GS1 应用标识符（{ai}）")
+    return entry
 
 
 def check_value(ai: str, value: str) -> str:
-    """Return ``value`` when it fits AI ``ai`` (known, length, charset, date, GTIN check)."""
-    if ai not in AI_TABLE:
-        raise GS1Error(f"unknown GS1 application identifier ({ai})")
-    kind, low, high = AI_TABLE[ai]
-    label = ai_label(ai)
+    """Return ``value`` when it fits AI ``ai``: known, length, characters, content checks."""
+    entry = lookup(ai)
     if not value:
-        raise GS1Error(f"{label} has no value")
-    if len(value) > high:
-        raise GS1Error(f"{label} is {len(value)} characters long, GS1 allows at most {high}")
-    if len(value) < low:
-        need = f"{low}" if low == high else f"at least {low}"
-        raise GS1Error(f"{label} is incomplete: needs {need} characters, got {len(value)}")
-    if kind == "N" and not (value.isascii() and value.isdigit()):
-        raise GS1Error(f"{label} must be digits only, got {value!r}")
-    if kind == "X" and not CSET82_RE.match(value):
-        bad = next(ch for ch in value if not CSET82_RE.match(ch))
-        raise GS1Error(f"{label} contains {bad!r}, which GS1 does not allow")
-    if ai == "01":
-        check_gtin(value)
-    if ai in DATE_AIS:
-        parse_date(ai, value)
+        raise GS1Error("gs1_empty_value", f"{ai_label(ai)}没有值")
+    if len(value) > entry.max_len:
+        _too_long(entry, len(value))
+    if len(value) < entry.min_len:
+        _too_short(entry, len(value))
+    _components(entry, value)
     return value
+
+
+def _too_long(entry: Entry, size: int) -> None:
+    raise GS1Error("gs1_too_long",
+                   f"{ai_label(entry.ai)}有 {size} 位，GS1 最多允许 {entry.max_len} 位")
+
+
+def _too_short(entry: Entry, size: int, part: int | None = None) -> None:
+    need = entry.min_len if part is None else entry.components[part].low
+    fixed = entry.min_len == entry.max_len or part is not None
+    where = "" if part is None or len(entry.components) == 1 else f"第 {part + 1} 段"
+    raise GS1Error("gs1_too_short", f"{ai_label(entry.ai)}{where}不完整：需要"
+                                    f"{' ' if fixed else '至少 '}{need} 位，实际 {size} 位")
+
+
+def _components(entry: Entry, value: str) -> None:
+    """Apply each component in turn, each taking as much as it may (GS1's rule)."""
+    pos, size = 0, len(value)
+    for index, comp in enumerate(entry.components):
+        take = min(comp.high, size - pos)
+        if take == 0 and comp.optional:
+            continue
+        if take < comp.low:
+            _too_short(entry, take, index)
+        part = value[pos:pos + take]
+        if not CSET_RE[comp.cset].fullmatch(part) or (comp.cset == "Z" and not _padded(part)):
+            _bad_characters(entry, comp, part)
+        for linter in comp.linters:
+            problem = linter(part)
+            if problem is not None:
+                raise GS1Error(problem[0], f"{ai_label(entry.ai)}的值 {part}：{problem[1]}")
+        pos += take
+
+
+def _padded(part: str) -> bool:
+    """base64url padding: at most two ``=``, only to complete a group of three characters."""
+    pads = len(part) - len(part.rstrip("="))
+    return pads == 0 or (pads <= 2 and len(part) % 3 == 0)
+
+
+def _bad_characters(entry: Entry, comp: Component, part: str) -> None:
+    label = ai_label(entry.ai)
+    if comp.cset == "N":
+        raise GS1Error("gs1_not_numeric", f"{label}只能是数字，实际为 {part!r}")
+    if comp.cset == "Z" and CSET_RE["Z"].fullmatch(part):
+        raise GS1Error("gs1_bad_character", f"{label}末尾的填充字符 = 个数不对")
+    bad = next((ch for ch in part if not CSET_RE[comp.cset].fullmatch(ch)), "=")
+    raise GS1Error("gs1_bad_character",
+                   f"{label}含有 {bad!r}，{CSET_NAMES[comp.cset]}中没有这个字符")
 
 
 def check_gtin(gtin: str) -> str:
     """Raise :class:`GS1Error` unless ``gtin`` is 8/12/13/14 digits with a good check digit."""
     if len(gtin) not in (8, 12, 13, 14) or not (gtin.isascii() and gtin.isdigit()):
-        raise GS1Error(f"GTIN must be 8, 12, 13 or 14 digits, got {gtin!r}")
-    expected = gtin_check_digit(gtin[:-1])
+        raise GS1Error("gtin_format", f"GTIN 必须是 8、12、13 或 14 位数字，实际为 {gtin!r}")
+    expected = gs1_lint.mod10_check_digit(gtin[:-1])
     if expected != gtin[-1]:
-        raise GS1Error(f"GTIN {gtin} has a bad check digit: expected {expected}, got {gtin[-1]}")
+        raise GS1Error("gs1_check_digit",
+                       f"GTIN {gtin} 的校验位错误：应为 {expected}，实际为 {gtin[-1]}")
     return gtin
 
 
-def parse_date(ai: str, value: str) -> date:
-    """A GS1 YYMMDD date; DD=00 per the rule in the module docstring."""
-    year, month, day = 2000 + int(value[:2]), int(value[2:4]), int(value[4:6])
-    if not 1 <= month <= 12:
-        raise GS1Error(f"{ai_label(ai)} {value} has month {month:02d}, not 01-12")
-    last = calendar.monthrange(year, month)[1]
+def parse_date(ai: str, value: str, this_year: int | None = None) -> date:
+    """A checked YYMMDD value as a date; DD=00 per the rule in the module docstring."""
+    year = gs1_lint.full_year(int(value[:2]), this_year)
+    month, day = int(value[2:4]), int(value[4:6])
     if day == 0:
-        return date(year, month, last if ai in END_OF_MONTH_AIS else 1)
-    if day > last:
-        raise GS1Error(f"{ai_label(ai)} {value} is not a date: {year}-{month:02d} has {last} days")
+        day = calendar.monthrange(year, month)[1] if ai in END_OF_MONTH_AIS else 1
     return date(year, month, day)
 
 
-def _ai_at(text: str, pos: int) -> str:
-    for size in (2, 3, 4):
-        if text[pos:pos + size] in AI_TABLE:
-            return text[pos:pos + size]
+def _ai_at(text: str, pos: int) -> Entry:
+    size = PREFIX_LENGTHS.get(text[pos:pos + 2])
+    ai = text[pos:pos + size] if size else ""
+    if ai in AI_TABLE:
+        return AI_TABLE[ai]
     head = text[pos:pos + 4]
     if len(head) < 2 or not head[:2].isdigit():
-        raise GS1Error(f"expected a GS1 application identifier at position {pos + 1}, "
-                       f"got {head!r}")
-    raise GS1Error(f"unknown GS1 application identifier at position {pos + 1} ({head})")
+        raise GS1Error("gs1_no_ai", f"第 {pos + 1} 位应是 GS1 应用标识符，实际为 {head!r}")
+    raise GS1Error("gs1_unknown_ai", f"第 {pos + 1} 位是未知的 GS1 应用标识符（{head}）")
 
 
 def parse_element_string(text: str) -> list[tuple[str, str]]:
-    """``(ai, value)`` pairs of an unbracketed element string with GS as FNC1."""
-    pairs, pos = [], 0
-    while pos < len(text):
+    """``(ai, value)`` pairs of an unbracketed element string with GS as FNC1 (not yet
+    checked together: see :func:`check_associations`)."""
+    pairs, pos, size = [], 0, len(text)
+    while pos < size:
         if text[pos] == GS:
             pos += 1
             continue
-        ai = _ai_at(text, pos)
-        kind, low, high = AI_TABLE[ai]
-        start = pos + len(ai)
-        end = start + high if low == high else text.find(GS, start)
-        end = len(text) if end < 0 else min(end, len(text))
-        value = text[start:end]
-        if GS in value:
-            raise GS1Error(f"{ai_label(ai)} is incomplete: needs {high} characters, "
-                           f"got {value.index(GS)}")
-        pairs.append((ai, check_value(ai, value)))
-        pos = end
+        entry = _ai_at(text, pos)
+        start = pos + len(entry.ai)
+        stop = text.find(GS, start)
+        stop = size if stop < 0 else stop
+        if entry.fixed:
+            stop = min(stop, start + entry.max_len)
+        elif stop - start > entry.max_len:
+            _too_long(entry, stop - start)
+        value = text[start:stop]
+        if not value:
+            raise GS1Error("gs1_empty_value", f"{ai_label(entry.ai)}没有值")
+        if len(value) < entry.min_len:
+            _too_short(entry, len(value))
+        _components(entry, value)
+        pairs.append((entry.ai, value))
+        pos = stop
     return pairs
 
 
@@ -168,5 +242,43 @@ def parse_bracketed(text: str) -> list[tuple[str, str]]:
     """
     parts = BRACKET_RE.split(text)
     if parts[0].strip():
-        raise GS1Error(f"unexpected {parts[0].strip()!r} before the first (AI)")
+        raise GS1Error("gs1_no_ai", f"第一个 (AI) 前面有多余的 {parts[0].strip()!r}")
     return [(ai, check_value(ai, value.strip())) for ai, value in zip(parts[1::2], parts[2::2])]
+
+
+def _present(pattern: str, present: dict[str, str], ignore: str) -> bool:
+    """True when an AI matching ``pattern`` (``31nn``: any 31xx) other than ``ignore`` is there."""
+    if "n" not in pattern:
+        return pattern != ignore and pattern in present
+    prefix = pattern.rstrip("n")
+    return any(ai != ignore and len(ai) == len(pattern) and ai.startswith(prefix)
+               for ai in present)
+
+
+def _alternatives(alternatives: tuple) -> str:
+    return "、".join(" 和 ".join(f"AI {p}" for p in group) for group in alternatives)
+
+
+def check_associations(pairs: list[tuple[str, str]]) -> None:
+    """GS1's rules on AIs together: ``ex`` (may not appear with), ``req`` (needs one of),
+    one value per AI, and a serialised key with a digital signature (8030)."""
+    present: dict[str, str] = {}
+    for ai, value in pairs:
+        if present.setdefault(ai, value) != value:
+            raise GS1Error("gs1_repeated_ai", f"{ai_label(ai)}出现了两次，值不相同")
+    for ai in present:
+        entry = AI_TABLE[ai]
+        for pattern in entry.excludes:
+            if _present(pattern, present, ai):
+                other = next(a for a in present if a != ai and _present(pattern, {a: ""}, ai))
+                raise GS1Error("gs1_excludes",
+                               f"{ai_label(ai)}不能与 {ai_label(other)} 同时出现")
+        for alternatives in entry.requires:
+            if not any(all(_present(p, present, ai) for p in group) for group in alternatives):
+                raise GS1Error("gs1_requires", f"{ai_label(ai)}必须与以下之一同时出现："
+                                               f"{_alternatives(alternatives)}")
+    if "8030" in present:
+        for ai in ("253", "255", "8003"):
+            if ai in present and len(present[ai]) == AI_TABLE[ai].min_len:
+                raise GS1Error("gs1_digsig_serial",
+                               f"带数字签名（AI 8030）时，{ai_label(ai)}必须带序列部分")

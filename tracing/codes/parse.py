@@ -1,24 +1,27 @@
 """Trace code parsing: every form a scanner can return. Pure functions, no I/O.
 
 :func:`parse_scan` turns what a camera, a barcode gun or a person typed into a
-:class:`ParsedCode`, or raises :class:`CodeMalformed` (field ``code``) with a sentence saying
-what is wrong. The forms, tried in this order after NFKC (full-width to half-width) and
-stripping surrounding whitespace (a leading ``]XY`` symbology identifier is handled first,
-see 2):
+:class:`ParsedCode`, or raises :class:`CodeMalformed` (code ``code_malformed``, field ``code``)
+with a Chinese sentence saying what is wrong and a stable ``rule`` naming the broken rule
+(``gs1_check_digit``, ``gs1_requires``, ``dl_duplicate_ai``...). The forms, tried in this order
+after NFKC (full-width to half-width) and stripping surrounding whitespace (a leading ``]XY``
+symbology identifier is handled first, see 2):
 
 1. ``http(s)://`` URL (scheme and host in any case, as upper-case QR payloads use):
    - trace URL ``/t/<code>`` (optional trailing slash; query and fragment ignored). With
      ``trace_hosts`` given, its host must be one of them (``"host"`` matches default ports,
      ``"host:port"`` that port); with none given, any host is accepted.
-   - GS1 Digital Link on any host: optional path prefix, ``/01/<gtin>`` (8/12/13/14 digits,
-     or the 1.0 name ``/gtin/``) then qualifiers ``/22/``, ``/10/``, ``/21/`` in any order,
-     percent-encoded; query attributes by numeric AI (``?17=261231&11=250101``). Lot, serial
-     or CPV given in the query are accepted when the path lacks them.
-   - a URL whose path starts another GS1 key (``/00/``, ``/414/``...) or has only AI query
-     attributes is a Digital Link with no GTIN; any other URL is neither form. Both rejected.
+   - GS1 Digital Link on any host, read by :mod:`tracing.codes.gs1_dl` (GS1's URI rules: key
+     and qualifiers in order in the path, AI attributes in the query, no AI twice); it must
+     carry a GTIN (``/01/<gtin>``, or the 1.0 name ``/gtin/``).
+   - any other URL is neither form and is rejected.
    A scheme-less ``<trace host>/t/<code>`` is read as a URL too.
-2. ``]XY`` symbology identifier: ``]C1 ]e0 ]d2 ]Q3 ]J1`` (GS1 data) introduce an element
-   string; any other (``]E0``, ``]Q1``...) is dropped and the rest parsed as below.
+2. ``]XY`` symbology identifier (ISO/IEC 15424): ``]C1 ]e0 ]d2 ]Q3 ]J1`` introduce GS1 data (an
+   element string); ``]E0`` is EAN-13/UPC-A/UPC-E as 13 digits and ``]E4`` EAN-8 as 8, each
+   optionally followed by ``|]e0`` and the AIs of a composite component; ``]E3`` is an EAN
+   with its 2- or 5-digit add-on (kept in ``extra["addon"]``); ``]E1``/``]E2`` (an add-on
+   alone) are no product code. Any other (``]Q1``, ``]d1``, ``]I1``...) is dropped and the rest
+   parsed as below.
 3. Element string in brackets ``(01)06901234567892(17)261231(10)ABC123``.
 4. Element string with GS (``\\x1d``, or the visible ``\\u241d``) as FNC1.
 5. Digits only, 8/12/13/14 long: a retail barcode (EAN-8, UPC-A, EAN-13, GTIN-14). A bad
@@ -27,12 +30,14 @@ see 2):
    silently show another product. Trace codes of exactly those lengths in digits only are
    therefore not supported; issue them with another length or a letter.
 6. ``01`` + 14 digits with no brackets and no GS (a scanner that drops FNC1) is an element
-   string when it parses completely with a valid GTIN; otherwise it falls through to 7.
+   string when it parses completely and passes GS1's rules; otherwise it falls through to 7.
 7. Anything matching ``CODE_RE`` after upper-casing is a trace code (this platform's or
    another region's; aliases are resolved elsewhere).
 
+GS1 data is checked against GS1's Barcode Syntax Dictionary (:mod:`tracing.codes.gs1`): each
+AI's format and content, then the rules on AIs together (``req``/``ex``, one value per AI).
 Trace codes are upper-cased; GS1 lot and serial keep their case. Dates follow
-``tracing.codes.gs1`` (YYMMDD, 20YY, DD=00 is end of month for expiry).
+``tracing.codes.gs1`` (YYMMDD, GS1's sliding century, DD=00 is end of month for expiry).
 """
 
 from __future__ import annotations
@@ -43,22 +48,33 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NoReturn
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from core.errors import InvalidInput
-from tracing.codes import gs1
+from tracing.codes import gs1, gs1_dl
 
 # A trace code as stored: 4-64 characters of upper-case letters, digits and - _ . /
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{3,63}$")
 MAX_SCAN_LENGTH = 2048
 GS1_SYMBOLOGIES = {"]C1", "]e0", "]d2", "]Q3", "]J1"}
+EAN_SYMBOLOGIES = {"]E0": 13, "]E4": 8}
 SYMBOLOGY_RE = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 URL_RE = re.compile(r"^https?://", re.IGNORECASE)
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+COMPOSITE = "|]e0"
 
 
 class CodeMalformed(InvalidInput):
+    """The scanned text is no code of ours; ``rule`` names the broken rule (stable)."""
+
     code = "code_malformed"
+
+    def __init__(self, message: str, *, field: str | None = "code", rule: str = "code_format"):
+        super().__init__(message, field=field)
+        self.rule = rule
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "rule": self.rule}
 
 
 def normalise_code(raw: str) -> str:
@@ -103,45 +119,40 @@ class ParsedCode:
                 "produced": self.produced.isoformat() if self.produced else None}
 
 
-def _bad(message: str) -> NoReturn:
-    raise CodeMalformed(message, field="code")
+def _bad(message: str, rule: str = "code_format") -> NoReturn:
+    raise CodeMalformed(message, field="code", rule=rule)
 
 
 def parse_scan(raw: str, *, trace_hosts: Collection[str] = ()) -> ParsedCode:
     """Parse one scanned or typed code; raise :class:`CodeMalformed` when it is none of ours."""
     if not isinstance(raw, str):
-        _bad("code must be text")
+        _bad("扫码内容必须是文本", "code_type")
     if len(raw) > MAX_SCAN_LENGTH:
-        _bad(f"code is {len(raw)} characters long, at most {MAX_SCAN_LENGTH} are accepted")
+        _bad(f"扫码内容有 {len(raw)} 个字符，最多接受 {MAX_SCAN_LENGTH} 个", "code_too_long")
     text = unicodedata.normalize("NFKC", raw).replace("\u241d", gs1.GS)
     text = text.strip().strip("\ufeff\u200b").strip()  # whitespace, BOM, zero-width space
     if not text:
-        _bad("code is empty")
+        _bad("扫码内容为空", "code_empty")
     if len(text) > MAX_SCAN_LENGTH:
-        _bad(f"code is {len(text)} characters long, at most {MAX_SCAN_LENGTH} are accepted")
+        _bad(f"扫码内容有 {len(text)} 个字符，最多接受 {MAX_SCAN_LENGTH} 个", "code_too_long")
     for pos, ch in enumerate(text):
         if ch != gs1.GS and unicodedata.category(ch)[0] == "C":
-            _bad(f"code contains the non-printable character U+{ord(ch):04X} "
-                 f"at position {pos + 1}")
+            _bad(f"扫码内容第 {pos + 1} 位有不可打印字符 U+{ord(ch):04X}", "code_control_character")
     try:
         return _parse_text(text, {h.strip().lower() for h in trace_hosts if h.strip()})
     except gs1.GS1Error as error:
-        _bad(str(error))
+        _bad(str(error), error.rule)
 
 
 def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCode:
     if symbology and text.startswith("]"):
-        if not SYMBOLOGY_RE.match(text):
-            _bad(f"code starts with ']' but {text[:3]!r} is not a symbology identifier")
-        if text[:3] in GS1_SYMBOLOGIES:
-            return _from_ais(gs1.parse_element_string(text[3:]), "element_string")
-        return _parse_text(text[3:].strip(), hosts, symbology=False)
+        return _parse_symbology(text, hosts)
     if any(text.lower().startswith(h + "/") for h in hosts):
         text = "https://" + text
     if URL_RE.match(text):
         return _parse_url(text, hosts)
     if SCHEME_RE.match(text):
-        _bad(f"only http and https URLs are accepted, got {text.split('://')[0]!r}")
+        _bad(f"只接受 http 和 https 网址，收到的是 {text.split('://')[0]!r}", "url_scheme")
     if text.startswith("("):
         return _from_ais(gs1.parse_bracketed(text), "element_string")
     if gs1.GS in text:
@@ -156,19 +167,57 @@ def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCod
     return _trace_code(text, "trace_code")
 
 
+def _parse_symbology(text: str, hosts: set[str]) -> ParsedCode:
+    prefix, rest = text[:3], text[3:]
+    if not SYMBOLOGY_RE.match(text):
+        _bad(f"以 ']' 开头，但 {prefix!r} 不是条码识别符", "symbology")
+    if prefix in GS1_SYMBOLOGIES:
+        if not rest:
+            _bad(f"条码识别符 {prefix} 后面没有 GS1 数据", "symbology")
+        return _from_ais(gs1.parse_element_string(rest), "element_string")
+    if prefix in EAN_SYMBOLOGIES:
+        return _ean(prefix, rest)
+    if prefix == "]E3":
+        return _ean_with_addon(rest)
+    if prefix in ("]E1", "]E2"):
+        _bad("只扫到了附加码，没有商品条码", "symbology")
+    return _parse_text(rest.strip(), hosts, symbology=False)
+
+
+def _ean(prefix: str, rest: str) -> ParsedCode:
+    size = EAN_SYMBOLOGIES[prefix]
+    digits, sep, composite = rest.partition(COMPOSITE)
+    name = "EAN-13/UPC" if size == 13 else "EAN-8"
+    if len(digits) != size or not (digits.isascii() and digits.isdigit()):
+        _bad(f"条码识别符 {prefix}（{name}）后面应是 {size} 位数字，实际为 {digits[:20]!r}",
+             "symbology")
+    gtin = gs1.check_gtin(digits).rjust(14, "0")
+    if not sep:
+        return ParsedCode("retail_barcode", gtin=gtin)
+    return _from_ais([("01", gtin), *gs1.parse_element_string(composite)], "element_string")
+
+
+def _ean_with_addon(rest: str) -> ParsedCode:
+    size = {15: 13, 18: 13, 10: 8, 13: 8}.get(len(rest))
+    if size is None or not (rest.isascii() and rest.isdigit()):
+        _bad("条码识别符 ]E3 后面应是 EAN 条码加 2 位或 5 位附加码", "symbology")
+    gtin = gs1.check_gtin(rest[:size]).rjust(14, "0")
+    return ParsedCode("retail_barcode", gtin=gtin, extra={"addon": rest[size:]})
+
+
 def _trace_code(text: str, form: str) -> ParsedCode:
     code = text.upper()
     if text.isascii() and CODE_RE.match(code):  # ASCII first: "ß".upper() is "SS"
         return ParsedCode(form, code=code)
-    what = "trace URL code" if form == "trace_url" else "code"
+    what = "追溯网址中的追溯码" if form == "trace_url" else "追溯码"
     if any(ch.isspace() for ch in code):
-        _bad(f"{what} contains a space; type it without spaces")
+        _bad(f"{what}含有空格，请去掉空格后再输入", "code_space")
     bad = next((ch for ch in text if not re.match(r"[A-Za-z0-9._/-]", ch)), None)
     if bad is not None:
-        _bad(f"{what} contains {bad!r}; trace codes use only letters, digits and - _ . /")
+        _bad(f"{what}含有 {bad!r}；追溯码只能由字母、数字和 - _ . / 组成", "code_character")
     if len(code) < 4 or len(code) > 64:
-        _bad(f"{what} must be 4 to 64 characters long, got {len(code)}")
-    _bad(f"{what} must start with a letter or digit")
+        _bad(f"{what}长度应为 4 到 64 个字符，实际为 {len(code)} 个", "code_length")
+    _bad(f"{what}必须以字母或数字开头", "code_character")
 
 
 def _from_ais(pairs: list[tuple[str, str]], form: str,
@@ -176,10 +225,11 @@ def _from_ais(pairs: list[tuple[str, str]], form: str,
     values: dict[str, str] = {}
     for ai, value in pairs:
         if values.setdefault(ai, value) != value:
-            _bad(f"{gs1.ai_label(ai)} appears twice with different values")
+            _bad(f"{gs1.ai_label(ai)}出现了两次，值不相同", "gs1_repeated_ai")
     if "01" not in values:
-        _bad("element string has no GTIN (AI 01)" if form == "element_string"
-             else "Digital Link has no GTIN (AI 01) in its path")
+        _bad("GS1 数据中没有 GTIN（AI 01）" if form == "element_string"
+             else "Digital Link 的路径中没有 GTIN（AI 01）", "gtin_missing")
+    gs1.check_associations(pairs)
     extra = {ai: v for ai, v in values.items() if ai not in ("01", "10", "21", "11", "17")}
     return ParsedCode(
         form, gtin=gs1.check_gtin(values["01"]).rjust(14, "0"), lot=values.get("10"),
@@ -194,65 +244,44 @@ def _host_allowed(netloc: str, hostname: str, port: int | None, hosts: set[str])
 
 def _parse_url(text: str, hosts: set[str]) -> ParsedCode:
     if any(ch.isspace() or ch == gs1.GS for ch in text):
-        _bad("URL contains a space or control character")
+        _bad("网址中含有空格或控制字符", "url_space")
     try:
         url = urlsplit(text)
         hostname, port = url.hostname or "", url.port
     except ValueError as error:
-        _bad(f"URL is malformed: {error}")
+        _bad(f"网址格式错误：{error}", "url_malformed")
     netloc = url.netloc.lower()
     if not hostname or "@" in netloc:
-        _bad("URL has no valid host")
+        _bad("网址没有有效的主机名", "url_host")
     segments = url.path.split("/")[1:]
     if segments and segments[-1] == "":
         segments.pop()
     if segments in (["t"], ["T"]):
-        _bad("trace URL has no code after /t/")
+        _bad("追溯网址 /t/ 后面没有追溯码", "trace_url_empty")
     if len(segments) == 2 and segments[0] in ("t", "T"):
         if not _host_allowed(netloc, hostname, port, hosts):
-            _bad(f"trace URL host {netloc!r} is not this platform's "
-                 f"(expected {', '.join(sorted(hosts))})")
+            _bad(f"追溯网址的主机 {netloc!r} 不是本平台的（应为 {'、'.join(sorted(hosts))}）",
+                 "trace_url_host")
         return _trace_code(_unquote(segments[1]).strip(), "trace_url")
-    return _parse_digital_link(segments, url.query)
+    return _parse_digital_link(text, url.query)
 
 
 def _unquote(segment: str) -> str:
     try:
         value = unquote(segment, errors="strict")
     except UnicodeDecodeError:
-        _bad(f"URL part {segment[:40]!r} has bad percent-encoding")
+        _bad(f"网址部分 {segment[:40]!r} 的百分号编码无效", "url_percent_encoding")
     return unicodedata.normalize("NFKC", value).strip()
 
 
-def _parse_digital_link(segments: list[str], query: str) -> ParsedCode:
-    keys = [gs1.PATH_ALIASES.get(s, s) for s in segments]
-    starts = [i for i, k in enumerate(keys) if k == "01"]
-    start = next((i for i in starts if i + 1 < len(segments) and segments[i + 1].isdigit()),
-                 starts[0] if starts else None)
-    query_ais, attributes = [], {}
-    for name, value in parse_qsl(query, keep_blank_values=True):
-        if name.isascii() and name.isdigit():
-            query_ais.append((name, unicodedata.normalize("NFKC", value).strip()))
-        elif name:
-            attributes[name] = value
-    if start is None:
-        if query_ais or any(k in gs1.KEY_AIS for k in keys):
-            _bad("Digital Link has no GTIN (AI 01) in its path")
-        _bad("URL is neither a trace URL (/t/<code>) nor a GS1 Digital Link (/01/<gtin>)")
-    path = keys[start:]
-    pairs = [(path[i], _unquote(segments[start + i + 1]) if start + i + 1 < len(segments)
-              else "") for i in range(0, len(path), 2)]
-    for ai, value in pairs:
-        if ai != "01" and ai not in gs1.GTIN_QUALIFIERS:
-            _bad(f"Digital Link path has {ai!r} after the GTIN; only 22, 10 and 21 may follow")
-        if not value:
-            _bad(f"Digital Link path has no value for {gs1.ai_label(ai)}")
-    gtin = pairs[0][1]
-    gs1.check_gtin(gtin)
-    pairs[0] = ("01", gtin.rjust(14, "0"))
-    for ai, value in query_ais:
-        if ai in gs1.KEY_AIS:
-            _bad(f"Digital Link query repeats the key {gs1.ai_label(ai)}")
-        pairs.append((ai, value))
-    return _from_ais([(ai, gs1.check_value(ai, v)) for ai, v in pairs], "digital_link",
-                     attributes)
+def _parse_digital_link(text: str, query: str) -> ParsedCode:
+    try:
+        link = gs1_dl.parse_digital_link(text)
+    except gs1.GS1Error as error:
+        if error.rule != "dl_no_key":
+            raise
+        if any(p.partition("=")[0].isdigit() for p in query.split("&")):
+            _bad("Digital Link 的路径中没有 GTIN（AI 01）", "gtin_missing")
+        _bad("网址既不是追溯网址（/t/<追溯码>），也不是 GS1 Digital Link（/01/<GTIN>）",
+             "url_unknown")
+    return _from_ais(link.pairs, "digital_link", link.attributes)
