@@ -1,4 +1,6 @@
-"""The one place where errors become HTTP answers: ``{"error": {"code", "message", "field"}}``."""
+"""The one place where errors become HTTP answers: ``{"error": {"code", "message", "field"}}``,
+plus ``"rule"`` (stable, e.g. ``gs1_check_digit``) when the error names the rule a scanned
+code breaks."""
 
 from __future__ import annotations
 
@@ -31,8 +33,10 @@ def status_of(error: errors.DomainError) -> int:
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
-                   headers: dict | None = None) -> JSONResponse:
+                   headers: dict | None = None, rule: str | None = None) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "field": field}}
+    if rule is not None:
+        body["error"]["rule"] = rule
     return json(body, status=status, headers=headers, ensure_ascii=False)
 
 
@@ -44,7 +48,8 @@ def install(app: Sanic) -> None:
         headers = None
         if isinstance(error, errors.RateLimited):
             headers = {"Retry-After": str(max(1, int(error.retry_after)))}
-        return error_response(status_of(error), error.code, error.message, error.field, headers)
+        return error_response(status_of(error), error.code, error.message, error.field, headers,
+                              getattr(error, "rule", None))
 
     @app.exception(SanicException)
     async def sanic_error(request: Request, error: SanicException):

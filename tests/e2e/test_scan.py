@@ -103,6 +103,10 @@ async def test_every_code_form_resolves(http, demo):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "code_not_found"
     bad = await scan(http, "not a code")
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "code"
+    assert bad.json()["error"]["rule"] == "code_space"
+    wrong = (await scan(http, f"(01){gtin()}(250)S1")).json()["error"]  # 250 needs a serial
+    assert (wrong["code"], wrong["rule"]) == ("code_malformed", "gs1_requires")
+    assert "二级序列号（AI 250）必须与" in wrong["message"]
 
 
 async def test_recalled_batch_shows_its_recall_first(http, demo):

@@ -67,6 +67,10 @@ class Component:
     high: int
     optional: bool
     linters: tuple
+    match: object  # the character set's compiled fullmatch
+
+    def fits(self, part: str) -> bool:
+        return self.match(part) is not None and (self.cset != "Z" or _padded(part))
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,15 +87,25 @@ class Entry:
     dl_key: tuple | None
     min_len: int
     max_len: int
+    requires_m: tuple  # requires and excludes as matchers: an AI, or (prefix, length)
+    excludes_m: tuple
+
+
+def _matcher(pattern: str) -> str | tuple[str, int]:
+    return (pattern.rstrip("n"), len(pattern)) if "n" in pattern else pattern
 
 
 def _entry(ai: str, row: tuple) -> Entry:
     title, fixed, dl_attribute, components, requires, excludes, dl_key = row
     parts = tuple(Component(cset, low, high, optional,
-                            tuple(gs1_lint.LINTERS[name] for name in linters))
+                            tuple(gs1_lint.LINTERS[name] for name in linters),
+                            CSET_RE[cset].fullmatch)
                   for cset, low, high, optional, linters in components)
+    requires_m = tuple(tuple(tuple(_matcher(p) for p in group) for group in alternatives)
+                       for alternatives in requires)
     return Entry(ai, title, fixed, dl_attribute, parts, requires, excludes, dl_key,
-                 sum(p.low for p in parts if not p.optional), sum(p.high for p in parts))
+                 sum(p.low for p in parts if not p.optional), sum(p.high for p in parts),
+                 requires_m, tuple(_matcher(p) for p in excludes))
 
 
 AI_TABLE: dict[str, Entry] = {ai: _entry(ai, row) for ai, row in AIS.items()}
@@ -138,7 +152,17 @@ def _too_short(entry: Entry, size: int, part: int | None = None) -> None:
 
 
 def _components(entry: Entry, value: str) -> None:
-    """Apply each component in turn, each taking as much as it may (GS1's rule)."""
+    """Apply each component in turn, each taking as much as it may (GS1's rule). The value's
+    length is already within the AI's bounds."""
+    if len(entry.components) == 1:  # most AIs: the component is the whole value
+        comp = entry.components[0]
+        if not comp.fits(value):
+            _bad_characters(entry, comp, value)
+        for linter in comp.linters:
+            problem = linter(value)
+            if problem is not None:
+                raise GS1Error(problem[0], f"{ai_label(entry.ai)}的值 {value}：{problem[1]}")
+        return
     pos, size = 0, len(value)
     for index, comp in enumerate(entry.components):
         take = min(comp.high, size - pos)
@@ -147,7 +171,7 @@ def _components(entry: Entry, value: str) -> None:
         if take < comp.low:
             _too_short(entry, take, index)
         part = value[pos:pos + take]
-        if not CSET_RE[comp.cset].fullmatch(part) or (comp.cset == "Z" and not _padded(part)):
+        if not comp.fits(part):
             _bad_characters(entry, comp, part)
         for linter in comp.linters:
             problem = linter(part)
@@ -228,57 +252,75 @@ def parse_element_string(text: str) -> list[tuple[str, str]]:
         _components(entry, value)
         pairs.append((entry.ai, value))
         pos = stop
+    if not pairs:
+        raise GS1Error("gs1_empty", "没有 GS1 数据")
     return pairs
 
 
-BRACKET_RE = re.compile(r"\(\s*(\d{2,4})\s*\)")
+BRACKET_RE = re.compile(r"(?<!\\)\(\s*(\d{2,4})\s*\)")
 
 
 def parse_bracketed(text: str) -> list[tuple[str, str]]:
     """``(ai, value)`` pairs of a human-readable ``(01)...(10)...`` element string.
 
-    Whitespace around the parts is ignored (typed input). A value that itself contains
-    ``(NN)`` cannot be written in this form and is split there, as every reader does.
+    Whitespace around the parts is ignored (typed input). A ``(`` inside a value is written
+    ``\\(`` (GS1's syntax engine convention); an unescaped ``(NN)`` starts the next AI.
     """
     parts = BRACKET_RE.split(text)
+    if len(parts) == 1 and not text.strip():
+        raise GS1Error("gs1_empty", "没有 GS1 数据")
     if parts[0].strip():
         raise GS1Error("gs1_no_ai", f"第一个 (AI) 前面有多余的 {parts[0].strip()!r}")
-    return [(ai, check_value(ai, value.strip())) for ai, value in zip(parts[1::2], parts[2::2])]
+    return [(ai, check_value(ai, value.strip().replace("\\(", "(")))
+            for ai, value in zip(parts[1::2], parts[2::2])]
 
 
-def _present(pattern: str, present: dict[str, str], ignore: str) -> bool:
-    """True when an AI matching ``pattern`` (``31nn``: any 31xx) other than ``ignore`` is there."""
-    if "n" not in pattern:
-        return pattern != ignore and pattern in present
-    prefix = pattern.rstrip("n")
-    return any(ai != ignore and len(ai) == len(pattern) and ai.startswith(prefix)
-               for ai in present)
+def _present(matcher: str | tuple[str, int], present: dict[str, str], ignore: str) -> str | None:
+    """The AI there that ``matcher`` matches (``("31", 4)``: any 31xx), other than ``ignore``."""
+    if matcher.__class__ is str:
+        return matcher if matcher != ignore and matcher in present else None
+    prefix, length = matcher
+    return next((ai for ai in present
+                 if ai != ignore and len(ai) == length and ai.startswith(prefix)), None)
 
 
 def _alternatives(alternatives: tuple) -> str:
     return "、".join(" 和 ".join(f"AI {p}" for p in group) for group in alternatives)
 
 
-def check_associations(pairs: list[tuple[str, str]]) -> None:
-    """GS1's rules on AIs together: ``ex`` (may not appear with), ``req`` (needs one of),
-    one value per AI, and a serialised key with a digital signature (8030)."""
+def association_problems(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Every broken rule on the AIs together, as ``(rule, message)``: ``ex`` (may not appear
+    with), ``req`` (needs one of), one value per AI, and a serialised key with a digital
+    signature (8030). Instances of one AI with one value count once."""
+    problems: list[tuple[str, str]] = []
     present: dict[str, str] = {}
     for ai, value in pairs:
         if present.setdefault(ai, value) != value:
-            raise GS1Error("gs1_repeated_ai", f"{ai_label(ai)}出现了两次，值不相同")
+            problems.append(("gs1_repeated_ai", f"{ai_label(ai)}出现了两次，值不相同"))
     for ai in present:
         entry = AI_TABLE[ai]
-        for pattern in entry.excludes:
-            if _present(pattern, present, ai):
-                other = next(a for a in present if a != ai and _present(pattern, {a: ""}, ai))
-                raise GS1Error("gs1_excludes",
-                               f"{ai_label(ai)}不能与 {ai_label(other)} 同时出现")
-        for alternatives in entry.requires:
-            if not any(all(_present(p, present, ai) for p in group) for group in alternatives):
-                raise GS1Error("gs1_requires", f"{ai_label(ai)}必须与以下之一同时出现："
-                                               f"{_alternatives(alternatives)}")
+        for matcher in entry.excludes_m:
+            other = _present(matcher, present, ai)
+            if other is not None:
+                problems.append(("gs1_excludes",
+                                 f"{ai_label(ai)}不能与 {ai_label(other)} 同时出现"))
+        for index, alternatives in enumerate(entry.requires_m):
+            for group in alternatives:
+                if all(_present(m, present, ai) is not None for m in group):
+                    break
+            else:
+                problems.append(("gs1_requires", f"{ai_label(ai)}必须与以下之一同时出现："
+                                                 f"{_alternatives(entry.requires[index])}"))
     if "8030" in present:
         for ai in ("253", "255", "8003"):
             if ai in present and len(present[ai]) == AI_TABLE[ai].min_len:
-                raise GS1Error("gs1_digsig_serial",
-                               f"带数字签名（AI 8030）时，{ai_label(ai)}必须带序列部分")
+                problems.append(("gs1_digsig_serial",
+                                 f"带数字签名（AI 8030）时，{ai_label(ai)}必须带序列部分"))
+    return problems
+
+
+def check_associations(pairs: list[tuple[str, str]]) -> None:
+    """Raise :class:`GS1Error` for the first rule on AIs together that ``pairs`` break."""
+    problems = association_problems(pairs)
+    if problems:
+        raise GS1Error(*problems[0])

@@ -21,6 +21,7 @@ percent-decoding (full-width characters typed into a generator).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus
@@ -28,9 +29,8 @@ from urllib.parse import unquote, unquote_plus
 from tracing.codes import gs1
 from tracing.codes.gs1 import AI_TABLE, GS1Error, ai_label
 
-URI_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-                           "-._~:/?#[]@!$&'()*+,;=%")
-BAD_HOST_CHARACTERS = frozenset("_~?#@!$&'()*+,;=%")
+URI_RE = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+BAD_HOST_RE = re.compile(r"[_~?#@!$&'()*+,;=%]")
 ALPHAS = {
     "cpid": "8010", "cpsn": "8011", "cpv": "22", "gcn": "255", "gdti": "253", "giai": "8004",
     "ginc": "401", "gln": "414", "glnx": "254", "gmn": "8013", "grai": "8003", "gsin": "402",
@@ -83,8 +83,8 @@ def find_root(segments: list[str]) -> int | None:
 
 def parse_digital_link(uri: str) -> DigitalLink:
     """The AIs of a GS1 Digital Link URI; :class:`GS1Error` says which rule it breaks."""
-    bad = next((ch for ch in uri if ch not in URI_CHARACTERS), None)
-    if bad is not None:
+    if not URI_RE.fullmatch(uri):
+        bad = uri[URI_RE.match(uri).end()]
         raise GS1Error("dl_bad_character", f"Digital Link 含有网址中不允许的字符 {bad!r}")
     scheme, _, rest = uri.partition("://")
     host, slash, path = rest.partition("/")
@@ -94,7 +94,7 @@ def parse_digital_link(uri: str) -> DigitalLink:
     root = _root_or_error(segments)
     if scheme not in ("http", "https", "HTTP", "HTTPS"):
         raise GS1Error("dl_bad_scheme", "Digital Link 的协议只能是 http 或 https（全小写或全大写）")
-    if not host or any(ch in BAD_HOST_CHARACTERS for ch in host):
+    if not host or BAD_HOST_RE.search(host):
         raise GS1Error("dl_bad_host", f"Digital Link 的主机名 {host!r} 无效")
     path_ais = [resolve(s) for s in segments[root::2]]
     pairs = [(ai, _path_value(ai, s)) for ai, s in zip(path_ais, segments[root + 1::2])]

@@ -13,7 +13,6 @@ character set only.
 
 from __future__ import annotations
 
-import calendar
 import time
 from typing import Callable
 
@@ -42,13 +41,19 @@ SHANGHAI_OFFSET = 8 * 3600  # Asia/Shanghai has had no daylight saving time sinc
 
 def mod10_check_digit(body: str) -> str:
     """The GS1 mod-10 check digit of the digits ``body`` (weights 3, 1, ... from the right)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return str((10 - total % 10) % 10)
+    total = 3 * sum(map(int, body[::-2])) + sum(map(int, body[-2::-2]))
+    return str(-total % 10)
+
+
+_year = [0.0, 0]  # [valid until (epoch seconds), year]
 
 
 def current_year() -> int:
-    """This year in Asia/Shanghai."""
-    return time.gmtime(time.time() + SHANGHAI_OFFSET).tm_year
+    """This year in Asia/Shanghai (looked up again once an hour)."""
+    now = time.time()
+    if now >= _year[0]:
+        _year[:] = [now + 3600 - now % 3600, time.gmtime(now + SHANGHAI_OFFSET).tm_year]
+    return _year[1]
 
 
 def full_year(yy: int, this_year: int | None = None) -> int:
@@ -67,12 +72,21 @@ def full_year(yy: int, this_year: int | None = None) -> int:
     return century * 100 + yy
 
 
+DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def days_in_month(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return DAYS[month]
+
+
 def _date(year: int, month: int, day: int, day_zero: bool) -> Problem:
     if not 1 <= month <= 12:
         return "gs1_bad_date", f"月份 {month:02d} 不在 01–12 之间"
     if day == 0 and day_zero:
         return None
-    last = calendar.monthrange(year, month)[1]
+    last = days_in_month(year, month)
     if not 1 <= day <= last:
         return "gs1_bad_date", f"不是有效日期：{year} 年 {month} 月只有 {last} 天"
     return None

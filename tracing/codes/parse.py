@@ -62,6 +62,8 @@ SYMBOLOGY_RE = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 URL_RE = re.compile(r"^https?://", re.IGNORECASE)
 SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 COMPOSITE = "|]e0"
+ASCII_CONTROL_RE = re.compile(r"[\x00-\x1c\x1e\x1f\x7f]")  # GS (\x1d) is FNC1
+SPACE_OR_GS_RE = re.compile(r"[\s\x1d]")
 
 
 class CodeMalformed(InvalidInput):
@@ -135,9 +137,11 @@ def parse_scan(raw: str, *, trace_hosts: Collection[str] = ()) -> ParsedCode:
         _bad("扫码内容为空", "code_empty")
     if len(text) > MAX_SCAN_LENGTH:
         _bad(f"扫码内容有 {len(text)} 个字符，最多接受 {MAX_SCAN_LENGTH} 个", "code_too_long")
-    for pos, ch in enumerate(text):
-        if ch != gs1.GS and unicodedata.category(ch)[0] == "C":
-            _bad(f"扫码内容第 {pos + 1} 位有不可打印字符 U+{ord(ch):04X}", "code_control_character")
+    if not text.isascii() or ASCII_CONTROL_RE.search(text):
+        for pos, ch in enumerate(text):
+            if ch != gs1.GS and unicodedata.category(ch)[0] == "C":
+                _bad(f"扫码内容第 {pos + 1} 位有不可打印字符 U+{ord(ch):04X}",
+                     "code_control_character")
     try:
         return _parse_text(text, {h.strip().lower() for h in trace_hosts if h.strip()})
     except gs1.GS1Error as error:
@@ -231,8 +235,8 @@ def _from_ais(pairs: list[tuple[str, str]], form: str,
              else "Digital Link 的路径中没有 GTIN（AI 01）", "gtin_missing")
     gs1.check_associations(pairs)
     extra = {ai: v for ai, v in values.items() if ai not in ("01", "10", "21", "11", "17")}
-    return ParsedCode(
-        form, gtin=gs1.check_gtin(values["01"]).rjust(14, "0"), lot=values.get("10"),
+    return ParsedCode(  # AI 01 is 14 digits with a good check digit (GS1's format for it)
+        form, gtin=values["01"], lot=values.get("10"),
         serial=values.get("21"), extra={**extra, **(attributes or {})},
         expiry=gs1.parse_date("17", values["17"]) if "17" in values else None,
         produced=gs1.parse_date("11", values["11"]) if "11" in values else None)
@@ -243,7 +247,7 @@ def _host_allowed(netloc: str, hostname: str, port: int | None, hosts: set[str])
 
 
 def _parse_url(text: str, hosts: set[str]) -> ParsedCode:
-    if any(ch.isspace() or ch == gs1.GS for ch in text):
+    if SPACE_OR_GS_RE.search(text):
         _bad("网址中含有空格或控制字符", "url_space")
     try:
         url = urlsplit(text)
