@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tracing.codes.parse import (
     CODE_RE, CodeMalformed, ParsedCode, is_trace_code, normalise_code, parse_scan,
 )
+from tracing.codes import gs1
 from tracing.codes.gs1_lint import current_year
 from tracing.codes.identifiers import gtin_check_digit
 
@@ -460,7 +461,8 @@ PIECES = st.sampled_from([
     "01", "10", "17", "21", "22", "11", "(", ")", "]d2", "]C1", GS, "/", "?", "=", "&", "%",
     "%2F", "%FF", "http://", "https://", "t/", "/01/", "06901234567892", "6901234567892",
     "261231", "000000", "trace.lz.gov.cn", "127.0.0.1:8000", ":", "@", "#", " ", "\u241d",
-    "ＡＢＣ", "０１", "gtin", "lot", "ser",
+    "ＡＢＣ", "０１", "gtin", "lot", "ser", "]E0", "]E4", "]E3", "|]e0", "(423)", "8030", "7007",
+    "?10=", "&21=", "3103", "250", "(", "\\(", "%00", "HTTPS://", "[", "]", "=",
 ])
 
 
@@ -550,3 +552,20 @@ def test_trace_code_round_trip(code):
     assert parsed.form == "trace_code" and parsed.code == code.upper()
     url = parse_scan("https://trace.lz.gov.cn/t/" + quote(code, safe=""), trace_hosts=HOSTS)
     assert url == ParsedCode("trace_url", code=code.upper())
+
+
+AIS = sorted(gs1.AI_TABLE)
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(AIS), st.text(alphabet=CSET82 + "^", max_size=40)),
+                max_size=6), st.sampled_from(["]d2", "]C1", "", GS, "(", "https://a/01/"]))
+def test_fuzz_every_ai_of_the_dictionary(fields, prefix):
+    """Any AI with any value, in any form: a ParsedCode or CodeMalformed, nothing else."""
+    if prefix == "(":
+        raw = "".join(f"({ai}){value}" for ai, value in fields)
+    elif prefix.startswith("https"):
+        raw = prefix + "06901234567892?" + "&".join(f"{ai}={quote(v)}" for ai, v in fields)
+    else:
+        raw = prefix + GS.join(ai + value for ai, value in fields)
+    never_anything_but_code_malformed(raw)

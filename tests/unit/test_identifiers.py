@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -380,3 +382,19 @@ def test_division_type_and_field():
 def test_province_of():
     assert province_of("450204") == "广西壮族自治区"
     assert province_of("110000") == "北京市"
+
+
+PUBLIC_USCC = [line for line in (Path(__file__).parent / "data" / "uscc_public.txt")
+               .read_text("utf-8").splitlines() if line and not line.startswith("#")]
+
+
+def test_public_credit_codes_are_valid():
+    """Real codes from a public suite: the full division list refuses none of them."""
+    assert len(PUBLIC_USCC) > 200
+    refused = []
+    for code in PUBLIC_USCC:
+        try:
+            validate_uscc(code)
+        except IdentifierError as error:
+            refused.append((code, error.code))
+    assert refused == []
