@@ -48,8 +48,8 @@ def install(app: Sanic) -> None:
         headers = None
         if isinstance(error, errors.RateLimited):
             headers = {"Retry-After": str(max(1, int(error.retry_after)))}
-        return error_response(status_of(error), error.code, error.message, error.field, headers,
-                              getattr(error, "rule", None))
+        return error_response(status_of(error), error.code, error.message, error.field,
+                              headers, getattr(error, "rule", None))
 
     @app.exception(SanicException)
     async def sanic_error(request: Request, error: SanicException):

@@ -14,7 +14,6 @@ carrying AI 01 (the ones the platform traces), where that makes no difference.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import types

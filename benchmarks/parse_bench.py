@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _, old_parse = load_baseline(args.baseline)
     for code in CODES:  # both read the mix alike (same forms and keys)
-        old, new = old_parse.parse_scan(code, trace_hosts=HOSTS), parse_scan(code, trace_hosts=HOSTS)
+        old = old_parse.parse_scan(code, trace_hosts=HOSTS)
+        new = parse_scan(code, trace_hosts=HOSTS)
         assert (old.form, old.keys()) == (new.form, new.keys()), code
     before, after = [], []
     for _ in range(args.rounds):

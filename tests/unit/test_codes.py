@@ -185,7 +185,8 @@ def test_digital_link_keys_fall_back_from_serial_to_lot_to_gtin():
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("https://id.gs1.org/01/09506000134353", "gs1_check_digit: 商品代码 GTIN（AI 01）的值 09506000134353：校验位错误：应为 2，实际为 3"),
+    ("https://id.gs1.org/01/09506000134353",
+     "gs1_check_digit: 商品代码 GTIN（AI 01）的值 09506000134353：校验位错误：应为 2，实际为 3"),
     ("https://id.gs1.org/01/9506000134353", "校验位错误：应为 2，实际为 3"),
     ("https://id.gs1.org/01/123", "gs1_too_short: 商品代码 GTIN（AI 01）不完整：需要 14 位，实际 3 位"),
     ("https://id.gs1.org/01/ABCDEFGH", "gs1_not_numeric: 商品代码 GTIN（AI 01）只能是数字"),
@@ -199,14 +200,18 @@ def test_digital_link_keys_fall_back_from_serial_to_lot_to_gtin():
     ("https://id.gs1.org/01/09506000134352/10/%E6%89%B9", "批号（AI 10）含有 '批'"),
     ("https://id.gs1.org/01/09506000134352/99/X", "dl_bad_path: Digital Link 路径 01/99 不对"),
     ("https://id.gs1.org/01/09506000134352/10/A/10/B", "dl_bad_path: Digital Link 路径 01/10/10 不对"),
-    ("https://id.gs1.org/01/09506000134352/10/A?10=B", "dl_duplicate_ai: Digital Link 中批号（AI 10）出现了不止一次"),
-    ("https://id.gs1.org/01/09506000134352?17=261332", "gs1_bad_date: 有效期（AI 17）的值 261332：月份 13 不在 01–12 之间"),
+    ("https://id.gs1.org/01/09506000134352/10/A?10=B",
+     "dl_duplicate_ai: Digital Link 中批号（AI 10）出现了不止一次"),
+    ("https://id.gs1.org/01/09506000134352?17=261332",
+     "gs1_bad_date: 有效期（AI 17）的值 261332：月份 13 不在 01–12 之间"),
     ("https://id.gs1.org/01/09506000134352?17=250230", "2025 年 2 月只有 28 天"),
     ("https://id.gs1.org/01/09506000134352?17=2612", "有效期（AI 17）不完整"),
     ("https://id.gs1.org/01/09506000134352?17=26123A", "只能是数字"),
     ("https://id.gs1.org/01/09506000134352?11=", "查询参数中生产日期（AI 11）没有值"),
-    ("https://id.gs1.org/01/09506000134352?98765=1", "gs1_unknown_ai: Digital Link 查询参数中有未知的 GS1 应用标识符（98765）"),
-    ("https://id.gs1.org/01/09506000134352?01=09506000134352", "dl_duplicate_ai: Digital Link 中商品代码 GTIN（AI 01）出现了不止一次"),
+    ("https://id.gs1.org/01/09506000134352?98765=1",
+     "gs1_unknown_ai: Digital Link 查询参数中有未知的 GS1 应用标识符（98765）"),
+    ("https://id.gs1.org/01/09506000134352?01=09506000134352",
+     "dl_duplicate_ai: Digital Link 中商品代码 GTIN（AI 01）出现了不止一次"),
     ("https://id.gs1.org/00/106141412345678908", "gtin_missing: Digital Link 的路径中没有 GTIN"),
     ("https://id.gs1.org/414/9520123456788", "路径中没有 GTIN"),
     ("https://example.com/product?17=261231", "路径中没有 GTIN"),
@@ -265,7 +270,8 @@ def test_element_strings(raw, expected):
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("(01)06901234567891(10)A", "gs1_check_digit: 商品代码 GTIN（AI 01）的值 06901234567891：校验位错误：应为 2，实际为 1"),
+    ("(01)06901234567891(10)A",
+     "gs1_check_digit: 商品代码 GTIN（AI 01）的值 06901234567891：校验位错误：应为 2，实际为 1"),
     ("(01)0690123456789(10)A", "GTIN（AI 01）不完整：需要 14 位，实际 13 位"),
     ("(04)123", "gs1_unknown_ai: 未知的 GS1 应用标识符（04）"),
     ("(10)ABC123(21)0001", "gtin_missing: GS1 数据中没有 GTIN（AI 01）"),

@@ -155,7 +155,7 @@ def _query(query: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
     for param in query.split("&"):
         if not param:
             continue
-        name, equals, raw = param.partition("=")
+        name, _, raw = param.partition("=")
         if not (name.isascii() and name.isdigit()):
             attributes.setdefault(unquote_plus(name), unquote_plus(raw))
             continue

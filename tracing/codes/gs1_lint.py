@@ -14,7 +14,7 @@ character set only.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from tracing.codes.gs1_codes import ISO3166, ISO3166_ALPHA2, ISO4217
 
