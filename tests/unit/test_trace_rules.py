@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import InvalidInput
 from tracing.scans import places
-from tracing.view import rules
+from tracing.view import masking, rules
 from tracing.service import Entry, cache_key, render, seconds_to_midnight
 from tracing.codes.parse import parse_scan
 from tracing.scans.recorder import ScanClient, scan_client, scan_stats, stat_keys
@@ -51,16 +51,16 @@ class TestPersonalData:
     @pytest.mark.parametrize("name, masked", [("谭军", "谭*"), ("欧阳娜娜", "欧***"),
                                               ("Li Wei", "L***"), (None, None), ("", None)])
     def test_mask_name(self, name, masked):
-        assert rules.mask_name(name) == masked
+        assert masking.mask_name(name) == masked
 
     def test_scrub_phones_and_id_numbers(self):
         text = "联系人13812345678，身份证450204199001011234"
-        assert rules.scrub(text) == "联系人138****5678，身份证450204********1234"
+        assert masking.scrub(text) == "联系人138****5678，身份证450204********1234"
 
     def test_detail_is_whitelisted_and_inspector_masked(self):
         detail = {"inspection": {"item": "x", "result": "pass", "inspector": "林永福"},
                   "driver_phone": "13812345678", "counterparty": {"name": "A", "phone": "1"}}
-        out = rules.public_detail(detail)
+        out = masking.public_detail(detail)
         assert out == {"inspection": {"item": "x", "result": "pass", "inspector": "林**"},
                        "counterparty": {"name": "A"}}
 

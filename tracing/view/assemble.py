@@ -28,7 +28,7 @@ import orjson
 from tortoise import connections
 
 from core.errors import Gone, NotFound
-from tracing.view import rules
+from tracing.view import masking, rules
 from tracing.codes.parse import ParsedCode
 
 NOT_FOUND = ("这个码不在追溯平台的记录中。如果它印在食品包装上，可能是仿冒产品，"
@@ -242,7 +242,7 @@ def _product(row: dict) -> dict:
 def _enterprise(row: dict, enforcements: list[dict] | None = None) -> dict:
     out = {"uscc": row["uscc"], "name": row["e_name"], "kind": row.get("e_kind"),
            "status": row.get("e_status"), "licence_no": row.get("licence_no"),
-           "licence_valid_until": rules._iso(_date(row.get("licence_valid_until"))),
+           "licence_valid_until": rules.iso_date(_date(row.get("licence_valid_until"))),
            "address": row.get("address"), "division_code": row.get("division_code"),
            "lat": row.get("lat"), "lng": row.get("lng"), "risk_grade": row.get("risk_grade"),
            "public_phone": row.get("public_phone")}
@@ -253,8 +253,8 @@ def _enterprise(row: dict, enforcements: list[dict] | None = None) -> dict:
 
 def _batch(row: dict) -> dict:
     return {"batch_id": row["batch_id"], "lot": row["lot"],
-            "produced_at": rules._iso(_date(row["produced_at"])),
-            "expires_at": rules._iso(_date(row.get("expires_at"))),
+            "produced_at": rules.iso_date(_date(row["produced_at"])),
+            "expires_at": rules.iso_date(_date(row.get("expires_at"))),
             "quantity": row.get("quantity"), "unit": row.get("unit")}
 
 
@@ -353,7 +353,7 @@ async def assemble(resolved: Resolved, *, depth: int, today: date, limits: rules
     certs = rules.certificates(own_events, row["batch_id"])
     if row.get("licence_no"):
         certs.insert(0, {"kind": "licence", "number": row["licence_no"], "issuer": None,
-                         "valid_until": rules._iso(_date(row.get("licence_valid_until"))),
+                         "valid_until": rules.iso_date(_date(row.get("licence_valid_until"))),
                          "uscc": row["uscc"]})
     tree_children: dict[str, list[str]] = {}
     for node in tree:
@@ -416,8 +416,8 @@ async def _enforcements(uscc: str) -> list[dict]:
     rows = await _rows("SELECT case_no, decided_at, violation, penalty, authority "
                        "FROM enforcement WHERE enterprise_uscc = ? "
                        "ORDER BY decided_at DESC LIMIT 5", [uscc])
-    return [{**r, "decided_at": rules._iso(_date(r["decided_at"])),
-             "violation": rules.scrub(r["violation"]), "penalty": rules.scrub(r["penalty"])}
+    return [{**r, "decided_at": rules.iso_date(_date(r["decided_at"])),
+             "violation": masking.scrub(r["violation"]), "penalty": masking.scrub(r["penalty"])}
             for r in rows]
 
 
@@ -426,13 +426,13 @@ def _same_product(sampled_name: str | None, product_name: str) -> bool:
 
 
 def _sampling(s: dict) -> dict:
-    return {"sample_id": s["sample_id"], "sampled_at": rules._iso(s["sampled_at"]),
+    return {"sample_id": s["sample_id"], "sampled_at": rules.iso_date(s["sampled_at"]),
             "result": s["result"], "failed_items": s["failed_items"],
             "authority": s["authority"], "report_no": s["report_no"]}
 
 
 def _inspection(event: dict) -> dict:
-    detail = rules.public_detail(event.get("detail"))
+    detail = masking.public_detail(event.get("detail"))
     return {"event_id": event["event_id"], "occurred_at": rules.local_iso(event["occurred_at"]),
             **detail["inspection"]}
 

@@ -1,7 +1,8 @@
-"""What a trace view shows, decided without I/O: corrections, masking, alerts and status.
+"""What a trace view shows, decided without I/O: corrections, public events, alerts, status.
 
-Rows come in as plain dicts (as ``tracing.view.assemble`` reads them); everything here is a pure
-function, tested in ``tests/unit/test_trace_rules.py``.
+Rows come in as plain dicts (as ``tracing.view.queries`` reads them); everything here is a pure
+function, tested in ``tests/unit/test_trace_rules.py``. People and numbers are masked by
+:mod:`tracing.view.masking`.
 
 Status, most serious first: ``recalled`` (an ongoing recall names the batch or product),
 ``suspect`` (counterfeit suspicion of this code, decided per scan), ``expired``, ``warning``
@@ -11,9 +12,10 @@ Status, most serious first: ``recalled`` (an ongoing recall names the batch or p
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+
+from tracing.view.masking import mask_name, public_detail
 
 CST = timezone(timedelta(hours=8))
 SEVERITIES = ("critical", "high", "medium", "info")
@@ -22,10 +24,6 @@ KIND_ORDER = ("recall", "counterfeit_suspicion", "expired", "recall_of_some_batc
               "temperature_excursion", "licence_suspended", "expiring", "input_failed_sampling",
               "input_temperature_excursion", "recall_completed")
 STATUS_ORDER = ("recalled", "suspect", "expired", "warning", "ok")
-DETAIL_KEYS = ("inspection", "temperatures", "certificates", "counterparty", "reason",
-               "recall_id")
-MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 COLD_WORDS = ("冷藏", "冷冻", "冷鲜", "℃", "°C", "chilled", "frozen")
 FROZEN_WORDS = ("冷冻", "-18", "−18", "frozen")
 
@@ -37,42 +35,6 @@ class Limits:
     chilled_max_celsius: float = 8.0
     frozen_max_celsius: float = -15.0
     expiry_warning_days: int = 3
-
-
-# ------------------------------------------------------------------ personal data
-
-def mask_name(name: str | None) -> str | None:
-    """A person's name as the public may see it: first character, then one star per
-    character (at most three): 谭军 → 谭*, Li Wei → L***."""
-    if not name:
-        return None
-    name = name.strip()
-    return name[:1] + "*" * min(3, max(1, len(name) - 1))
-
-
-def scrub(text: str | None) -> str | None:
-    """Free text with mobile numbers and ID-card numbers masked (138****5678)."""
-    if not text:
-        return text
-    text = MOBILE_RE.sub(r"\1****\2", text)
-    return ID_CARD_RE.sub(r"\1********\2", text)
-
-
-def public_detail(detail: dict | None) -> dict:
-    """The parts of an event's ``detail`` the public view shows, people masked."""
-    detail = detail or {}
-    out = {k: detail[k] for k in DETAIL_KEYS if k in detail}
-    if isinstance(out.get("inspection"), dict):
-        inspection = dict(out["inspection"])
-        if inspection.get("inspector"):
-            inspection["inspector"] = mask_name(str(inspection["inspector"]))
-        out["inspection"] = inspection
-    if isinstance(out.get("reason"), str):
-        out["reason"] = scrub(out["reason"])
-    if isinstance(out.get("counterparty"), dict):
-        out["counterparty"] = {k: out["counterparty"][k] for k in ("name", "uscc")
-                               if k in out["counterparty"]}
-    return out
 
 
 # ------------------------------------------------------------------ events
@@ -100,37 +62,41 @@ def apply_corrections(rows: list[dict]) -> list[dict]:
     event happened, then by sequence. A correction whose target is unknown stays an event.
     """
     by_id = {row["event_id"]: row for row in rows}
-    if not any(row.get("corrects") in by_id for row in rows):  # the usual case: no corrections
+    if any(row.get("corrects") in by_id for row in rows):
+        shown = _folded(rows, by_id)
+    else:  # the usual case: no corrections
         shown = [{"event_id": row["event_id"], "seq": row["seq"],
                   **{k: row.get(k) for k in SHOWN_FIELDS}, "corrected_by": [], "history": []}
                  for row in rows]
-        shown.sort(key=lambda e: (_sort_time(e["occurred_at"]), e["seq"]))
-        return shown
-    root: dict[str, str] = {}
+    shown.sort(key=lambda e: (_sort_time(e["occurred_at"]), e["seq"]))
+    return shown
 
-    def root_of(event_id: str) -> str:
-        seen = set()
-        current = event_id
-        while by_id[current].get("corrects") in by_id and current not in seen:
-            seen.add(current)
-            current = by_id[current]["corrects"]
-        return current
 
+def _folded(rows: list[dict], by_id: dict[str, dict]) -> list[dict]:
+    """One entry per original event, the values of its latest correction, its history."""
     chains: dict[str, list[dict]] = {}
     for row in sorted(rows, key=lambda r: r["seq"]):
-        origin = root.setdefault(row["event_id"], root_of(row["event_id"]))
-        chains.setdefault(origin, []).append(row)
+        chains.setdefault(_origin(row["event_id"], by_id), []).append(row)
     shown = []
     for origin, versions in chains.items():
         latest = versions[-1]
-        entry = {"event_id": origin, "seq": versions[0]["seq"],
-                 **{k: latest.get(k) for k in SHOWN_FIELDS}}
-        entry["corrected_by"] = [v["event_id"] for v in versions[1:]]
-        entry["history"] = [{"event_id": v["event_id"], **{k: v.get(k) for k in SHOWN_FIELDS}}
-                            for v in versions[:-1]]
-        shown.append(entry)
-    shown.sort(key=lambda e: (_sort_time(e["occurred_at"]), e["seq"]))
+        shown.append({"event_id": origin, "seq": versions[0]["seq"],
+                      **{k: latest.get(k) for k in SHOWN_FIELDS},
+                      "corrected_by": [v["event_id"] for v in versions[1:]],
+                      "history": [{"event_id": v["event_id"],
+                                   **{k: v.get(k) for k in SHOWN_FIELDS}}
+                                  for v in versions[:-1]]})
     return shown
+
+
+def _origin(event_id: str, by_id: dict[str, dict]) -> str:
+    """The event that the corrections from ``event_id`` on correct in the end."""
+    seen = set()
+    current = event_id
+    while by_id[current].get("corrects") in by_id and current not in seen:
+        seen.add(current)
+        current = by_id[current]["corrects"]
+    return current
 
 
 def _sort_time(moment) -> float:
@@ -153,13 +119,7 @@ def public_event(event: dict, *, compact: bool = False) -> dict:
         "quantity": event.get("quantity"), "unit": event.get("unit"),
     }
     if compact:  # only the result and the peak: no masked copy of the detail needed
-        detail = event.get("detail") or {}
-        if "inspection" in detail:
-            out["result"] = detail["inspection"].get("result")
-        temps = [t.get("celsius") for t in detail.get("temperatures", ()) if "celsius" in t]
-        if temps:
-            out["max_celsius"] = max(temps)
-        return out
+        return _result_and_peak(out, event.get("detail") or {})
     detail = public_detail(event.get("detail"))
     out["actor"] = mask_name(event.get("actor"))
     out["inputs"] = list(event.get("inputs") or [])
@@ -171,6 +131,15 @@ def public_event(event: dict, *, compact: bool = False) -> dict:
                           for v in event.get("history", ())]
         for version in out["history"]:
             version.pop("history", None)
+    return out
+
+
+def _result_and_peak(out: dict, detail: dict) -> dict:
+    if "inspection" in detail:
+        out["result"] = detail["inspection"].get("result")
+    temps = [t.get("celsius") for t in detail.get("temperatures", ()) if "celsius" in t]
+    if temps:
+        out["max_celsius"] = max(temps)
     return out
 
 
@@ -233,7 +202,7 @@ def recall_alerts(recalls: list[dict]) -> list[dict]:
             out.append(alert("recall", "critical",
                              f"该批次正在{level}召回：{r['reason']}。请立即停止食用，"
                              "可到购买处退货或拨打12315咨询。", recall_id=r["recall_id"],
-                             started_at=_iso(r.get("started_at"))))
+                             started_at=iso_date(r.get("started_at"))))
     return out
 
 
@@ -259,7 +228,7 @@ def sampling_alerts(samplings: list[dict], *, own: bool, batch_label: str = "") 
         items = "；".join(str(i) for i in s.get("failed_items") or ()) or "不合格"
         if own:
             out.append(alert("failed_sampling", "high",
-                             f"该批次在{_iso(s.get('sampled_at'))}的监督抽检中不合格：{items}。",
+                             f"该批次在{iso_date(s.get('sampled_at'))}的监督抽检中不合格：{items}。",
                              sample_id=s["sample_id"], report_no=s.get("report_no")))
         else:
             out.append(alert("input_failed_sampling", "medium",
@@ -324,7 +293,8 @@ def worse_status(a: str, b: str) -> str:
     return min(a, b, key=STATUS_ORDER.index)
 
 
-def _iso(value) -> str | None:
+def iso_date(value) -> str | None:
+    """A date (or any value with ``isoformat``) as ISO 8601 text; None stays None."""
     if value is None:
         return None
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
