@@ -128,8 +128,11 @@ async def count_queries(env: dict) -> tuple[int, int]:
     from gongzhi.schema import models
     from core.settings import load_settings
     from tracing.codes.parse import parse_scan
+    from tracing.view.build import build_view
+    from tracing.view.queries import fetch_view_rows
+    from tracing.view.resolve import resolve
     from tracing.view.rules import Limits
-    from tracing.view.assemble import assemble, resolve
+    from tracing.view.sql import sqlite_reader
 
     settings = load_settings(env)
     await db.init_db(settings, models=models())
@@ -144,9 +147,7 @@ async def count_queries(env: dict) -> tuple[int, int]:
             return await _original(*args, **kwargs)
 
         setattr(conn, name, counted)
-    from tracing.view.assemble import _sqlite_reader
-
-    reader = _sqlite_reader(conn)  # SQLite: the view reads on its own connection
+    reader = sqlite_reader(conn)  # SQLite: the view reads on its own connection
     if reader is not None:
         def traced(_statement):
             nonlocal count
@@ -155,8 +156,8 @@ async def count_queries(env: dict) -> tuple[int, int]:
         reader.set_trace_callback(traced)
     from datetime import date
 
-    view = await assemble(await resolve(parse_scan(CODE)), depth=settings.trace_depth,
-                          today=date.today(), limits=Limits())
+    rows = await fetch_view_rows(await resolve(parse_scan(CODE)), depth=settings.trace_depth)
+    view = build_view(rows, today=date.today(), limits=Limits())
     await db.close_db()
     return count, len(view.body["events"])
 

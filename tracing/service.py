@@ -4,9 +4,10 @@
 :meth:`~TraceService.scan` parses the code, counts the request against the client's
 sliding-window limit and reads the cached view and the scan counters together
 (``KeyValueStore.hit_and_get``: one round trip on Redis), builds the view only on a miss
-(``tracing.view.assemble``, at most six queries for a batch code), queues the scan for the
-batched writer and answers JSON bytes. The cached part is stored as bytes and spliced with
-the per-scan part (status, alerts, scans) without parsing it again.
+(``tracing.view``: resolve the code, fetch the rows in at most six queries for a batch code,
+build the view without I/O), queues the scan for the batched writer and answers JSON bytes.
+The cached part is stored as bytes and spliced with the per-scan part (status, alerts, scans)
+without parsing it again.
 
 Each stored entry starts with a random stamp. A process keeps the entries it decoded and sends
 the stamp with the read; when the stored entry still starts with it the store answers the stamp
@@ -32,8 +33,10 @@ from tracing.view import rules
 from tracing.codes.parse import ParsedCode, parse_scan
 from tracing.model.models import Batch, CodeAlias
 from tracing.scans.recorder import ScanClient, ScanRecorder, scan_stats, stat_keys
-from tracing.view.assemble import assemble, resolve
+from tracing.view.build import build_view
 from tracing.view.cache import InvalidationBus, ViewCache, entry_key
+from tracing.view.queries import fetch_view_rows
+from tracing.view.resolve import resolve
 
 
 def cache_key(parsed: ParsedCode) -> str:
@@ -144,12 +147,11 @@ class TraceService:
         return render(entry, scans, reasons)
 
     async def build(self, parsed: ParsedCode, key: str) -> Entry:
-        """Assemble the view from the database and cache it (cache miss)."""
+        """Build the view from the database and cache it (cache miss)."""
         version = await self.cache.version()
         now = self.clock()
-        today = now.astimezone(rules.CST).date()
-        view = await assemble(await resolve(parsed), depth=self.settings.trace_depth,
-                              today=today, limits=self.limits)
+        rows = await fetch_view_rows(await resolve(parsed), depth=self.settings.trace_depth)
+        view = build_view(rows, today=now.astimezone(rules.CST).date(), limits=self.limits)
         batch = view.body.get("batch") or {}
         entry = Entry(view.subject, view.level, batch.get("batch_id"), view.quantity,
                       view.status, orjson.dumps(view.alerts), orjson.dumps(view.body))

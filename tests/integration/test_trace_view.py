@@ -1,4 +1,4 @@
-"""Trace view assembly on the real database (SQLite, or PostgreSQL in CI): every code form,
+"""Trace views read from the real database (SQLite, or PostgreSQL in CI): every code form,
 fallbacks, 404/410, the query budget, and cache invalidation across processes."""
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from tracing.codes.parse import parse_scan
 from tracing.demo.generator import DEMO_KEYS, write_demo
 from tracing.exchange.importer import ExchangeImporter
 from tracing.demo.sample_chain import chain_records
-from tracing.view.assemble import _sqlite_reader, assemble, resolve
+from tracing.view.build import build_view
 from tracing.view.cache import InvalidationBus, ViewCache
+from tracing.view.queries import fetch_view_rows
+from tracing.view.resolve import resolve
+from tracing.view.sql import sqlite_reader
 
 TODAY = date(2026, 11, 1)
 
@@ -39,8 +42,8 @@ async def demo(db):
 
 
 async def view_of(text: str, depth: int = 3):
-    return await assemble(await resolve(parse_scan(text)), depth=depth, today=TODAY,
-                          limits=rules.Limits())
+    rows = await fetch_view_rows(await resolve(parse_scan(text)), depth=depth)
+    return build_view(rows, today=TODAY, limits=rules.Limits())
 
 
 def gtin_of_demo() -> str:
@@ -54,7 +57,7 @@ class CountQueries:
     def __init__(self, monkeypatch):
         self.count = 0
         conn = connections.get("default")
-        reader = _sqlite_reader(conn)
+        reader = sqlite_reader(conn)
         if reader is not None:
             reader.set_trace_callback(self._traced)
         for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many"):
