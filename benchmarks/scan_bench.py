@@ -64,7 +64,7 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
                           "--latency", url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     if len(lat) < 2:
         raise RuntimeError(f"wrk output not understood:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
