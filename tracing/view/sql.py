@@ -16,6 +16,8 @@ from typing import Any
 import orjson
 from tortoise import connections
 
+from core.db import dialect_marks, is_postgres
+
 CODE_COLUMNS = "c.code, c.level, c.serial, c.issuer, c.status AS code_status"
 PRODUCT_COLUMNS = ("p.product_id, p.name AS p_name, p.gtin, p.brand, p.spec, p.category, "
                    "p.standard, p.ingredients, p.shelf_life_days, p.storage, "
@@ -61,10 +63,12 @@ def sqlite_reader(conn) -> sqlite3.Connection | None:
 
 
 def _dialect(conn, sql: str) -> str:
-    if conn.capabilities.dialect != "postgres":
+    """``sql`` with its ``?`` placeholders in the driver's style."""
+    if not is_postgres(conn):
         return sql
     parts = sql.split("?")
-    return "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
+    marks = dialect_marks("postgres", len(parts) - 1)
+    return parts[0] + "".join(mark + part for mark, part in zip(marks, parts[1:]))
 
 
 def placeholders(n: int) -> str:
