@@ -26,6 +26,7 @@ from typing import Callable
 
 import orjson
 
+from core.clock import SHANGHAI
 from core.errors import RateLimited
 from core.kv import KeyValueStore
 from core.settings import Settings
@@ -151,7 +152,7 @@ class TraceService:
         version = await self.cache.version()
         now = self.clock()
         rows = await fetch_view_rows(await resolve(parsed), depth=self.settings.trace_depth)
-        view = build_view(rows, today=now.astimezone(rules.CST).date(), limits=self.limits)
+        view = build_view(rows, today=now.astimezone(SHANGHAI).date(), limits=self.limits)
         batch = view.body.get("batch") or {}
         entry = Entry(view.subject, view.level, batch.get("batch_id"), view.quantity,
                       view.status, orjson.dumps(view.alerts), orjson.dumps(view.body))
@@ -190,8 +191,8 @@ class TraceService:
 
 def seconds_to_midnight(now: datetime) -> float:
     """Seconds until the next midnight in Asia/Shanghai: date-based alerts change there."""
-    local = now.astimezone(rules.CST)
-    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=rules.CST)
+    local = now.astimezone(SHANGHAI)
+    midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=SHANGHAI)
     return max(1.0, (midnight - local).total_seconds())
 
 

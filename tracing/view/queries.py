@@ -134,7 +134,7 @@ async def _product_rows(resolved: Resolved, depth: int) -> ViewRows:
     product_id = resolved.row["product_id"]
     recent = await fetch_dicts(
         "SELECT batch_id, lot, produced_at, expires_at, quantity, unit "
-        "FROM batch WHERE product_id = ? ORDER BY produced_at DESC LIMIT 5", [product_id])
+        "FROM batch WHERE product_id = ? ORDER BY produced_at DESC, batch_id LIMIT 5", [product_id])
     ids = [b["batch_id"] for b in recent] or [""]
     recalls = await fetch_dicts(
         "SELECT DISTINCT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id "

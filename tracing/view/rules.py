@@ -13,11 +13,11 @@ Status, most serious first: ``recalled`` (an ongoing recall names the batch or p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
+from core.clock import local_iso
 from tracing.view.masking import mask_name, public_detail
 
-CST = timezone(timedelta(hours=8))
 SEVERITIES = ("critical", "high", "medium", "info")
 KIND_ORDER = ("recall", "counterfeit_suspicion", "expired", "recall_of_some_batches",
               "failed_sampling",
@@ -38,15 +38,6 @@ class Limits:
 
 
 # ------------------------------------------------------------------ events
-
-def local_iso(moment: datetime | None) -> str | None:
-    """An instant as ISO 8601 in Asia/Shanghai (how the public reads times)."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(CST).isoformat()
-
 
 SHOWN_FIELDS = ("kind", "occurred_at", "place_uscc", "place", "place_name", "place_division",
                 "actor", "quantity",

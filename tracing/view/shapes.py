@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.clock import local_iso
 from tracing.view import masking, rules
 from tracing.view.resolve import Resolved
 
@@ -71,7 +72,7 @@ def sampling_json(row: dict) -> dict:
 def inspection_json(event: dict) -> dict:
     """A factory inspection recorded on a shown event (the inspector masked)."""
     detail = masking.public_detail(event.get("detail"))
-    return {"event_id": event["event_id"], "occurred_at": rules.local_iso(event["occurred_at"]),
+    return {"event_id": event["event_id"], "occurred_at": local_iso(event["occurred_at"]),
             **detail["inspection"]}
 
 
