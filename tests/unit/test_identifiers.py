@@ -18,7 +18,6 @@ from tracing.codes.identifiers import (
     make_uscc,
     normalise,
     org_code_check_char,
-    province_of,
     uscc_check_char,
     validate_division_code,
     validate_gtin,
@@ -378,10 +377,6 @@ def test_division_type_and_field():
     err = error_of(validate_division_code, 450204, field="place.division_code")
     assert (err.code, err.field) == ("division_type", "place.division_code")
 
-
-def test_province_of():
-    assert province_of("450204") == "广西壮族自治区"
-    assert province_of("110000") == "北京市"
 
 
 PUBLIC_USCC = [line for line in (Path(__file__).parent / "data" / "uscc_public.txt")

@@ -193,7 +193,3 @@ def validate_division_code(raw: str, field: str = "division_code") -> str:
                               code="division_unknown")
     return code
 
-
-def province_of(division_code: str) -> str:
-    """Name of the province a valid division code lies in."""
-    return PROVINCES[division_code[:2]]

@@ -21,8 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracing.view.resolve import Resolved
-from tracing.view.sql import (BATCH_COLUMNS, BATCH_JOINS, as_date, as_json, as_moment,
-                              decode_batch, fetch_dicts, placeholders)
+from tracing.view.sql import (
+    BATCH_COLUMNS,
+    BATCH_JOINS,
+    as_date,
+    as_json,
+    as_moment,
+    decode_batch,
+    fetch_dicts,
+    placeholders,
+)
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,14 @@ from dataclasses import dataclass
 
 from core.errors import Gone, NotFound
 from tracing.codes.parse import ParsedCode
-from tracing.view.sql import (BATCH_COLUMNS, BATCH_JOINS, CODE_COLUMNS, PRODUCT_COLUMNS,
-                              decode_batch, fetch_dicts)
+from tracing.view.sql import (
+    BATCH_COLUMNS,
+    BATCH_JOINS,
+    CODE_COLUMNS,
+    PRODUCT_COLUMNS,
+    decode_batch,
+    fetch_dicts,
+)
 
 NOT_FOUND = ("这个码不在追溯平台的记录中。如果它印在食品包装上，可能是仿冒产品，"
              "请保留包装并通过12315举报。 This code is not on record; if it is printed on a "

@@ -13,9 +13,9 @@ Status, most serious first: ``recalled`` (an ongoing recall names the batch or p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
-from core.clock import local_iso
+from core.clock import aware, local_iso
 from tracing.view.masking import mask_name, public_detail
 
 SEVERITIES = ("critical", "high", "medium", "info")
@@ -92,9 +92,7 @@ def _origin(event_id: str, by_id: dict[str, dict]) -> str:
 
 def _sort_time(moment) -> float:
     if isinstance(moment, datetime):
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.timestamp()
+        return aware(moment).timestamp()
     return float("inf")
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 import weakref
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 import orjson
 from tortoise import connections
 
+from core.clock import parse_instant
 from core.db import dialect_marks, is_postgres
 
 CODE_COLUMNS = "c.code, c.level, c.serial, c.issuer, c.status AS code_status"
@@ -102,10 +103,9 @@ def as_date(value: Any) -> date | None:
 
 def as_moment(value: Any) -> datetime | None:
     """A timestamp column's value as an aware datetime (naive ones are UTC)."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or value.tzinfo else value.replace(tzinfo=timezone.utc)
-    moment = datetime.fromisoformat(str(value))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if value is None:
+        return None
+    return parse_instant(value if isinstance(value, datetime) else str(value))
 
 
 _DATE_COLUMNS = ("produced_at", "expires_at", "licence_valid_until")
