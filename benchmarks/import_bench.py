@@ -78,15 +78,25 @@ async def bench(path: Path, kind: str, work: Path) -> None:
     else:
         await _pg_database("create", name)
         settings = Settings(db_url=PG_URL.rsplit("/", 1)[0] + "/" + name, data_dir=work)
+    cpu_before = _cpu_seconds()
     try:
         accepted, rejected, elapsed = await run_import(path, settings)
+        cpu = _cpu_seconds() - cpu_before
     finally:
         if kind == "postgres":
             await _pg_database("drop", name)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total = accepted + rejected
     print(f"{kind:9s} {total:>10,} records  {elapsed:8.2f} s  {total / elapsed:>10,.0f} records/s"
-          f"  rejected {rejected}  peak RSS {peak_mb:,.0f} MB  file {path.stat().st_size / 1e6:,.0f} MB")
+          f"  rejected {rejected}  peak RSS {peak_mb:,.0f} MB  file {path.stat().st_size / 1e6:,.0f} MB"
+          f"  importer CPU {cpu / total * 1e6:.1f} µs/record")
+
+
+def _cpu_seconds() -> float:
+    """This process's user + system CPU (the importer's own cost, steadier than wall time on
+    a shared machine; the database server's CPU is not in it)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:

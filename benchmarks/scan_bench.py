@@ -60,6 +60,38 @@ def wait_for(url: str, timeout: float = 60) -> bytes:
             time.sleep(0.2)
 
 
+def tree_cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process and all its descendants (from /proc): the
+    server's own cost per request, steadier than a rate on a machine shared with others."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+        todo.extend(parents.get(pid, ()))
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured(pid: int, url: str, *, seconds: int, connections: int, threads: int) -> dict:
+    """:func:`wrk` plus the server tree's CPU microseconds per request."""
+    before = tree_cpu_seconds(pid)
+    result = wrk(url, seconds=seconds, connections=connections, threads=threads)
+    spent = tree_cpu_seconds(pid) - before
+    result["cpu_us"] = spent / max(1, result["requests"]) * 1e6
+    return result
+
+
 def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s",
                           "--latency", url], capture_output=True, text=True, check=True).stdout
@@ -68,7 +100,8 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int) -> dict:
     if len(lat) < 2:
         raise RuntimeError(f"wrk output not understood:\n{out}")
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"),
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "p50": lat.get("50"), "p99": lat.get("99"), "requests": requests,
             "non_2xx": int(errors.group(1)) if errors else 0}
 
 
@@ -217,11 +250,11 @@ def main(argv=None) -> int:
         port = free_port()
         url = f"http://127.0.0.1:{port}/api/v1/scan?code={CODE}"
         results = {}
-        with Server(env, port):
+        with Server(env, port) as server:
             size = len(wait_for(url))
             wrk(url, seconds=2, connections=args.connections, threads=args.threads)  # warm-up
-            results["cached"] = wrk(url, seconds=args.seconds, connections=args.connections,
-                                    threads=args.threads)
+            results["cached"] = measured(server.proc.pid, url, seconds=args.seconds,
+                                         connections=args.connections, threads=args.threads)
         bare_port = free_port()
         bare = subprocess.Popen([sys.executable, __file__, "--bare", str(bare_port), str(size)],
                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -229,22 +262,22 @@ def main(argv=None) -> int:
             bare_url = f"http://127.0.0.1:{bare_port}/api/v1/scan?code={CODE}"
             wait_for(bare_url)
             wrk(bare_url, seconds=2, connections=args.connections, threads=args.threads)
-            results["bare"] = wrk(bare_url, seconds=args.seconds, connections=args.connections,
-                                  threads=args.threads)
+            results["bare"] = measured(bare.pid, bare_url, seconds=args.seconds,
+                                       connections=args.connections, threads=args.threads)
         finally:
             bare.terminate()
             bare.wait(timeout=20)
         port = free_port()
         url = f"http://127.0.0.1:{port}/api/v1/scan?code={CODE}"
-        with Server({**env, "GONGZHI_VIEW_CACHE_TTL": "0"}, port):
+        with Server({**env, "GONGZHI_VIEW_CACHE_TTL": "0"}, port) as server:
             wrk(url, seconds=2, connections=args.connections, threads=args.threads)
-            results["uncached"] = wrk(url, seconds=args.seconds, connections=args.connections,
-                                      threads=args.threads)
+            results["uncached"] = measured(server.proc.pid, url, seconds=args.seconds,
+                                           connections=args.connections, threads=args.threads)
         queries, events = asyncio.run(count_queries(env))
         print(f"response size {size} bytes")
         for name, r in results.items():
             print(f"{name:9s} {r['rps']:9.0f} req/s  p50 {r['p50']:>8s}  p99 {r['p99']:>8s}"
-                  f"  non-2xx {r['non_2xx']}")
+                  f"  server CPU {r['cpu_us']:7.0f} µs/req  non-2xx {r['non_2xx']}")
         print(f"cached / bare ratio {results['cached']['rps'] / results['bare']['rps']:.2f} "
               "(target >= 0.6)")
         print(f"uncached {results['uncached']['rps']:.0f} scans/s (target >= 1000); "
