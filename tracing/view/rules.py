@@ -11,21 +11,20 @@ Status, most serious first: ``recalled`` (an ongoing recall names the batch or p
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
+from tracing.view.privacy import mask_name, mask_person, scrub, scrub_all
+
 CST = timezone(timedelta(hours=8))
 SEVERITIES = ("critical", "high", "medium", "info")
-KIND_ORDER = ("recall", "counterfeit_suspicion", "expired", "recall_of_some_batches",
-              "failed_sampling",
+KIND_ORDER = ("recall", "counterfeit_suspicion", "unofficial_host", "expired",
+              "recall_of_some_batches", "failed_sampling",
               "temperature_excursion", "licence_suspended", "expiring", "input_failed_sampling",
-              "input_temperature_excursion", "recall_completed")
+              "input_temperature_excursion", "recall_completed", "check_packaging")
 STATUS_ORDER = ("recalled", "suspect", "expired", "warning", "ok")
 DETAIL_KEYS = ("inspection", "temperatures", "certificates", "counterparty", "reason",
                "recall_id")
-MOBILE_RE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-ID_CARD_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
 COLD_WORDS = ("冷藏", "冷冻", "冷鲜", "℃", "°C", "chilled", "frozen")
 FROZEN_WORDS = ("冷冻", "-18", "−18", "frozen")
 
@@ -41,25 +40,10 @@ class Limits:
 
 # ------------------------------------------------------------------ personal data
 
-def mask_name(name: str | None) -> str | None:
-    """A person's name as the public may see it: first character, then one star per
-    character (at most three): 谭军 → 谭*, Li Wei → L***."""
-    if not name:
-        return None
-    name = name.strip()
-    return name[:1] + "*" * min(3, max(1, len(name) - 1))
-
-
-def scrub(text: str | None) -> str | None:
-    """Free text with mobile numbers and ID-card numbers masked (138****5678)."""
-    if not text:
-        return text
-    text = MOBILE_RE.sub(r"\1****\2", text)
-    return ID_CARD_RE.sub(r"\1********\2", text)
-
-
 def public_detail(detail: dict | None) -> dict:
-    """The parts of an event's ``detail`` the public view shows, people masked."""
+    """The parts of an event's ``detail`` the public view shows: natural persons masked
+    (inspector always, counterparty unless an enterprise), free text scrubbed
+    (:mod:`tracing.view.privacy`)."""
     detail = detail or {}
     out = {k: detail[k] for k in DETAIL_KEYS if k in detail}
     if isinstance(out.get("inspection"), dict):
@@ -67,12 +51,12 @@ def public_detail(detail: dict | None) -> dict:
         if inspection.get("inspector"):
             inspection["inspector"] = mask_name(str(inspection["inspector"]))
         out["inspection"] = inspection
-    if isinstance(out.get("reason"), str):
-        out["reason"] = scrub(out["reason"])
     if isinstance(out.get("counterparty"), dict):
-        out["counterparty"] = {k: out["counterparty"][k] for k in ("name", "uscc")
-                               if k in out["counterparty"]}
-    return out
+        party = {k: out["counterparty"][k] for k in ("name", "uscc") if k in out["counterparty"]}
+        if isinstance(party.get("name"), str):
+            party["name"] = mask_person(party["name"], uscc=party.get("uscc"))
+        out["counterparty"] = party
+    return {k: v if k == "temperatures" else scrub_all(v) for k, v in out.items()}
 
 
 # ------------------------------------------------------------------ events
@@ -142,7 +126,8 @@ def _sort_time(moment) -> float:
 
 
 def public_event(event: dict, *, compact: bool = False) -> dict:
-    """One shown event as JSON-ready public data (actor masked, detail whitelisted)."""
+    """One shown event as JSON-ready public data (a natural person as actor masked, detail
+    whitelisted, free text scrubbed)."""
     place = event.get("place") or {}
     out = {
         "event_id": event["event_id"], "kind": event["kind"],
@@ -161,7 +146,8 @@ def public_event(event: dict, *, compact: bool = False) -> dict:
             out["max_celsius"] = max(temps)
         return out
     detail = public_detail(event.get("detail"))
-    out["actor"] = mask_name(event.get("actor"))
+    out["actor"] = mask_person(event.get("actor"))
+    out["place"]["name"] = scrub(out["place"]["name"])
     out["inputs"] = list(event.get("inputs") or [])
     out["detail"] = detail
     if "corrected_by" in event:
@@ -227,11 +213,11 @@ def recall_alerts(recalls: list[dict]) -> list[dict]:
         level = {1: "一级", 2: "二级", 3: "三级"}.get(r.get("level"), "")
         if r.get("status") == "completed":
             out.append(alert("recall_completed", "info",
-                             f"该产品曾被{level}召回（{r['reason']}），召回已完成。",
+                             f"该产品曾被{level}召回（{scrub(r['reason'])}），召回已完成。",
                              recall_id=r["recall_id"]))
         else:
             out.append(alert("recall", "critical",
-                             f"该批次正在{level}召回：{r['reason']}。请立即停止食用，"
+                             f"该批次正在{level}召回：{scrub(r['reason'])}。请立即停止食用，"
                              "可到购买处退货或拨打12315咨询。", recall_id=r["recall_id"],
                              started_at=_iso(r.get("started_at"))))
     return out
@@ -256,7 +242,7 @@ def sampling_alerts(samplings: list[dict], *, own: bool, batch_label: str = "") 
     for s in samplings:
         if s.get("result") != "fail":
             continue
-        items = "；".join(str(i) for i in s.get("failed_items") or ()) or "不合格"
+        items = "；".join(scrub(str(i)) for i in s.get("failed_items") or ()) or "不合格"
         if own:
             out.append(alert("failed_sampling", "high",
                              f"该批次在{_iso(s.get('sampled_at'))}的监督抽检中不合格：{items}。",
@@ -292,12 +278,6 @@ def licence_alerts(enterprise: dict, today: date) -> list[dict]:
                       f"生产经营者{name}的许可证已于{until.isoformat()}过期。",
                       uscc=enterprise.get("uscc"), status="licence_expired")]
     return []
-
-
-def suspicion_alert(reasons: list[str]) -> dict:
-    return alert("counterfeit_suspicion", "critical",
-                 "此码的扫码记录异常，可能是仿冒产品。请核对包装，并可拨打12315举报。",
-                 reasons=list(reasons))
 
 
 def sort_alerts(alerts: list[dict]) -> list[dict]:
