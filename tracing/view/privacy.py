@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
+from functools import lru_cache
 
 from tracing.codes.identifiers import IdentifierError, validate_uscc
 
@@ -42,6 +43,8 @@ ORG_WORDS = (
     "配送", "仓储", "农业", "水产", "肉联", "Co.", "Ltd", "Inc", "LLC", "GmbH", "Corp",
     "Company", "Limited",
 )
+_ORG_RE = re.compile("|".join(re.escape(w) for w in ORG_WORDS), re.IGNORECASE)
+_DIGIT_RE = re.compile(r"\d")
 # One-character ends of organisation names (…店, …厂): only in names of 4 or more characters,
 # since a two- or three-character name ending so is more likely a person's (李德行)
 ORG_ENDS = "店厂行社场站部局院馆所铺坊园队处室"
@@ -71,11 +74,13 @@ def is_natural_person(name: str | None, *, uscc: str | None = None) -> bool:
     """Whether a counterparty or actor named ``name`` is (to be treated as) a natural person."""
     if not name or not name.strip() or _valid_uscc(uscc):
         return False
+    return _person_name(name)
+
+
+@lru_cache(maxsize=8192)
+def _person_name(name: str) -> bool:
     text = unicodedata.normalize("NFKC", name).strip()
-    if _valid_uscc(text):
-        return False
-    folded = text.casefold()
-    if any(word.casefold() in folded for word in ORG_WORDS):
+    if _valid_uscc(text) or _ORG_RE.search(text):
         return False
     core = _NOTE_RE.sub("", text).strip()  # 张三水果店（13800138000）: the name before a note
     return not (len(core) >= 4 and core[-1] in ORG_ENDS)
@@ -83,6 +88,13 @@ def is_natural_person(name: str | None, *, uscc: str | None = None) -> bool:
 
 def mask_person(name: str | None, *, uscc: str | None = None) -> str | None:
     """``name`` masked when it is a natural person's, else as it is (free text scrubbed)."""
+    if not name or not isinstance(name, str):
+        return name
+    return _mask_person(name, uscc if isinstance(uscc, str) else None)
+
+
+@lru_cache(maxsize=8192)
+def _mask_person(name: str, uscc: str | None) -> str | None:
     if is_natural_person(name, uscc=uscc):
         return mask_name(name)
     return scrub(name)
@@ -117,8 +129,13 @@ def _landline(match: re.Match) -> str:
 
 def scrub(text: str | None) -> str | None:
     """Free text with ID numbers, phone numbers and vehicle plates masked."""
-    if not text or not isinstance(text, str):
-        return text
+    if not text or not isinstance(text, str) or not _DIGIT_RE.search(text):
+        return text  # every pattern has digits (a plate has at least three)
+    return _scrub(text)
+
+
+@lru_cache(maxsize=8192)
+def _scrub(text: str) -> str:
     text = ID_RE.sub(_id, text)
     text = MOBILE_RE.sub(r"\1****\3", text)
     text = LANDLINE_RE.sub(_landline, text)
