@@ -116,9 +116,11 @@ class TraceService:
         return cls(settings, store, clock=clock, bus=bus)
 
     async def scan(self, *, raw: str, client: ScanClient, rate_key: str,
-                   serving_host: str | None = None, kiosk_key: str | None = None) -> bytes:
+                   serving_host: Callable[[], str | None] | None = None,
+                   kiosk_key: str | None = None) -> bytes:
         """The trace view of one scan as JSON bytes (the scan is recorded). ``serving_host``
-        is the request's host (an official host); ``kiosk_key`` a kiosk's proof of its id."""
+        reads the request's host (an official host; read only for a code naming a host);
+        ``kiosk_key`` is a kiosk's proof of its id."""
         parsed = self._parsed.get(raw)
         if parsed is None:
             parsed = parse_scan(raw, trace_hosts=self.official_hosts)
@@ -154,8 +156,8 @@ class TraceService:
         self.recorder.record(subject=entry.subject, level=entry.level, batch_id=entry.batch_id,
                              quantity=entry.quantity, at=now, client=client)
         extra = []
-        if parsed.host and not hosts.is_official(parsed.host, self.official_hosts,
-                                                 serving_host):
+        if parsed.host and not hosts.is_official(
+                parsed.host, self.official_hosts, serving_host() if serving_host else None):
             extra.append(hosts.unofficial_host_alert(parsed.host, parsed.form))
         suspicion = verdict_alert(verdict) if verdict else None
         if suspicion:

@@ -61,5 +61,5 @@ async def scan(request):
         user_hash=session.openid_hash if session else None)
     body = await part(request, TraceService).scan(
         raw=code, client=client, rate_key=rate_client(request, session),
-        serving_host=request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"))
+        serving_host=lambda: request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"))
     return raw(body, content_type=JSON, headers={"Cache-Control": "no-store"})
