@@ -40,7 +40,9 @@ class Settings:
     wechat_secret: str = "gongzhi-demo-secret"
     wechat_api_url: str | None = None
     trace_depth: int = 3
-    trace_hosts: tuple[str, ...] = ()  # hosts of trace URLs (/t/<code>); empty: any host
+    # More official hosts of trace URLs and Digital Links, beside the serving host and the host
+    # of public_base_url; a code naming any other host is shown with a warning
+    trace_hosts: tuple[str, ...] = ()
     view_cache_ttl: int = 3600  # seconds a trace view stays cached; 0 disables the cache
     scan_rate_limit: int = 120  # scans per client per scan_rate_window seconds
     scan_rate_window: int = 60
@@ -52,6 +54,16 @@ class Settings:
     frozen_max_celsius: float = -15.0  # and above this for frozen goods
     expiry_warning_days: int = 3  # warn this many days before the expiry date
     scan_flush_ms: int = 1000  # scan records are written in batches this often
+    # Counterfeit suspicion from trusted scans (tracing.scans.suspicion): a quiet notice from
+    # suspect_notice_people witnesses suspect_distance_km apart within suspect_window_hours;
+    # the alert from suspect_alert_people witnesses in suspect_alert_cities cities
+    suspect_notice_people: int = 2
+    suspect_alert_people: int = 3
+    suspect_alert_cities: int = 2
+    suspect_distance_km: float = 300.0
+    suspect_window_hours: float = 24.0
+    suspect_max_speed_kmh: float = 1000.0  # one person's faster travel is that person's noise
+    suspect_max_item_people: int = 5  # more witnesses of one item: a notice
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -137,6 +149,16 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "GONGZHI_FROZEN_MAX_CELSIUS": ("frozen_max_celsius", lambda n, v: _float(n, v, -60, 0)),
     "GONGZHI_EXPIRY_WARNING_DAYS": ("expiry_warning_days", lambda n, v: _int(n, v, 0, 365)),
     "GONGZHI_SCAN_FLUSH_MS": ("scan_flush_ms", lambda n, v: _int(n, v, 10, 60000)),
+    "GONGZHI_SUSPECT_NOTICE_PEOPLE": ("suspect_notice_people", lambda n, v: _int(n, v, 2, 1000)),
+    "GONGZHI_SUSPECT_ALERT_PEOPLE": ("suspect_alert_people", lambda n, v: _int(n, v, 2, 1000)),
+    "GONGZHI_SUSPECT_ALERT_CITIES": ("suspect_alert_cities", lambda n, v: _int(n, v, 2, 100)),
+    "GONGZHI_SUSPECT_DISTANCE_KM": ("suspect_distance_km", lambda n, v: _float(n, v, 10, 5000)),
+    "GONGZHI_SUSPECT_WINDOW_HOURS": ("suspect_window_hours",
+                                     lambda n, v: _float(n, v, 1, 24 * 30)),
+    "GONGZHI_SUSPECT_MAX_SPEED_KMH": ("suspect_max_speed_kmh",
+                                      lambda n, v: _float(n, v, 50, 5000)),
+    "GONGZHI_SUSPECT_MAX_ITEM_PEOPLE": ("suspect_max_item_people",
+                                        lambda n, v: _int(n, v, 1, 10**6)),
 }
 
 
@@ -154,6 +176,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         settings = replace(settings, db_url=f"sqlite://{settings.data_dir / 'gongzhi.sqlite3'}")
     if settings.search_backend == "elasticsearch" and not settings.es_url:
         raise SettingsError("GONGZHI_ES_URL", "required when GONGZHI_SEARCH_BACKEND=elasticsearch")
+    if settings.suspect_alert_people < settings.suspect_notice_people:
+        raise SettingsError("GONGZHI_SUSPECT_ALERT_PEOPLE",
+                            f"must be at least GONGZHI_SUSPECT_NOTICE_PEOPLE "
+                            f"({settings.suspect_notice_people}), got "
+                            f"{settings.suspect_alert_people}")
     if not settings.public_base_url:
         settings = replace(settings, public_base_url=f"http://{settings.host}:{settings.port}")
     return settings

@@ -31,9 +31,13 @@ from core.errors import RateLimited
 from core.kv import KeyValueStore
 from core.settings import Settings
 from tracing.view import rules
+from tracing.codes import hosts
 from tracing.codes.parse import ParsedCode, parse_scan
 from tracing.model.models import Batch, CodeAlias
-from tracing.scans.recorder import ScanClient, ScanRecorder, scan_stats, stat_keys
+from tracing.scans.client import ScanClient
+from tracing.scans.kiosks import KioskRegistry
+from tracing.scans.recorder import ScanRecorder, scan_stats, stat_keys
+from tracing.scans.suspicion import Thresholds, verdict_alert
 from tracing.view.build import build_view
 from tracing.view.cache import InvalidationBus, ViewCache, entry_key
 from tracing.view.queries import fetch_view_rows
@@ -96,7 +100,11 @@ class TraceService:
         self.store = store
         self.clock = clock
         self.cache = ViewCache(store, ttl=settings.view_cache_ttl, bus=bus)
-        self.recorder = ScanRecorder(store, flush_ms=settings.scan_flush_ms)
+        self.recorder = ScanRecorder(store, flush_ms=settings.scan_flush_ms,
+                                     thresholds=thresholds(settings))
+        self.kiosks = KioskRegistry()
+        self.official_hosts = hosts.official_hosts(public_base_url=settings.public_base_url,
+                                                   trace_hosts=settings.trace_hosts)
         self.limits = rules.Limits(settings.chilled_max_celsius, settings.frozen_max_celsius,
                                settings.expiry_warning_days)
         self._parsed: dict[str, ParsedCode] = {}  # parse_scan is pure; codes repeat
@@ -111,11 +119,15 @@ class TraceService:
             bus = InvalidationBus(settings.data_dir / "view-cache-bus.sqlite3")
         return cls(settings, store, clock=clock, bus=bus)
 
-    async def scan(self, *, raw: str, client: ScanClient, rate_key: str) -> bytes:
-        """The trace view of one scan as JSON bytes (the scan is recorded)."""
+    async def scan(self, *, raw: str, client: ScanClient, rate_key: str,
+                   serving_host: Callable[[], str | None] | None = None,
+                   kiosk_key: str | None = None) -> bytes:
+        """The trace view of one scan as JSON bytes (the scan is recorded). ``serving_host``
+        reads the request's host (an official host; read only for a code naming a host);
+        ``kiosk_key`` is a kiosk's proof of its id."""
         parsed = self._parsed.get(raw)
         if parsed is None:
-            parsed = parse_scan(raw, trace_hosts=self.settings.trace_hosts)
+            parsed = parse_scan(raw, trace_hosts=self.official_hosts)
             if len(self._parsed) >= 10_000:
                 self._parsed.clear()
             self._parsed[raw] = parsed
@@ -141,11 +153,20 @@ class TraceService:
             stats = values[1:]
         else:
             stats = await self.store.get_many(stat_keys(entry.subject, client.user_hash))
+        if client.kiosk_id and kiosk_key:
+            client = client.at_kiosk(await self.kiosks.place(client.kiosk_id, kiosk_key))
         now = self.clock()
-        scans, reasons = scan_stats(stats, client=client, now=now)
+        scans, verdict = scan_stats(stats, client=client, now=now)
         self.recorder.record(subject=entry.subject, level=entry.level, batch_id=entry.batch_id,
                              quantity=entry.quantity, at=now, client=client)
-        return render(entry, scans, reasons)
+        extra = []
+        if parsed.host and not hosts.is_official(
+                parsed.host, self.official_hosts, serving_host() if serving_host else None):
+            extra.append(hosts.unofficial_host_alert(parsed.host, parsed.form))
+        suspicion = verdict_alert(verdict) if verdict else None
+        if suspicion:
+            extra.append(suspicion)
+        return render(entry, scans, extra)
 
     async def build(self, parsed: ParsedCode, key: str) -> Entry:
         """Build the view from the database and cache it (cache miss)."""
@@ -196,12 +217,25 @@ def seconds_to_midnight(now: datetime) -> float:
     return max(1.0, (midnight - local).total_seconds())
 
 
-def render(entry: Entry, scans: dict, reasons: list[str]) -> bytes:
-    """The answer: per-scan status, alerts and scans spliced before the cached body."""
+def thresholds(settings: Settings) -> Thresholds:
+    """The counterfeit-suspicion thresholds of the ``GONGZHI_SUSPECT_*`` settings."""
+    return Thresholds(
+        notice_people=settings.suspect_notice_people,
+        alert_people=settings.suspect_alert_people,
+        alert_cities=settings.suspect_alert_cities,
+        min_distance_km=settings.suspect_distance_km,
+        window=timedelta(hours=settings.suspect_window_hours),
+        max_speed_kmh=settings.suspect_max_speed_kmh,
+        max_item_people=settings.suspect_max_item_people)
+
+
+def render(entry: Entry, scans: dict, extra: list[dict] = ()) -> bytes:
+    """The answer: per-scan status, alerts and scans spliced before the cached body. The
+    per-scan alerts (``extra``: an unofficial host, counterfeit suspicion) join the cached
+    ones in severity order."""
     status, alerts = entry.status, entry.alerts
-    if reasons:
-        status = rules.worse_status(status, "suspect")
-        first = orjson.dumps(rules.suspicion_alert(reasons))
-        alerts = b"[" + first + (b"]" if alerts == b"[]" else b"," + alerts[1:])
+    if extra:
+        status = rules.worse_status(status, rules.status_of(extra))
+        alerts = orjson.dumps(rules.sort_alerts([*orjson.loads(alerts), *extra]))
     return b"".join((b'{"status":"', status.encode(), b'","alerts":', alerts, b',"scans":',
                      orjson.dumps(scans), entry.tail))

@@ -8,11 +8,15 @@ from sanic.response import raw
 from api.http import bearer_session, part, query_params, rate_client
 from api.openapi import operation, query
 from core.errors import InvalidInput
-from tracing.scans.recorder import CHANNELS, scan_client
+from tracing.scans.client import CHANNELS, scan_client
 from tracing.service import TraceService
 
 bp = Blueprint("scan")
 JSON = "application/json"
+KIOSK_KEY = {"name": "X-Gongzhi-Kiosk-Key", "in": "header", "required": False,
+             "schema": {"type": "string"},
+             "description": "a registered kiosk's key: only then does the scan count as the "
+                            "kiosk's, placed at its registered market"}
 
 
 @bp.get("/api/v1/scan")
@@ -20,14 +24,21 @@ JSON = "application/json"
            params=[
                query("code", "the raw scanned text, URL-encoded: trace code, trace URL, GS1 "
                      "Digital Link, GS1 element string (GS as %1D), retail barcode, or another "
-                     "region's code", required=True),
+                     "region's code. A URL naming a host that is not the platform's still "
+                     "answers the trace, with an unofficial_host alert naming the host",
+                     required=True),
                query("channel", "where the scan comes from (default h5; also the "
                      "X-Gongzhi-Channel header)", schema={"enum": list(CHANNELS)}),
-               query("kiosk", "kiosk id (channel=kiosk only; also X-Gongzhi-Kiosk)"),
-               query("lat", "coarse latitude (WGS-84); stored rounded to 0.1°",
-                     schema={"type": "number"}),
+               query("kiosk", "kiosk id (channel=kiosk only; also X-Gongzhi-Kiosk); it counts "
+                     "only with the kiosk's key in X-Gongzhi-Kiosk-Key"),
+               query("lat", "coarse latitude (WGS-84); stored rounded to 0.1°; the server "
+                     "derives a city from it", schema={"type": "number"}),
                query("lng", "coarse longitude (WGS-84)", schema={"type": "number"}),
-               query("city", "city name, when the client knows it"),
+               query("city", "deprecated, accepted and ignored: no client text is stored or "
+                     "shown; scans.first.city is derived on the server from a trusted scan's "
+                     "position (a logged-in consumer's, or a registered kiosk's place)",
+                     schema={"type": "string", "deprecated": True}),
+               KIOSK_KEY,
            ],
            responses={200: "trace view: status, alerts (most serious first), scans, code, "
                            "level, resolved, product, batch, enterprise, events, inputs, "
@@ -46,8 +57,9 @@ async def scan(request):
     client = scan_client(
         channel=params.get("channel") or headers.get("x-gongzhi-channel"),
         kiosk=params.get("kiosk") or headers.get("x-gongzhi-kiosk"),
-        lat=params.get("lat"), lng=params.get("lng"), city=params.get("city"),
+        lat=params.get("lat"), lng=params.get("lng"),
         user_hash=session.openid_hash if session else None)
     body = await part(request, TraceService).scan(
-        raw=code, client=client, rate_key=rate_client(request, session))
+        raw=code, client=client, rate_key=rate_client(request, session),
+        serving_host=lambda: request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"))
     return raw(body, content_type=JSON, headers={"Cache-Control": "no-store"})

@@ -142,42 +142,166 @@ async def test_scan_statistics_mine_and_others(http, server, demo):
     code = demo["ok_code"]
     token = await login(http)
     auth = {"Authorization": f"Bearer {token}"}
-    first = (await http.get("/api/v1/scan", params={"code": code, "city": "柳州"})).json()
-    assert first["scans"]["count"] == 1 and first["scans"]["you_before"] is None
+    first = (await http.get("/api/v1/scan", params={"code": code, "lat": "24.33",
+                                                    "lng": "109.43"}, headers=auth)).json()
+    assert first["scans"]["count"] == 1 and first["scans"]["you_before"] == 0
     await flush(server)
-    mine = (await http.get("/api/v1/scan", params={"code": code}, headers=auth)).json()
-    assert mine["scans"]["count"] == 2 and mine["scans"]["you_before"] == 0
-    assert mine["scans"]["others"] == 1 and mine["scans"]["first"]["city"] == "柳州"
+    other = (await http.get("/api/v1/scan", params={"code": code})).json()
+    assert other["scans"]["count"] == 2 and other["scans"]["you_before"] is None
+    assert other["scans"]["others"] == 1 and other["scans"]["first"]["city"] == "柳州市"
     await flush(server)
     again = (await http.get("/api/v1/scan", params={"code": code}, headers=auth)).json()
     assert again["scans"]["you_before"] == 1 and again["scans"]["others"] == 1
     await flush(server)
     from tracing.scans.models import Scan
 
-    rows = await Scan.filter(subject=code).values("user_hash", "city", "channel")
-    assert len(rows) == 3 and rows[0]["city"] == "柳州"
+    rows = await Scan.filter(subject=code).order_by("id").values("user_hash", "division",
+                                                                 "source")
+    assert [r["source"] for r in rows] == ["person", "anonymous", "person"]
+    assert rows[0]["division"] == "450200"
     assert all(r["user_hash"] is None or len(r["user_hash"]) == 64 for r in rows)
 
 
-async def test_item_code_in_far_apart_cities_is_suspect(http, server, demo):
+@pytest.mark.parametrize("city", ["请拨13800138000退款", "<b>x</b>"])
+async def test_a_city_the_client_names_is_never_shown(http, server, demo, city):
+    code = demo["case_code"]
+    first = await scan(http, code, city=city, lat="39.90", lng="116.41")
+    assert first.status_code == 200
+    await flush(server)
+    token = await login(http)
+    later = await http.get("/api/v1/scan", params={"code": code, "city": city},
+                           headers={"Authorization": f"Bearer {token}"})
+    assert later.status_code == 200 and later.json()["scans"]["first"]["city"] is None
+    for answer in (first, later):
+        assert city not in answer.text and "13800138000" not in answer.text
+    await flush(server)
+    from tracing.scans.models import Scan
+
+    stored = await Scan.filter(subject=code).order_by("id").values_list("division", "source")
+    assert stored == [("110000", "anonymous"), (None, "person")]
+
+
+async def scan_as(http, user, code, lat, lng):
+    token = await login(http, user) if not user.startswith("token:") else user[6:]
+    answer = await http.get("/api/v1/scan", params={"code": code, "lat": lat, "lng": lng,
+                                                    "channel": "miniapp"},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200
+    return answer
+
+
+async def test_two_anonymous_requests_far_apart_never_brand_an_item_fake(http, server, demo):
     code = demo["item_code"]
-    for user, (lat, lng) in (("user1", (24.33, 109.43)), ("user2", (39.90, 116.41))):
-        token = await login(http, user)
-        answer = await http.get("/api/v1/scan", params={"code": code, "lat": lat, "lng": lng,
-                                                        "channel": "miniapp"},
+    for lat, lng in (("39.90", "116.41"), ("24.33", "109.43"), ("31.23", "121.47")):
+        assert (await scan(http, code, lat=lat, lng=lng, city="北京")).status_code == 200
+        await flush(server)
+    body = (await scan(http, code)).json()
+    assert body["status"] == "ok" and body["alerts"] == []
+
+
+async def test_one_persons_forged_far_apart_positions_never_brand_an_item_fake(http, server,
+                                                                                demo):
+    code = demo["item_code"]
+    token = await login(http, "forger")
+    for lat, lng in (("39.90", "116.41"), ("24.33", "109.43"), ("31.23", "121.47")):
+        answer = await http.get("/api/v1/scan", params={"code": code, "lat": lat, "lng": lng},
                                 headers={"Authorization": f"Bearer {token}"})
         assert answer.status_code == 200
         await flush(server)
     body = (await scan(http, code)).json()
+    assert body["status"] == "ok" and body["alerts"] == []
+
+
+async def test_trusted_people_far_apart_give_a_notice_then_the_alert(http, server, demo):
+    code = demo["item_code"]
+    tokens = [await login(http, f"user{i}") for i in (1, 2, 3)]
+    await scan_as(http, "token:" + tokens[0], code, "24.33", "109.43")
+    await flush(server)
+    await scan_as(http, "token:" + tokens[1], code, "39.90", "116.41")
+    await flush(server)
+    notice = (await scan(http, code)).json()
+    assert notice["status"] == "ok"
+    assert [(a["kind"], a["severity"]) for a in notice["alerts"]] == [("check_packaging", "info")]
+    assert notice["alerts"][0]["message"].startswith("请核对包装")
+    await scan_as(http, "token:" + tokens[2], code, "24.40", "109.50")
+    await flush(server)
+    body = (await scan(http, code)).json()
     assert body["status"] == "suspect"
-    assert body["alerts"][0]["kind"] == "counterfeit_suspicion"
-    assert body["alerts"][0]["reasons"][0].startswith("far_apart")
+    alert = body["alerts"][0]
+    assert (alert["kind"], alert["severity"]) == ("counterfeit_suspicion", "critical")
+    assert alert["message"].startswith("可能是仿冒产品") and alert["reasons"] == ["far_apart"]
+    assert "柳州市" in alert["message"] and "北京市" in alert["message"]
     # The batch-level code printed on every pack is never flagged from counts alone.
-    for _ in range(3):
-        await scan(http, demo["ok_code"], city="北京")
-        await scan(http, demo["ok_code"], city="柳州")
+    for token, (lat, lng) in zip(tokens, (("39.90", "116.41"), ("24.33", "109.43"),
+                                          ("31.23", "121.47"))):
+        await scan_as(http, "token:" + token, demo["ok_code"], lat, lng)
     await flush(server)
     assert (await scan(http, demo["ok_code"])).json()["status"] == "ok"
+
+
+async def test_a_registered_kiosk_counts_at_its_market_and_a_claimed_one_does_not(
+        http, server, demo):
+    from datetime import datetime, timezone
+
+    from tracing.scans.kiosks import new_key, register_kiosk
+    from tracing.scans.models import Scan
+
+    key = new_key()
+    await register_kiosk(kiosk_id="K-LZ-01", key=key, market="柳州市城中区农贸市场",
+                         division_code="450202", lat=24.31, lng=109.41,
+                         now=datetime(2026, 11, 1, tzinfo=timezone.utc))
+    code = demo["case_code"]
+    params = {"code": code, "channel": "kiosk", "kiosk": "K-LZ-01", "lat": "39.9",
+              "lng": "116.4"}
+    for headers in ({"X-Gongzhi-Kiosk-Key": key}, {"X-Gongzhi-Kiosk-Key": "x" * 43}, {}):
+        assert (await http.get("/api/v1/scan", params=params, headers=headers)).status_code == 200
+        await flush(server)
+    rows = await Scan.filter(subject=code).order_by("id").values_list("source", "division",
+                                                                      "lat")
+    assert rows == [("kiosk", "450200", 24.3), ("anonymous", "110000", 39.9),
+                    ("anonymous", "110000", 39.9)]
+    assert (await scan(http, code)).json()["scans"]["first"]["city"] == "柳州市"
+
+
+async def test_a_trace_url_on_a_foreign_host_shows_the_trace_with_a_warning(http, server, demo):
+    base, _ = server
+    code = demo["ok_code"]
+    for url in (f"https://trace-lz.gov.cn.example/t/{code}", f"http://gz.example.cn/t/{code}"):
+        answer = await scan(http, url)
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["code"] == code and body["status"] == "warning"
+        warning = body["alerts"][0]
+        assert (warning["kind"], warning["severity"]) == ("unofficial_host", "high")
+        host = url.split("/")[2]
+        assert warning["host"] == host and host in warning["message"]
+    for own in (f"http://testserver/t/{code}", f"{base}/t/{code}"):
+        body = (await scan(http, own)).json()
+        assert body["status"] == "ok" and body["alerts"] == [], own
+    link = (await scan(http, demo["gs1_digital_link"])).json()
+    assert link["resolved"]["subject"] == demo["item_code"]
+    assert [(a["kind"], a["severity"], a["host"]) for a in link["alerts"]] == [
+        ("unofficial_host", "medium", "id.gs1.org")]
+
+
+async def test_a_buyer_and_free_text_are_masked_in_a_sale(http, demo):
+    batch_id = (await scan(http, demo["ok_code"])).json()["batch"]["batch_id"]
+    await post_records(http, [{
+        "type": "event", "event_id": "EV-SALE-TRUST-1", "batch_id": batch_id, "kind": "sale",
+        "occurred_at": "2026-09-05T10:00:00+08:00", "actor": "王小明", "quantity": 2,
+        "unit": "袋", "place": {"name": "鱼峰区农贸市场13号摊（13800138000）"}, "detail": {
+            "counterparty": {"name": "王小明"},
+            "reason": "买方电话13907721234，身份证11010519491231002X，提货车辆桂B·D12345，"
+                      "市场办0772-2345678"}}])
+    body = (await scan(http, demo["ok_code"])).json()
+    sale = next(e for e in body["events"] if e["event_id"] == "EV-SALE-TRUST-1")
+    assert sale["actor"] == "王**" and sale["detail"]["counterparty"] == {"name": "王**"}
+    assert sale["place"]["name"] == "鱼峰区农贸市场13号摊（138****8000）"
+    assert sale["detail"]["reason"] == ("买方电话139****1234，身份证110105********002X，"
+                                        "提货车辆桂B******，市场办0772-*****78")
+    for secret in ("王小明", "13907721234", "11010519491231002X", "D12345", "2345678",
+                   "13800138000"):
+        assert secret not in (await scan(http, demo["ok_code"])).text
 
 
 async def test_login_session_and_revoke(http):

@@ -104,14 +104,28 @@ def test_trace_urls(raw, code):
     assert parsed.keys() == [("code", code)]
 
 
-def test_trace_url_on_any_host_when_no_hosts_are_configured():
-    assert parse_scan("https://other.example/t/ZJ0001").code == "ZJ0001"
+@pytest.mark.parametrize("raw, host", [
+    ("https://other.example/t/ZJ0001", "other.example"),
+    ("https://trace.lz.gov.cn.evil.example/t/ZJ0001", "trace.lz.gov.cn.evil.example"),
+    ("https://TRACE.LZ.GOV.CN:8443/t/ZJ0001", "trace.lz.gov.cn:8443"),
+    ("http://127.0.0.1:9000/t/ZJ0001", "127.0.0.1:9000"),
+    ("https://[::1]:8000/t/ZJ0001", "[::1]:8000"),
+    ("https://溯源.中国/t/ZJ0001", "xn--b9wnc.xn--fiqs8s"),  # IDNA: no look-alike letters
+    ("https://tracе.lz.gov.cn/t/ZJ0001", "xn--trac-y4d.lz.gov.cn"),  # a Cyrillic е
+])
+def test_trace_url_on_any_host_is_read_and_its_host_kept(raw, host):
+    parsed = parse_scan(raw, trace_hosts=HOSTS)
+    assert parsed.code == "ZJ0001" and parsed.host == host
+
+
+def test_code_forms_without_a_url_have_no_host():
+    assert parse_scan("ZJ0001").host is None and parse_scan(GTIN).host is None
+    assert parse_scan("https://id.gs1.org/01/09506000134352").host == "id.gs1.org"
 
 
 @pytest.mark.parametrize("raw, message", [
-    ("https://evil.example/t/ZJ0001", "trace_url_host: 追溯网址的主机 'evil.example' 不是本平台的"),
-    ("https://trace.lz.gov.cn:8443/t/ZJ0001", "主机 'trace.lz.gov.cn:8443'"),
-    ("http://127.0.0.1:9000/t/ZJ0001", "主机 '127.0.0.1:9000'"),
+    ("https://<b>x</b>/t/ZJ0001", "url_host: 网址没有有效的主机名"),
+    ("https://-bad-.example/t/ZJ0001", "没有有效的主机名"),
     ("https://trace.lz.gov.cn/t/", "/t/ 后面没有追溯码"),
     ("https://trace.lz.gov.cn/t/ZJ%200001", "追溯网址中的追溯码含有空格"),
     ("https://trace.lz.gov.cn/t/ZJ%230001", "追溯网址中的追溯码含有 '#'"),

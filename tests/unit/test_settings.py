@@ -38,12 +38,36 @@ def test_empty_values_mean_unset():
     ("GONGZHI_ES_URL", "ftp://es"), ("GONGZHI_MAX_BODY_BYTES", "10"),
     ("GONGZHI_TRACE_DEPTH", "11"), ("GONGZHI_CHILLED_MAX_CELSIUS", "warm"),
     ("GONGZHI_CHILLED_MAX_CELSIUS", "nan"), ("GONGZHI_FROZEN_MAX_CELSIUS", "5"),
+    ("GONGZHI_SUSPECT_NOTICE_PEOPLE", "1"), ("GONGZHI_SUSPECT_ALERT_PEOPLE", "1"),
+    ("GONGZHI_SUSPECT_ALERT_CITIES", "1"), ("GONGZHI_SUSPECT_DISTANCE_KM", "0"),
+    ("GONGZHI_SUSPECT_WINDOW_HOURS", "nan"), ("GONGZHI_SUSPECT_MAX_SPEED_KMH", "fast"),
+    ("GONGZHI_SUSPECT_MAX_ITEM_PEOPLE", "0"),
 ])
 def test_a_bad_value_names_its_variable(name, value):
     with pytest.raises(SettingsError) as caught:
         load_settings({name: value})
     assert caught.value.name == name
     assert str(caught.value).startswith(f"{name}: ")
+
+
+def test_suspicion_thresholds_are_read_and_checked_together():
+    from tracing.service import thresholds
+
+    s = load_settings({"GONGZHI_SUSPECT_NOTICE_PEOPLE": "3", "GONGZHI_SUSPECT_ALERT_PEOPLE": "5",
+                       "GONGZHI_SUSPECT_ALERT_CITIES": "3", "GONGZHI_SUSPECT_DISTANCE_KM": "500",
+                       "GONGZHI_SUSPECT_WINDOW_HOURS": "12"})
+    limits = thresholds(s)
+    assert (limits.notice_people, limits.alert_people, limits.alert_cities) == (3, 5, 3)
+    assert limits.min_distance_km == 500 and limits.window.total_seconds() == 12 * 3600
+    assert thresholds(load_settings({})).alert_people == 3
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"GONGZHI_SUSPECT_NOTICE_PEOPLE": "4"})
+    assert caught.value.name == "GONGZHI_SUSPECT_ALERT_PEOPLE"
+
+
+def test_trace_hosts_add_to_the_official_hosts():
+    s = load_settings({"GONGZHI_TRACE_HOSTS": " Trace.LZ.gov.cn, ,127.0.0.1:9000 "})
+    assert s.trace_hosts == ("trace.lz.gov.cn", "127.0.0.1:9000")
 
 
 def test_elasticsearch_needs_its_url():

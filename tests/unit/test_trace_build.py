@@ -162,14 +162,14 @@ class TestPublicData:
                   "reason": "联系13812345678", "internal_note": "不公开"}
         v = view(main, events=[event("E1", "B0", 1, actor="欧阳娜娜", detail=detail)],
                  enforcements=[{"case_no": "C1", "decided_at": date(2026, 8, 1),
-                                "violation": "身份证450204199001011234", "penalty": "罚款",
+                                "violation": "身份证11010519491231002X", "penalty": "罚款",
                                 "authority": "局"}])
         [shown] = v.body["events"]
         assert shown["actor"] == "欧***" and shown["detail"]["reason"] == "联系138****5678"
         assert "internal_note" not in shown["detail"]
         assert v.body["inspections"]["factory"][0]["inspector"] == "林**"
         [case] = v.body["enterprise"]["enforcements"]
-        assert case["violation"] == "身份证450204********1234"
+        assert case["violation"] == "身份证110105********002X"
         assert case["decided_at"] == "2026-08-01"
 
     def test_certificates_licence_first_then_own_events_then_inputs(self):

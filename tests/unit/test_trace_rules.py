@@ -9,7 +9,9 @@ from tracing.scans import places
 from tracing.view import masking, rules
 from tracing.service import Entry, cache_key, render, seconds_to_midnight
 from tracing.codes.parse import parse_scan
-from tracing.scans.recorder import ScanClient, scan_client, scan_stats, stat_keys
+from tracing.scans.client import ScanClient, scan_client
+from tracing.scans.kiosks import KioskPlace
+from tracing.scans.recorder import scan_stats, stat_keys
 
 UTC = timezone.utc
 
@@ -54,19 +56,27 @@ class TestPersonalData:
         assert masking.mask_name(name) == masked
 
     def test_scrub_phones_and_id_numbers(self):
-        text = "联系人13812345678，身份证450204199001011234"
-        assert masking.scrub(text) == "联系人138****5678，身份证450204********1234"
+        text = "联系人13812345678，身份证11010519491231002X"
+        assert masking.scrub(text) == "联系人138****5678，身份证110105********002X"
 
     def test_detail_is_whitelisted_and_inspector_masked(self):
         detail = {"inspection": {"item": "x", "result": "pass", "inspector": "林永福"},
-                  "driver_phone": "13812345678", "counterparty": {"name": "A", "phone": "1"}}
+                  "driver_phone": "13812345678",
+                  "counterparty": {"name": "柳州市鱼峰区王记米粉店", "phone": "1"}}
         out = masking.public_detail(detail)
         assert out == {"inspection": {"item": "x", "result": "pass", "inspector": "林**"},
-                       "counterparty": {"name": "A"}}
+                       "counterparty": {"name": "柳州市鱼峰区王记米粉店"}}
 
-    def test_public_event_masks_the_actor(self):
-        shown = rules.apply_corrections([ev("E1", 1)])
-        assert rules.public_event(shown[0])["actor"] == "谭*"
+    def test_public_event_masks_a_person_as_actor_not_an_enterprise(self):
+        shown = rules.apply_corrections([ev("E1", 1), ev("E2", 2, actor="广西柳州螺蛳粉有限公司")])
+        assert [rules.public_event(e)["actor"] for e in shown] == ["谭*", "广西柳州螺蛳粉有限公司"]
+
+    def test_a_buyer_who_is_a_person_is_masked_in_a_sale(self):
+        sale = ev("E1", 1, kind="sale", detail={
+            "counterparty": {"name": "王小明"}, "reason": "买方电话13907721234，车牌桂B·D12345"})
+        shown = rules.public_event(rules.apply_corrections([sale])[0])
+        assert shown["detail"]["counterparty"] == {"name": "王**"}
+        assert shown["detail"]["reason"] == "买方电话139****1234，车牌桂B******"
 
 
 class TestAlerts:
@@ -117,25 +127,38 @@ class TestAlerts:
 
 
 class TestPlacesAndClient:
-    def test_coarse_position_names_the_city(self):
+    def test_coarse_position_is_derived_to_a_city(self):
         assert places.coarse(24.3261, 109.4281) == (24.3, 109.4)
-        assert places.nearest_city(24.3, 109.4) == "柳州"
-        assert places.nearest_city(0.5, 0.5) is None
+        assert places.city_name(places.locate(24.3, 109.4)) == "柳州市"
+        assert places.locate(0.5, 0.5) is None
 
-    def test_scan_client_validates(self):
+    def test_scan_client_validates_and_ignores_the_city_it_is_told(self):
         client = scan_client(channel="KIOSK", kiosk="K-01", lat="24.33", lng="109.43",
-                             city=None)
-        assert (client.channel, client.kiosk_id, client.city, client.lat) == (
-            "kiosk", "K-01", "柳州", 24.3)
+                             city="请拨13800138000退款")
+        assert (client.channel, client.kiosk_id, client.division, client.lat) == (
+            "kiosk", "K-01", "450200", 24.3)
+        assert client.source == "anonymous" and client.shown_division is None
         for kwargs, field in [({"channel": "fax"}, "channel"), ({"channel": "kiosk"}, "kiosk"),
                               ({"kiosk": "K1"}, "kiosk"), ({"lat": "91", "lng": "1"}, "lat"),
                               ({"lat": "x", "lng": "1"}, "lat"), ({"lat": "1"}, "lng"),
-                              ({"city": "a\x00b"}, "city"), ({"lat": "nan", "lng": "1"}, "lat")]:
+                              ({"lat": "nan", "lng": "1"}, "lat")]:
             args = {"channel": None, "kiosk": None, "lat": None, "lng": None, "city": None,
                     **kwargs}
             with pytest.raises(InvalidInput) as exc:
                 scan_client(**args)
             assert exc.value.field == field, kwargs
+        for city in ("<b>x</b>", "a\x00b", "x" * 500):
+            assert scan_client(channel=None, kiosk=None, lat=None, lng=None, city=city) == \
+                ScanClient()
+
+    def test_trust_of_a_scan(self):
+        assert ScanClient(user_hash="u", division="450200").shown_division == "450200"
+        place = KioskPlace("K1", "柳州市城中区农贸市场", "450202", "450200", 24.3, 109.4)
+        kiosk = ScanClient(channel="kiosk", kiosk_id="K1", lat=39.9, lng=116.4,
+                           division="110000").at_kiosk(place)
+        assert (kiosk.source, kiosk.lat, kiosk.lng, kiosk.shown_division) == (
+            "kiosk", 24.3, 109.4, "450200")
+        assert ScanClient(channel="kiosk", kiosk_id="K1").at_kiosk(None).source == "anonymous"
 
 
 class TestSplicing:
@@ -154,15 +177,45 @@ class TestSplicing:
         assert Entry.decode(unstamped) == entry and Entry.decode(unstamped).stamp == b""
         client = ScanClient()
         now = datetime(2026, 11, 1, tzinfo=UTC)
-        scans, reasons = scan_stats([b"3", None, b'["far_apart: x"]', b"1"], client=client,
+        scans, verdict = scan_stats([b"3", None, b'{"level": "alert"}', b"1"], client=client,
                                     now=now)
         assert scans["count"] == 4 and scans["you_before"] == 1 and scans["others"] == 2
-        body = orjson.loads(render(entry, scans, reasons))
+        assert verdict == {"level": "alert"}
+        alert = {"kind": "counterfeit_suspicion", "severity": "critical", "message": "m"}
+        body = orjson.loads(render(entry, scans, [alert]))
         assert body["status"] == "suspect" and body["code"] == "C"
         assert body["alerts"][0]["kind"] == "counterfeit_suspicion"
         plain = orjson.loads(render(entry, scans, []))
         assert plain["status"] == "ok" and plain["alerts"] == []
         assert stat_keys("C", None) == ["scan:n:C", "scan:first:C", "scan:sus:C"]
+
+    def test_first_scan_place_is_only_ever_a_server_derived_city(self):
+        now = datetime(2026, 11, 1, tzinfo=UTC)
+        old = b'{"at": "2026-10-01T08:00:00+08:00", "city": "\xe8\xaf\xb7\xe6\x8b\xa813800138000"}'
+        for stored, client, city in [
+                (old, ScanClient(), None),  # text a client wrote, kept by an older release
+                (b'{"at": "2026-10-01T08:00:00+08:00", "division": "450200"}', ScanClient(),
+                 "柳州市"),
+                (None, ScanClient(division="450200"), None),  # anonymous: not shown
+                (None, ScanClient(division="450200", user_hash="u"), "柳州市")]:
+            scans, _ = scan_stats([b"1", stored, None], client=client, now=now)
+            assert scans["first"]["city"] == city, (stored, client)
+
+    def test_per_scan_alerts_join_the_cached_ones_in_severity_order(self):
+        import orjson
+
+        cached = [{"kind": "recall", "severity": "critical", "message": "r"},
+                  {"kind": "expiring", "severity": "medium", "message": "e"}]
+        entry = Entry("C", "item", "B1", 1.0, "recalled", orjson.dumps(cached), b'{"code":"C"}')
+        extra = [{"kind": "check_packaging", "severity": "info", "message": "n"},
+                 {"kind": "unofficial_host", "severity": "high", "message": "h"}]
+        body = orjson.loads(render(entry, {}, extra))
+        assert [a["kind"] for a in body["alerts"]] == [
+            "recall", "unofficial_host", "expiring", "check_packaging"]
+        assert body["status"] == "recalled"
+        ok = Entry("C", "item", "B1", 1.0, "ok", b"[]", b'{"code":"C"}')
+        assert orjson.loads(render(ok, {}, extra[:1]))["status"] == "ok"
+        assert orjson.loads(render(ok, {}, extra[1:]))["status"] == "warning"
 
     def test_cache_lives_until_local_midnight_at_most(self):
         now = datetime(2026, 11, 1, 15, 59, tzinfo=UTC)  # 23:59 in Shanghai

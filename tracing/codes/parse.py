@@ -8,14 +8,17 @@ after NFKC (full-width to half-width) and stripping surrounding whitespace (a le
 symbology identifier is handled first, see 2):
 
 1. ``http(s)://`` URL (scheme and host in any case, as upper-case QR payloads use):
-   - trace URL ``/t/<code>`` (optional trailing slash; query and fragment ignored). With
-     ``trace_hosts`` given, its host must be one of them (``"host"`` matches default ports,
-     ``"host:port"`` that port); with none given, any host is accepted.
+   - trace URL ``/t/<code>`` (optional trailing slash; query and fragment ignored) on any
+     host. The host (ASCII, lower case, with its port) is kept in ``ParsedCode.host``:
+     whether it is the platform's own is decided per request (``tracing.codes.hosts``), and a
+     code on another host is shown with a warning, never refused. A host that is no DNS name
+     or IP address is refused.
    - GS1 Digital Link on any host, read by :mod:`tracing.codes.gs1_dl` (GS1's URI rules: key
      and qualifiers in order in the path, AI attributes in the query, no AI twice); it must
-     carry a GTIN (``/01/<gtin>``, or the 1.0 name ``/gtin/``).
+     carry a GTIN (``/01/<gtin>``, or the 1.0 name ``/gtin/``). Its host is kept too.
    - any other URL is neither form and is rejected.
-   A scheme-less ``<trace host>/t/<code>`` is read as a URL too.
+   A scheme-less ``<trace host>/t/<code>`` is read as a URL too, for the ``trace_hosts``
+   given (the official hosts).
 2. ``]XY`` symbology identifier (ISO/IEC 15424): ``]C1 ]e0 ]d2 ]Q3 ]J1`` introduce GS1 data (an
    element string); ``]E0`` is EAN-13/UPC-A/UPC-E as 13 digits and ``]E4`` EAN-8 as 8, each
    optionally followed by ``|]e0`` and the AIs of a composite component; ``]E3`` is an EAN
@@ -45,13 +48,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 from core.errors import InvalidInput
 from tracing.codes import gs1, gs1_dl
+from tracing.codes.hosts import normal_host
 
 # A trace code as stored: 4-64 characters of upper-case letters, digits and - _ . /
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{3,63}$")
@@ -101,6 +105,9 @@ class ParsedCode:
     expiry: date | None = None  # AI 17
     produced: date | None = None  # AI 11
     extra: dict = field(default_factory=dict)  # other AIs (raw values), query attributes
+    # The host a URL form names (tracing.codes.hosts.normal_host); it does not change what the
+    # code names, so it takes no part in equality
+    host: str | None = field(default=None, compare=False)
 
     def keys(self) -> list[tuple[str, str]]:
         """Lookup keys, most specific first: serial, lot, GTIN (resolver fallback), or code."""
@@ -154,7 +161,7 @@ def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCod
     if any(text.lower().startswith(h + "/") for h in hosts):
         text = "https://" + text
     if URL_RE.match(text):
-        return _parse_url(text, hosts)
+        return _parse_url(text)
     if SCHEME_RE.match(text):
         _bad(f"只接受 http 和 https 网址，收到的是 {text.split('://')[0]!r}", "url_scheme")
     if text.startswith("("):
@@ -242,11 +249,7 @@ def _from_ais(pairs: list[tuple[str, str]], form: str,
         produced=gs1.parse_date("11", values["11"]) if "11" in values else None)
 
 
-def _host_allowed(netloc: str, hostname: str, port: int | None, hosts: set[str]) -> bool:
-    return not hosts or netloc in hosts or (hostname in hosts and port in (None, 80, 443))
-
-
-def _parse_url(text: str, hosts: set[str]) -> ParsedCode:
+def _parse_url(text: str) -> ParsedCode:
     if SPACE_OR_GS_RE.search(text):
         _bad("网址中含有空格或控制字符", "url_space")
     try:
@@ -254,8 +257,8 @@ def _parse_url(text: str, hosts: set[str]) -> ParsedCode:
         hostname, port = url.hostname or "", url.port
     except ValueError as error:
         _bad(f"网址格式错误：{error}", "url_malformed")
-    netloc = url.netloc.lower()
-    if not hostname or "@" in netloc:
+    host = normal_host(hostname, port) if hostname and "@" not in url.netloc else None
+    if host is None:
         _bad("网址没有有效的主机名", "url_host")
     segments = url.path.split("/")[1:]
     if segments and segments[-1] == "":
@@ -263,11 +266,8 @@ def _parse_url(text: str, hosts: set[str]) -> ParsedCode:
     if segments in (["t"], ["T"]):
         _bad("追溯网址 /t/ 后面没有追溯码", "trace_url_empty")
     if len(segments) == 2 and segments[0] in ("t", "T"):
-        if not _host_allowed(netloc, hostname, port, hosts):
-            _bad(f"追溯网址的主机 {netloc!r} 不是本平台的（应为 {'、'.join(sorted(hosts))}）",
-                 "trace_url_host")
-        return _trace_code(_unquote(segments[1]).strip(), "trace_url")
-    return _parse_digital_link(text, url.query)
+        return replace(_trace_code(_unquote(segments[1]).strip(), "trace_url"), host=host)
+    return replace(_parse_digital_link(text, url.query), host=host)
 
 
 def _unquote(segment: str) -> str:

@@ -1,8 +1,14 @@
-"""Scan records (Tortoise ORM): one row per consumer scan, written in batches.
+"""Scan records and registered kiosks (Tortoise ORM).
 
-Personal data is kept out by construction: no openid, no IP address, no precise position.
-``user_hash`` is the pseudonym of ``accounts.sessions.user_hash`` (logged-in scans only);
-``city`` is a city name and ``lat``/``lng`` are rounded to 0.1 degree (about 11 km).
+A scan row keeps personal data out by construction: no openid, no IP address, no precise
+position, no text the client wrote. ``user_hash`` is the pseudonym of
+``accounts.sessions.user_hash`` (logged-in scans only); ``lat``/``lng`` are rounded to 0.1
+degree (about 11 km); ``division`` is the city-level GB/T 2260 code the server derived
+(``tracing.scans.places``); ``source`` says how far the scan is trusted
+(``tracing.scans.client``): ``person`` (a logged-in consumer), ``kiosk`` (a registered kiosk
+that proved its key: position and division are its registered place) or ``anonymous``.
+
+A kiosk row is a registered in-market terminal: its key is stored only as a SHA-256 hash.
 """
 
 from __future__ import annotations
@@ -20,8 +26,9 @@ class Scan(Model):
     batch_id = fields.CharField(64, null=True, db_index=True)
     scanned_at = fields.DatetimeField(db_index=True)
     channel = fields.CharField(10)  # miniapp | h5 | kiosk
-    kiosk_id = fields.CharField(64, null=True)
-    city = fields.CharField(40, null=True)
+    kiosk_id = fields.CharField(64, null=True)  # as claimed; trusted only with source=kiosk
+    source = fields.CharField(10, default="anonymous", db_default="anonymous")  # or person, kiosk
+    division = fields.CharField(6, null=True)  # city-level GB/T 2260 code, server-derived
     lat = fields.FloatField(null=True)
     lng = fields.FloatField(null=True)
     user_hash = fields.CharField(64, null=True)
@@ -30,3 +37,17 @@ class Scan(Model):
         app = APP
         table = "scan"
         indexes = (("subject", "scanned_at"),)  # suspicion reads one code's recent scans
+
+
+class Kiosk(Model):
+    id = fields.CharField(64, primary_key=True)
+    key_hash = fields.CharField(64)
+    market = fields.CharField(200)
+    division_code = fields.CharField(6)  # county-level GB/T 2260 code of its market
+    lat = fields.FloatField()
+    lng = fields.FloatField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        app = APP
+        table = "kiosk"

@@ -1,40 +1,32 @@
-"""City-level place of a scan from the client's coarse location. Pure, no I/O.
+"""Where a scan was, as the server decides it. Pure lookups over shipped tables, no I/O at import.
 
-A scan keeps no precise position: coordinates are rounded to 0.1 degree (about 11 km) and
-named after the nearest city of :data:`CITIES` within :data:`CITY_RADIUS_KM`, else left
-unnamed. A city the client names itself (mini-programs get it from WeChat) wins.
+A scan keeps no precise position: coordinates are rounded to 0.1 degree (about 11 km). The
+place others may read is never text a client sent. It is a city-level division of GB/T 2260
+(a prefecture-level city, a municipality, a county-level city directly under its province, or
+Hong Kong, Macao, Taiwan as a whole), derived here:
+
+- from coordinates: the nearest division seat of ``data/division_centres.tsv`` (county and
+  prefecture seats, see ``scripts/gen_division_centres.py``) within :data:`RADIUS_KM`, then its
+  city (:func:`city_of`); nearest-seat is an approximation near borders between cities, fine
+  for a city-level name and for distances of hundreds of kilometres;
+- from a registered kiosk's division code (``tracing.scans.kiosks``).
+
+Names come from the GB/T 2260 list python-stdnum ships (``tracing.codes.divisions``), the
+latest name of each code.
 """
 
 from __future__ import annotations
 
 import math
-import unicodedata
+from functools import cache, lru_cache
+from importlib.resources import files
 
 from core.geo import haversine_km
+from tracing.codes import divisions
 
-CITY_RADIUS_KM = 60.0
-# Prefecture-level cities of Guangxi and the provincial capitals and largest cities of China.
-CITIES: tuple[tuple[str, float, float], ...] = (
-    ("柳州", 24.326, 109.428), ("南宁", 22.817, 108.366), ("桂林", 25.274, 110.290),
-    ("梧州", 23.477, 111.279), ("北海", 21.481, 109.120), ("防城港", 21.686, 108.354),
-    ("钦州", 21.981, 108.654), ("贵港", 23.111, 109.599), ("玉林", 22.654, 110.181),
-    ("百色", 23.902, 106.618), ("贺州", 24.403, 111.567), ("河池", 24.693, 108.085),
-    ("来宾", 23.750, 109.221), ("崇左", 22.377, 107.365),
-    ("北京", 39.904, 116.407), ("天津", 39.085, 117.199), ("石家庄", 38.042, 114.514),
-    ("太原", 37.870, 112.549), ("呼和浩特", 40.842, 111.749), ("沈阳", 41.805, 123.431),
-    ("大连", 38.914, 121.615), ("长春", 43.817, 125.324), ("哈尔滨", 45.803, 126.535),
-    ("上海", 31.230, 121.474), ("南京", 32.060, 118.797), ("苏州", 31.299, 120.585),
-    ("杭州", 30.274, 120.155), ("宁波", 29.868, 121.544), ("合肥", 31.821, 117.227),
-    ("福州", 26.075, 119.296), ("厦门", 24.480, 118.089), ("南昌", 28.683, 115.858),
-    ("济南", 36.651, 117.120), ("青岛", 36.067, 120.383), ("郑州", 34.747, 113.625),
-    ("武汉", 30.593, 114.305), ("长沙", 28.228, 112.939), ("广州", 23.129, 113.264),
-    ("深圳", 22.543, 114.058), ("东莞", 23.021, 113.752), ("佛山", 23.022, 113.122),
-    ("海口", 20.044, 110.199), ("重庆", 29.563, 106.551), ("成都", 30.573, 104.066),
-    ("贵阳", 26.647, 106.630), ("昆明", 25.038, 102.718), ("拉萨", 29.650, 91.140),
-    ("西安", 34.341, 108.940), ("兰州", 36.061, 103.834), ("西宁", 36.617, 101.778),
-    ("银川", 38.487, 106.231), ("乌鲁木齐", 43.825, 87.617), ("香港", 22.320, 114.169),
-    ("澳门", 22.199, 113.544), ("台北", 25.033, 121.565),
-)
+RADIUS_KM = 120.0  # farther than this from every seat (sea, abroad): no place
+MUNICIPALITIES = ("11", "12", "31", "50")  # Beijing, Tianjin, Shanghai, Chongqing
+WHOLE = ("71", "81", "82")  # Taiwan, Hong Kong, Macao: one place each
 
 
 def coarse(lat: float, lng: float) -> tuple[float, float]:
@@ -42,30 +34,61 @@ def coarse(lat: float, lng: float) -> tuple[float, float]:
     return round(lat, 1), round(lng, 1)
 
 
-def nearest_city(lat: float, lng: float, *, radius_km: float = CITY_RADIUS_KM) -> str | None:
-    """The nearest known city within ``radius_km``, or None."""
-    best, best_km = None, radius_km
-    for name, clat, clng in CITIES:
-        if abs(clat - lat) > 1.5 or abs(clng - lng) > 1.5:
-            continue
-        km = haversine_km(lat, lng, clat, clng)
-        if km <= best_km:
-            best, best_km = name, km
-    return best
-
-
-def clean_city(name: str | None) -> str | None:
-    """A client-named city as stored: NFKC, no control characters, at most 40 characters."""
-    if name is None:
-        return None
-    name = unicodedata.normalize("NFKC", name).strip()
-    if not name or len(name) > 40:
-        return None
-    if any(unicodedata.category(ch)[0] in "CZ" and ch != " " for ch in name):
-        return None
-    return name
-
-
 def valid_position(lat: float, lng: float) -> bool:
     return (math.isfinite(lat) and math.isfinite(lng) and -90 <= lat <= 90
             and -180 <= lng <= 180)
+
+
+@lru_cache(maxsize=8192)
+def city_of(code: str | None) -> str | None:
+    """The city-level division (see the module docstring) of a 6-digit code, or None."""
+    if not code or len(code) != 6 or code not in divisions.table():
+        return None
+    if code[:2] in MUNICIPALITIES or code[:2] in WHOLE:
+        return code[:2] + "0000"
+    if code.endswith("0000"):
+        return None  # a province is no city
+    if code[2:4] == "90" or code.endswith("00"):
+        return code  # directly under the province, or already a city
+    city = code[:4] + "00"
+    return city if city in divisions.table() else code
+
+
+@lru_cache(maxsize=8192)
+def city_name(code: str | None) -> str | None:
+    """The name of a city-level code (``450200`` -> 柳州市), or None."""
+    return divisions.name_of(code) if code and code != divisions.NATIONAL else None
+
+
+@cache
+def _seats() -> dict[tuple[int, int], list[tuple[str, float, float]]]:
+    """Division seats by 1-degree cell, each with its city-level code."""
+    cells: dict[tuple[int, int], list[tuple[str, float, float]]] = {}
+    text = files("tracing.scans").joinpath("data/division_centres.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        code, lat, lng = line.split("\t")
+        city = city_of(code)
+        if city is not None:
+            cells.setdefault((math.floor(float(lat)), math.floor(float(lng))), []).append(
+                (city, float(lat), float(lng)))
+    return cells
+
+
+@lru_cache(maxsize=65536)
+def locate(lat: float | None, lng: float | None) -> str | None:
+    """The city-level division of the seat nearest to a position, within :data:`RADIUS_KM`."""
+    if lat is None or lng is None or not valid_position(lat, lng):
+        return None
+    cells = _seats()
+    reach = 2 if abs(lat) < 60 else 4  # cells of 1 degree; a degree of longitude shrinks north
+    best, best_km = None, RADIUS_KM
+    for dlat in range(-2, 3):
+        for dlng in range(-reach, reach + 1):
+            for city, clat, clng in cells.get((math.floor(lat) + dlat, math.floor(lng) + dlng),
+                                              ()):
+                km = haversine_km(lat, lng, clat, clng)
+                if km <= best_km:
+                    best, best_km = city, km
+    return best

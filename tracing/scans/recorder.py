@@ -4,12 +4,16 @@ Every scan is appended to an in-memory buffer (no I/O); :class:`ScanRecorder` wr
 in one bulk insert every ``flush_ms`` (or at once when it holds ``max_batch`` scans) and then
 updates the cheap counters the view shows, in the KeyValueStore:
 
-- ``scan:n:<subject>`` scans so far; ``scan:first:<subject>`` the first scan (time, city);
+- ``scan:n:<subject>`` scans so far; ``scan:first:<subject>`` the first scan: its time and
+  the city-level division the server derived for it, kept only when that scan was trusted
+  (``tracing.scans.client``); the city is named when shown, never stored as text;
 - ``scan:me:<subject>:<user_hash>`` scans by one logged-in person;
-- ``scan:sus:<subject>`` counterfeit-suspicion reasons, re-assessed from the database rows
-  (``tracing.scans.suspicion``) after each flush, only when the counters make a rule reachable: an
-  item code scanned twice, a case code scanned more than its packs allow, a batch code scanned
-  more than three times its quantity (so a batch code on every pack never pays for it).
+- ``scan:sus:<subject>`` the counterfeit-suspicion verdict (``Suspicion.as_dict``: a notice or
+  the alert), re-assessed from the database rows (``tracing.scans.suspicion``, trusted scans
+  only) after each flush, only when the counters make a rule reachable: an item code scanned
+  twice, a case code scanned more than its packs allow, a batch code scanned more than three
+  times its quantity (so a batch code on every pack never pays for it). A value of another
+  shape (an older release's list of reasons) shows nothing.
 
 The database rows are authoritative: when a counter is missing (Redis restarted) it is rebuilt
 from them. A scan shows counters up to ``flush_ms`` old, plus itself. When the database is
@@ -19,9 +23,7 @@ unreachable the buffer keeps at most ``max_buffer`` scans and drops the oldest.
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
-import re
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -32,80 +34,13 @@ from tortoise import connections
 
 from core.clock import SHANGHAI, aware, parse_instant
 from core.db import is_postgres, param_marks
-from core.errors import InvalidInput
 from core.kv import KeyValueStore
 from tracing.scans import places
+from tracing.scans.client import ScanClient
 from tracing.scans.models import Scan
 from tracing.scans.suspicion import ScanRecord, Thresholds, assess_suspicion
 
 log = logging.getLogger("gongzhi.scans")
-CHANNELS = ("miniapp", "h5", "kiosk")
-KIOSK_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-
-
-@dataclass(frozen=True)
-class ScanClient:
-    """Who scanned, as far as the public view may know: channel, kiosk, city-level place."""
-
-    channel: str = "h5"
-    kiosk_id: str | None = None
-    city: str | None = None
-    lat: float | None = None  # rounded to 0.1 degree
-    lng: float | None = None
-    user_hash: str | None = None
-
-
-def scan_client(*, channel: str | None, kiosk: str | None, lat: str | None, lng: str | None,
-                city: str | None, user_hash: str | None = None) -> ScanClient:
-    """Validate what the client says about the scan; bad values are 400 with their field."""
-    return _scan_client(channel, kiosk, lat, lng, city, user_hash)
-
-
-@functools.lru_cache(maxsize=4096)
-def _scan_client(channel, kiosk, lat, lng, city, user_hash) -> ScanClient:
-    """:func:`scan_client`, cached: kiosks and apps send the same values scan after scan."""
-    channel = (channel or "h5").strip().lower()
-    if channel not in CHANNELS:
-        raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}", field="channel",
-                           code="invalid_channel")
-    if kiosk is not None and kiosk != "":
-        if channel != "kiosk":
-            raise InvalidInput("kiosk is only given with channel=kiosk", field="kiosk",
-                               code="invalid_kiosk")
-        if not KIOSK_RE.match(kiosk):
-            raise InvalidInput("kiosk must be 1-64 letters, digits, '.', '_' or '-'",
-                               field="kiosk", code="invalid_kiosk")
-    elif channel == "kiosk":
-        raise InvalidInput("a kiosk scan names its kiosk", field="kiosk", code="invalid_kiosk")
-    position = None
-    if lat not in (None, "") or lng not in (None, ""):
-        try:
-            flat, flng = float(lat), float(lng)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise InvalidInput("lat and lng are decimal degrees, given together",
-                               field="lat" if lat in (None, "") or not _is_float(lat) else "lng",
-                               code="invalid_location") from None
-        if not places.valid_position(flat, flng):
-            raise InvalidInput("lat must be within ±90 and lng within ±180", field="lat",
-                               code="invalid_location")
-        position = places.coarse(flat, flng)
-    named = places.clean_city(city) if city else None
-    if city and named is None:
-        raise InvalidInput("city is a place name of at most 40 characters", field="city",
-                           code="invalid_location")
-    if named is None and position is not None:
-        named = places.nearest_city(*position)
-    return ScanClient(channel=channel, kiosk_id=kiosk or None, city=named,
-                      lat=position[0] if position else None,
-                      lng=position[1] if position else None, user_hash=user_hash)
-
-
-def _is_float(value: str) -> bool:
-    try:
-        float(value)
-        return True
-    except ValueError:
-        return False
 
 
 def stat_keys(subject: str, user_hash: str | None) -> list[str]:
@@ -117,17 +52,20 @@ def stat_keys(subject: str, user_hash: str | None) -> list[str]:
 
 
 def scan_stats(values: list[bytes | None], *, client: ScanClient,
-               now: datetime) -> tuple[dict, list[str]]:
-    """The ``scans`` block (this scan included) and the suspicion reasons, from counters."""
+               now: datetime) -> tuple[dict, object]:
+    """The ``scans`` block (this scan included) and the stored suspicion verdict, from
+    counters. The first scan's city is named from its server-derived division, and only when
+    that scan was trusted (``ScanClient.shown_division``)."""
     count = int(values[0] or 0)
-    first = orjson.loads(values[1]) if values[1] else None
-    reasons = orjson.loads(values[2]) if values[2] else []
     mine = int(values[3] or 0) if len(values) > 3 else None
-    if first is None:
-        first = {"at": now.astimezone(SHANGHAI).isoformat(), "city": client.city}
-    block = {"count": count + 1, "first": first,
+    if values[1]:
+        first = orjson.loads(values[1])
+        at, division = first.get("at"), first.get("division")
+    else:
+        at, division = now.astimezone(SHANGHAI).isoformat(), client.shown_division
+    block = {"count": count + 1, "first": {"at": at, "city": places.city_name(division)},
              "you_before": mine, "others": max(0, count - (mine or 0))}
-    return block, reasons
+    return block, orjson.loads(values[2]) if values[2] else None
 
 
 @dataclass
@@ -242,10 +180,13 @@ class ScanRecorder:
                 await self.store.set(f"scan:me:{subject}:{first.client.user_hash}",
                                      str(max(0, mine - 1)).encode())
         earliest = await Scan.filter(subject=subject).order_by("scanned_at", "id").first()
-        at, city = (earliest.scanned_at, earliest.city) if earliest else (first.at,
-                                                                          first.client.city)
+        if earliest is not None:
+            at = earliest.scanned_at
+            division = earliest.division if earliest.source != "anonymous" else None
+        else:
+            at, division = first.at, first.client.shown_division
         await self.store.set(f"scan:first:{subject}", orjson.dumps(
-            {"at": aware(at).astimezone(SHANGHAI).isoformat(), "city": city}))
+            {"at": aware(at).astimezone(SHANGHAI).isoformat(), "division": division}))
         return total
 
     async def _assess(self, p: _Pending) -> None:
@@ -255,8 +196,8 @@ class ScanRecorder:
         verdict = assess_suspicion(records, level=level, quantity=quantity,
                                    thresholds=self.thresholds)
         key = f"scan:sus:{p.subject}"
-        if verdict.suspect:
-            await self.store.set(key, orjson.dumps(verdict.reasons))
+        if verdict.level is not None:
+            await self.store.set(key, orjson.dumps(verdict.as_dict()))
         else:
             await self.store.delete(key)
 
@@ -276,15 +217,16 @@ async def _recent_scans(subject: str, *, limit: int) -> list[ScanRecord]:
     conversion (a busy code's assessment reads thousands of rows beside live scans)."""
     conn = connections.get(Scan._meta.default_connection or "default")
     subject_mark, limit_mark = param_marks(conn, 2)
-    sql = ("SELECT scanned_at, city, lat, lng, user_hash, channel FROM scan "
+    sql = ("SELECT scanned_at, division, lat, lng, user_hash, kiosk_id, source FROM scan "
            f"WHERE subject = {subject_mark} ORDER BY scanned_at DESC LIMIT {limit_mark}")
     _, rows = await conn.execute_query(sql, [subject, limit])
-    return [ScanRecord(at=parse_instant(r[0]), city=r[1], lat=r[2], lng=r[3], user_hash=r[4],
-                       channel=r[5]) for r in rows]
+    return [ScanRecord(at=parse_instant(r[0]), city=r[1], city_name=places.city_name(r[1]),
+                       lat=r[2], lng=r[3], user_hash=r[4] if r[6] == "person" else None,
+                       kiosk_id=r[5] if r[6] == "kiosk" else None) for r in rows]
 
 
-_COLUMNS = ("subject", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "city", "lat",
-            "lng", "user_hash")
+_COLUMNS = ("subject", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "source",
+            "division", "lat", "lng", "user_hash")
 
 
 async def _insert(batch: list[_Pending]) -> None:
@@ -297,5 +239,5 @@ async def _insert(batch: list[_Pending]) -> None:
         c = p.client
         at = p.at.astimezone(timezone.utc)
         rows.append([p.subject[:128], p.level, p.batch_id, at if postgres else str(at),
-                     c.channel, c.kiosk_id, c.city, c.lat, c.lng, c.user_hash])
+                     c.channel, c.kiosk_id, c.source, c.division, c.lat, c.lng, c.user_hash])
     await conn.execute_many(f"INSERT INTO scan ({', '.join(_COLUMNS)}) VALUES ({marks})", rows)

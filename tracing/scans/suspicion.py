@@ -1,178 +1,272 @@
 """Counterfeit suspicion from the scan history of one code. Pure functions, no I/O.
 
-A raw scan count gives false alarms (one shopper scanning thirty times, a batch code printed
-on ten thousand packs), so suspicion rests on *people* and *places*:
+What a consumer reads on a scan is a public statement by the regulator, and a client is
+untrusted: nothing one anonymous client sends (a place, coordinates, how often it scans) ever
+becomes an alert. Suspicion rests on *witnesses*:
 
-People
-    Scans with a ``user_hash`` count one person per distinct hash, however often they scan.
-    Anonymous scans count one person per (channel, place, China calendar day), where the place
-    is the city name, else the position rounded to half a degree: an anonymous shopper
-    rescanning at home the same day stays one person.
+Witnesses
+    A logged-in consumer (``user_hash``) or a registered kiosk that proved its key
+    (``kiosk_id``, placed at its registered market). Anonymous scans never count.
+    One vote per witness per code, however often it scans. Within a time window a witness is
+    at the place of its first positioned scan in that window.
 
-Rules (defaults in :class:`Thresholds`)
-    1. ``far_apart`` (item codes only). One item is one physical pack. It is suspect when
-       scans by different people (two scans by the same ``user_hash`` never count: one person
-       cannot be in two places, so that is a location error) lie at ``min_cities`` (2) places
-       each more than ``min_distance_km`` (300 km) from the others, all within ``window``
-       (24 h). Chosen over a speed rule (> 800 km/h): retail food does not change hands and
-       travel 300 km in a day, while IP- and cell-based positions can be 100 km off, which a
-       speed rule over short hops would turn into alarms. Scans without a usable position
-       (missing, out of range, NaN, or exactly 0,0) are left out of this rule; city names
-       alone never trigger it (neighbouring cities can be 20 km apart).
-    2. ``many_people`` (item codes). More than ``max_item_people`` (5) people scanned it.
-    3. ``case_overscanned`` (case codes). More than ``case_people_factor`` (3) × the packs in
-       the case (``pack_count``, else ``default_case_packs``, 24) people scanned it. Cases
-       travel through distribution, so rule 1 does not apply.
-    4. ``batch_overscanned`` (batch codes, printed on every pack of the batch). Never from
-       counts alone: only when more than ``batch_people_factor`` (3) × the batch ``quantity``
-       people scanned it; never when the quantity is unknown.
+Travel plausibility (per person)
+    When two consecutive positioned scans of one person imply travel faster than
+    ``max_speed_kmh`` (after ``position_slack_km`` for coarse or IP-based positions), every
+    position of that person is discarded: it is that person's noise (or forgery), never
+    evidence of a fake. They still count as one person who scanned.
 
-Reasons start with the rule name and a colon, then a sentence, so the UI can translate them.
+Levels
+    ``notice``: a quiet "请核对包装" (severity info; the status stays as it is).
+    ``alert``: "可能是仿冒产品" (severity critical; status ``suspect``).
+
+Rules (defaults in :class:`Thresholds`, set from ``GONGZHI_SUSPECT_*``)
+    1. ``far_apart`` (item codes: one item is one physical pack). Within ``window`` (24 h):
+       ``notice_people`` (2) witnesses two of whom were ``min_distance_km`` (300 km) apart
+       give a notice; ``alert_people`` (3) witnesses in ``alert_cities`` (2) cities, two of
+       them that far apart, give the alert. Retail food does not travel 300 km in a day
+       between shoppers; one such pair can still be two honest position errors, three
+       independent people in two cities rarely are.
+    2. ``many_people`` (item codes): more than ``max_item_people`` (5) witnesses: notice.
+    3. ``case_overscanned`` (case codes): more witnesses than ``case_people_factor`` (3) × the
+       packs in the case (``pack_count``, else ``default_case_packs``, 24): notice.
+    4. ``batch_overscanned`` (batch codes, printed on every pack): more witnesses than
+       ``batch_people_factor`` (3) × the batch ``quantity``; never when it is unknown: notice.
+
+Every finding carries its rule name and a Chinese sentence saying what was seen.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from core.clock import SHANGHAI
 from core.geo import haversine_km
 
 LEVELS = ("batch", "case", "item")
+TRUSTED = "已登录的消费者或登记的查询机"
+ADVICE = "请核对包装上的生产者、批号和生产日期；如有疑问，可拨打12315咨询。"
 
 
 @dataclass(frozen=True)
 class ScanRecord:
-    """One scan: when (timezone-aware), where (any may be None), who (hashed), how."""
+    """One scan: when (timezone-aware), where (server-derived; any may be None), by whom."""
 
     at: datetime
-    city: str | None = None
     lat: float | None = None
     lng: float | None = None
-    user_hash: str | None = None
-    channel: str = "unknown"
+    city: str | None = None  # city-level GB/T 2260 code
+    city_name: str | None = None
+    user_hash: str | None = None  # a logged-in consumer
+    kiosk_id: str | None = None  # a registered kiosk that proved its key
+
+    @property
+    def witness(self) -> str | None:
+        if self.kiosk_id:
+            return "k:" + self.kiosk_id
+        return "u:" + self.user_hash if self.user_hash else None
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Where suspicion starts; see the module docstring for each rule."""
 
-    min_cities: int = 2
+    notice_people: int = 2
+    alert_people: int = 3
+    alert_cities: int = 2
     min_distance_km: float = 300.0
     window: timedelta = timedelta(hours=24)
+    max_speed_kmh: float = 1000.0
+    position_slack_km: float = 100.0
     max_item_people: int = 5
     case_people_factor: float = 3.0
     default_case_packs: int = 24
     batch_people_factor: float = 3.0
-    max_located_scans: int = 500  # most recent positioned scans examined by rule 1
+    max_located_scans: int = 500  # most recent positioned trusted scans examined by rule 1
 
     def __post_init__(self):
-        if self.min_cities < 2:
-            raise ValueError("min_cities must be at least 2: one place alone is no evidence")
+        if self.notice_people < 2 or self.alert_cities < 2:
+            raise ValueError("notice_people and alert_cities must be at least 2: one witness "
+                             "or one place alone is no evidence")
+        if self.alert_people < self.notice_people:
+            raise ValueError("alert_people must be at least notice_people")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # far_apart | many_people | case_overscanned | batch_overscanned
+    level: str  # notice | alert
+    message: str
+    facts: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "level": self.level, "message": self.message, **self.facts}
 
 
 @dataclass(frozen=True)
 class Suspicion:
-    suspect: bool
-    reasons: list[str]
-    distinct_cities: int
-    scan_count: int
-    distinct_people: int = 0
+    level: str | None  # None | notice | alert
+    findings: tuple[Finding, ...]
+    people: int = 0  # witnesses
+    discarded: int = 0  # people whose positions were discarded as implausible travel
 
+    @property
+    def suspect(self) -> bool:
+        return self.level == "alert"
+
+    def as_dict(self) -> dict | None:
+        """What the scan counters keep (``None``: nothing to show)."""
+        if self.level is None:
+            return None
+        return {"level": self.level, "findings": [f.as_dict() for f in self.findings]}
 
 
 def assess_suspicion(scans: Iterable[ScanRecord], *, level: str, quantity: int | None = None,
                      pack_count: int | None = None,
                      thresholds: Thresholds = Thresholds()) -> Suspicion:
-    """Apply the rules of the module docstring to every scan of one code."""
+    """Apply the rules of the module docstring to the scans of one code."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, got {level!r}")
     scans = list(scans)
     for scan in scans:
         if scan.at.tzinfo is None or scan.at.utcoffset() is None:
             raise ValueError(f"scan time {scan.at.isoformat()} must be timezone-aware")
-    people = count_people(scans)
-    reasons = []
+    people = len({s.witness for s in scans} - {None})
+    findings: list[Finding] = []
+    discarded = 0
     if level == "item":
-        far = _far_apart(scans, thresholds)
-        if far:
-            reasons.append(far)
+        located, discarded = plausible_positions(scans, thresholds)
+        far = far_apart(located, thresholds)
+        findings += [far] if far else []
         if people > thresholds.max_item_people:
-            reasons.append(f"many_people: item code scanned by {people} different people "
-                           f"(more than {thresholds.max_item_people})")
+            findings.append(Finding("many_people", "notice", (
+                f"请核对包装：已有{people}位不同的{TRUSTED}扫描过这件商品的码，多于一件商品通常的"
+                f"{thresholds.max_item_people}位。可能是商品在店内被多人查看，也可能是码被复制。"
+                + ADVICE), {"people": people}))
     elif level == "case":
         packs = pack_count if pack_count and pack_count > 0 else thresholds.default_case_packs
         if people > thresholds.case_people_factor * packs:
-            reasons.append(f"case_overscanned: case code scanned by {people} different people, "
-                           f"more than {thresholds.case_people_factor:g} × {packs} packs")
+            findings.append(Finding("case_overscanned", "notice", (
+                f"请核对包装：这个箱码已被{people}位不同的{TRUSTED}扫描，超过箱内{packs}件的"
+                f"{thresholds.case_people_factor:g}倍。" + ADVICE), {"people": people}))
     elif quantity and quantity > 0 and people > thresholds.batch_people_factor * quantity:
-        reasons.append(f"batch_overscanned: batch code scanned by {people} different people, "
-                       f"more than {thresholds.batch_people_factor:g} × {quantity} packs")
-    cities = {_city(s) for s in scans} - {None}
-    return Suspicion(bool(reasons), reasons, len(cities), len(scans), people)
-
-
-def count_people(scans: Iterable[ScanRecord]) -> int:
-    """Distinct people behind the scans, as the module docstring defines them."""
-    users, anonymous = set(), set()
-    for scan in scans:
-        if scan.user_hash:
-            users.add(scan.user_hash)
-        else:
-            anonymous.add((scan.channel, _place(scan), scan.at.astimezone(SHANGHAI).date()))
-    return len(users) + len(anonymous)
-
-
-def _city(scan: ScanRecord) -> str | None:
-    return scan.city.strip().casefold() or None if scan.city else None
+        findings.append(Finding("batch_overscanned", "notice", (
+            f"请核对包装：这个批次码已被{people}位不同的{TRUSTED}扫描，超过该批次{quantity}件的"
+            f"{thresholds.batch_people_factor:g}倍。" + ADVICE), {"people": people}))
+    findings.sort(key=lambda f: f.level != "alert")
+    top = findings[0].level if findings else None
+    return Suspicion(top, tuple(findings), people, discarded)
 
 
 def _located(scan: ScanRecord) -> bool:
     lat, lng = scan.lat, scan.lng
-    if lat is None or lng is None:
-        return False
-    try:
-        lat, lng = float(lat), float(lng)
-    except (TypeError, ValueError):
-        return False
-    return (-90 <= lat <= 90 and -180 <= lng <= 180 and (lat, lng) != (0.0, 0.0))
+    return (lat is not None and lng is not None and -90 <= lat <= 90 and -180 <= lng <= 180
+            and (lat, lng) != (0.0, 0.0))
 
 
-def _place(scan: ScanRecord) -> object:
-    city = _city(scan)
-    if city is not None:
-        return city
-    if _located(scan):
-        return (round(float(scan.lat) * 2) / 2, round(float(scan.lng) * 2) / 2)
-    return None
+def _km(a: ScanRecord, b: ScanRecord) -> float:
+    return haversine_km(a.lat, a.lng, b.lat, b.lng)
 
 
-def _far(a: ScanRecord, b: ScanRecord, min_km: float) -> bool:
-    if a.user_hash and a.user_hash == b.user_hash:
-        return False
-    return haversine_km(float(a.lat), float(a.lng), float(b.lat), float(b.lng)) > min_km
+def plausible_positions(scans: list[ScanRecord],
+                        limits: Thresholds) -> tuple[list[ScanRecord], int]:
+    """Positioned witness scans, oldest first, without the people whose own scans imply
+    impossible travel; and how many people were left out so."""
+    own: dict[str, list[ScanRecord]] = {}
+    for scan in scans:
+        if scan.witness and _located(scan):
+            own.setdefault(scan.witness, []).append(scan)
+    kept, discarded = [], 0
+    for witness, mine in own.items():
+        mine.sort(key=lambda s: s.at)
+        if witness.startswith("u:") and _impossible_travel(mine, limits):
+            discarded += 1
+            continue
+        kept.extend(mine)
+    kept.sort(key=lambda s: s.at)
+    return kept[-limits.max_located_scans:], discarded
 
 
-def _far_apart(scans: list[ScanRecord], limits: Thresholds) -> str | None:
-    located = sorted((s for s in scans if _located(s)), key=lambda s: s.at)
-    located = located[-limits.max_located_scans:]
-    for i, first in enumerate(located):
-        picks = [first]
-        for scan in located[i + 1:]:
-            if scan.at - first.at > limits.window:
+def _impossible_travel(mine: list[ScanRecord], limits: Thresholds) -> bool:
+    for a, b in zip(mine, mine[1:]):
+        hours = (b.at - a.at).total_seconds() / 3600
+        if _km(a, b) > limits.position_slack_km + limits.max_speed_kmh * hours:
+            return True
+    return False
+
+
+def far_apart(located: list[ScanRecord], limits: Thresholds) -> Finding | None:
+    """Rule 1 over plausible positions: the alert if any window reaches it, else a notice."""
+    notice = None
+    for i, start in enumerate(located):
+        at: dict[str, ScanRecord] = {}
+        for scan in located[i:]:
+            if scan.at - start.at > limits.window:
                 break
-            if all(_far(scan, pick, limits.min_distance_km) for pick in picks):
-                picks.append(scan)
-                if len(picks) >= limits.min_cities:
-                    return _far_reason(picks)
+            at.setdefault(scan.witness, scan)
+        if len(at) < limits.notice_people:
+            continue
+        found = _judge(list(at.values()), limits)
+        if found is not None and found.level == "alert":
+            return found
+        notice = notice or found
+    return notice
+
+
+def _place_key(scan: ScanRecord) -> object:
+    return scan.city or (round(scan.lat * 2) / 2, round(scan.lng * 2) / 2)
+
+
+def _judge(witnesses: list[ScanRecord], limits: Thresholds) -> Finding | None:
+    places: dict[object, ScanRecord] = {}
+    for scan in witnesses:
+        places.setdefault(_place_key(scan), scan)
+    pair = _far_pair(list(places.values()), limits.min_distance_km)
+    if pair is None:
+        return None
+    a, b, km = pair
+    n, cities = len(witnesses), len(places)
+    hours = f"{limits.window.total_seconds() / 3600:g}小时内"
+    facts = {"people": n, "cities": cities, "km": round(km),
+             "places": [_name(a), _name(b)]}
+    if n >= limits.alert_people and cities >= limits.alert_cities:
+        return Finding("far_apart", "alert", (
+            f"可能是仿冒产品：{hours}，{n}位不同的{TRUSTED}在{cities}个城市扫描了这件商品的码，"
+            f"其中{_name(a)}与{_name(b)}相距约{round(km)}公里。一件商品不会同时出现在相距这么远"
+            "的地方，这个码很可能被复制到了别的包装上。请核对包装，保留购物凭证，并可拨打12315举报。"),
+            facts)
+    return Finding("far_apart", "notice", (
+        f"请核对包装：{hours}，有{n}位{TRUSTED}分别在{_name(a)}和{_name(b)}（相距约{round(km)}公里）"
+        "扫描了这件商品的码。一件商品通常不会这么快出现在两地，但也可能是定位有误，目前不能据此认定"
+        "为仿冒。" + ADVICE), facts)
+
+
+def _far_pair(places: list[ScanRecord], min_km: float):
+    for i, a in enumerate(places):
+        for b in places[i + 1:]:
+            km = _km(a, b)
+            if km >= min_km:
+                return a, b, km
     return None
 
 
-def _far_reason(picks: list[ScanRecord]) -> str:
-    km = max(haversine_km(float(a.lat), float(a.lng), float(b.lat), float(b.lng))
-             for a in picks for b in picks)
-    hours = (picks[-1].at - picks[0].at).total_seconds() / 3600
-    places = ", ".join(p.city or f"{float(p.lat):.2f},{float(p.lng):.2f}" for p in picks)
-    return (f"far_apart: scanned by different people at {len(picks)} places up to {km:.0f} km "
-            f"apart within {hours:.1f} h ({places})")
+def _name(scan: ScanRecord) -> str:
+    return scan.city_name or f"北纬{scan.lat:g}°东经{scan.lng:g}°附近"
+
+
+def verdict_alert(verdict: object) -> dict | None:
+    """The alert a stored verdict (:meth:`Suspicion.as_dict`) shows, or None. Anything else
+    (an empty or older stored value) shows nothing."""
+    if not isinstance(verdict, dict) or verdict.get("level") not in ("notice", "alert"):
+        return None
+    findings = [f for f in verdict.get("findings") or () if isinstance(f, dict)]
+    if not findings:
+        return None
+    top = findings[0]
+    if verdict["level"] == "alert":
+        kind, severity = "counterfeit_suspicion", "critical"
+    else:
+        kind, severity = "check_packaging", "info"
+    return {"kind": kind, "severity": severity, "message": top.get("message"),
+            "reasons": [f.get("rule") for f in findings], "findings": findings}

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from core.clock import aware, local_iso
-from tracing.view.masking import mask_name, public_detail
+from tracing.view.masking import public_detail
+from tracing.view.privacy import mask_person, scrub
 
 SEVERITIES = ("critical", "high", "medium", "info")
-KIND_ORDER = ("recall", "counterfeit_suspicion", "expired", "recall_of_some_batches",
-              "failed_sampling",
+KIND_ORDER = ("recall", "counterfeit_suspicion", "unofficial_host", "expired",
+              "recall_of_some_batches", "failed_sampling",
               "temperature_excursion", "licence_suspended", "expiring", "input_failed_sampling",
-              "input_temperature_excursion", "recall_completed")
+              "input_temperature_excursion", "recall_completed", "check_packaging")
 STATUS_ORDER = ("recalled", "suspect", "expired", "warning", "ok")
 COLD_WORDS = ("冷藏", "冷冻", "冷鲜", "℃", "°C", "chilled", "frozen")
 FROZEN_WORDS = ("冷冻", "-18", "−18", "frozen")
@@ -97,7 +98,8 @@ def _sort_time(moment) -> float:
 
 
 def public_event(event: dict, *, compact: bool = False) -> dict:
-    """One shown event as JSON-ready public data (actor masked, detail whitelisted)."""
+    """One shown event as JSON-ready public data (a natural person as actor masked, detail
+    whitelisted, free text scrubbed)."""
     place = event.get("place") or {}
     out = {
         "event_id": event["event_id"], "kind": event["kind"],
@@ -110,7 +112,8 @@ def public_event(event: dict, *, compact: bool = False) -> dict:
     if compact:  # only the result and the peak: no masked copy of the detail needed
         return _result_and_peak(out, event.get("detail") or {})
     detail = public_detail(event.get("detail"))
-    out["actor"] = mask_name(event.get("actor"))
+    out["actor"] = mask_person(event.get("actor"))
+    out["place"]["name"] = scrub(out["place"]["name"])
     out["inputs"] = list(event.get("inputs") or [])
     out["detail"] = detail
     if "corrected_by" in event:
@@ -185,11 +188,11 @@ def recall_alerts(recalls: list[dict]) -> list[dict]:
         level = {1: "一级", 2: "二级", 3: "三级"}.get(r.get("level"), "")
         if r.get("status") == "completed":
             out.append(alert("recall_completed", "info",
-                             f"该产品曾被{level}召回（{r['reason']}），召回已完成。",
+                             f"该产品曾被{level}召回（{scrub(r['reason'])}），召回已完成。",
                              recall_id=r["recall_id"]))
         else:
             out.append(alert("recall", "critical",
-                             f"该批次正在{level}召回：{r['reason']}。请立即停止食用，"
+                             f"该批次正在{level}召回：{scrub(r['reason'])}。请立即停止食用，"
                              "可到购买处退货或拨打12315咨询。", recall_id=r["recall_id"],
                              started_at=iso_date(r.get("started_at"))))
     return out
@@ -214,7 +217,7 @@ def sampling_alerts(samplings: list[dict], *, own: bool, batch_label: str = "") 
     for s in samplings:
         if s.get("result") != "fail":
             continue
-        items = "；".join(str(i) for i in s.get("failed_items") or ()) or "不合格"
+        items = "；".join(scrub(str(i)) for i in s.get("failed_items") or ()) or "不合格"
         if own:
             out.append(alert("failed_sampling", "high",
                              f"该批次在{iso_date(s.get('sampled_at'))}的监督抽检中不合格：{items}。",
@@ -250,12 +253,6 @@ def licence_alerts(enterprise: dict, today: date) -> list[dict]:
                       f"生产经营者{name}的许可证已于{until.isoformat()}过期。",
                       uscc=enterprise.get("uscc"), status="licence_expired")]
     return []
-
-
-def suspicion_alert(reasons: list[str]) -> dict:
-    return alert("counterfeit_suspicion", "critical",
-                 "此码的扫码记录异常，可能是仿冒产品。请核对包装，并可拨打12315举报。",
-                 reasons=list(reasons))
 
 
 def sort_alerts(alerts: list[dict]) -> list[dict]:
