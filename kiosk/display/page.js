@@ -62,6 +62,8 @@ function renderTrace(s) {
     }
     return box;
   }));
+  sections.scrollTop = 0;
+  pauseUntil = Date.now() + 4000;
   $("qr-phone").src = "/qr.svg?text=" + encodeURIComponent(s.phone_url || "");
   $("qr-complaint").src = "/qr.svg?text=" + encodeURIComponent(s.complaint_url || "");
 }
@@ -84,6 +86,21 @@ function render(state) {
   document.body.dataset.seq = String(s.seq);
   window.kioskShownAt = Date.now();
 }
+
+// A long trace scrolls by itself (no touch screen needed): down slowly, pause, back to top.
+let pauseUntil = 0;
+function autoScroll() {
+  const box = $("sections");
+  const max = box.scrollHeight - box.clientHeight;
+  if ($("trace").hidden || max <= 2 || Date.now() < pauseUntil) return;
+  if (box.scrollTop >= max - 1) {
+    pauseUntil = Date.now() + 4000;
+    setTimeout(() => { box.scrollTop = 0; pauseUntil = Date.now() + 4000; }, 4000);
+    return;
+  }
+  box.scrollTop += 2;
+}
+setInterval(autoScroll, 40);
 
 function connect() {
   const source = new EventSource("/events");
