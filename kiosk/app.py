@@ -28,7 +28,7 @@ class Kiosk:
                  sender_backoff: float = 1.0, max_backoff: float = 30.0):
         self.settings = settings
         self.source = source or make_source(settings.source, loop=settings.loop)
-        self.chain = chain or ChainDecoder(budget_ms=settings.budget_ms)
+        self.chain = chain or ChainDecoder(budget_ms=settings.budget_ms, static_level=4.0)
         self.client = client or ServerClient(settings.server, kiosk_id=settings.kiosk_id,
                                              key=settings.key)
         self.store = store or OfflineStore(settings.data_dir / "kiosk.sqlite3")

@@ -6,6 +6,10 @@ finds a code or the budget is spent. The first step always runs, on the whole fr
 reports symbols it found but could not read; those boxes and the regions of
 :func:`kiosk.regions.code_regions` decide whether the frame is a candidate at all and where the
 ``regions`` steps look (cropped from the full-resolution image, rescaled to ``region_side``).
+On a live camera the stall behind the kiosk rarely changes: a candidate frame on which the
+slower steps found nothing is remembered (as a thumbnail), and a next frame that looks the same
+(mean difference under ``static_level`` grey levels) gets only the first step, except every
+``retry_every``-th such frame. A pack moving into view changes the frame and gets the full chain.
 The orders below were chosen with ``benchmarks/kiosk_tune.py`` (gain per millisecond on a
 generated degraded set) — rerun it after changing a step.
 """
@@ -16,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable
 
+import cv2
 import numpy as np
 
 from kiosk import preprocess
@@ -94,12 +99,16 @@ class ChainDecoder(Decoder):
     def __init__(self, decoders: dict[str, Decoder] | None = None, *,
                  steps: tuple[Step, ...] = LIVE_STEPS, budget_ms: float = 30.0,
                  max_side: int = 1600, region_side: int = 640, regions: int = 2,
+                 static_level: float = 0.0, retry_every: int = 5,
                  clock: Callable[[], float] = time.perf_counter):
         self.decoders = decoders if decoders is not None else default_decoders()
         self.steps = tuple(s for s in steps if s.decoder in self.decoders)
         self.budget = budget_ms / 1000.0
         self.max_side, self.region_side, self.regions = max_side, region_side, regions
         self.clock = clock
+        self.static_level, self.retry_every = static_level, retry_every
+        self._fruitless: np.ndarray | None = None  # thumbnail of the last fruitless candidate
+        self._skipped = 0
 
     def decode(self, gray: np.ndarray) -> list[Code]:
         return self.run(gray).codes
@@ -117,6 +126,8 @@ class ChainDecoder(Decoder):
                 boxes += [_scaled(b, 1 / factor) for b in code_regions(work)]
             result.candidate = bool(boxes)
             boxes = _distinct(boxes)[: self.regions]
+            if boxes and self._unchanged(work):
+                boxes = []
             for step in rest if boxes else ():
                 if self.clock() - start >= self.budget:
                     break
@@ -124,8 +135,24 @@ class ChainDecoder(Decoder):
                 result.codes = self._step(step, gray, work, factor, boxes)
                 if result.codes:
                     break
+            self._remember(work, fruitless=len(result.steps) > 1 and not result.codes)
         result.ms = (self.clock() - start) * 1000
         return result
+
+    def _unchanged(self, work: np.ndarray) -> bool:
+        """The frame looks like the last fruitless candidate (and it is not time to retry)."""
+        if not self.static_level or self._fruitless is None:
+            return False
+        diff = float(np.mean(np.abs(_thumb(work) - self._fruitless)))
+        if diff >= self.static_level or self._skipped + 1 >= self.retry_every:
+            self._skipped = 0
+            return False
+        self._skipped += 1
+        return True
+
+    def _remember(self, work: np.ndarray, *, fruitless: bool) -> None:
+        if self.static_level and fruitless:
+            self._fruitless = _thumb(work)
 
     def _first(self, step: Step, work, factor) -> tuple[list[Code], list[Box]]:
         decoder = self.decoders[step.decoder]
@@ -157,6 +184,10 @@ class ChainDecoder(Decoder):
             if found:
                 break
         return _unique(found)
+
+
+def _thumb(image: np.ndarray) -> np.ndarray:
+    return cv2.resize(image, (80, 45), interpolation=cv2.INTER_AREA).astype(np.int16)
 
 
 def _scaled(box: Box, by: float) -> Box:

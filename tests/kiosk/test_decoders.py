@@ -117,3 +117,15 @@ def test_chain_without_zbar_skips_its_steps():
     chain = ChainDecoder({"zxing-fast": ZxingDecoder(fast=True), "zxing": ZxingDecoder()},
                          steps=(FIRST, Step("zbar"), Step("zxing", "invert")))
     assert [s.decoder for s in chain.steps] == ["zxing-fast", "zxing"]
+
+
+def test_a_static_scene_gets_the_slow_steps_only_now_and_then():
+    rng = random.Random(0)  # a stall with printed text: it looks like it may hold a code
+    stall = cv2.cvtColor(empty_frame(rng), cv2.COLOR_BGR2GRAY)
+    assert ChainDecoder(budget_ms=1e6).run(stall).candidate
+    chain = ChainDecoder(budget_ms=1e6, static_level=4.0, retry_every=5)
+    runs = [len(chain.run(stall).steps) > 1 for _ in range(10)]
+    assert runs[0] and runs == [True, False, False, False, False] * 2
+    symbol, frame = clean("qr_url", seed=3)
+    assert [c.text for c in chain.decode(frame)] == [symbol.expected]  # a change: full chain
+    assert all(len(ChainDecoder(budget_ms=1e6).run(stall).steps) > 1 for _ in range(3))
