@@ -102,6 +102,8 @@ def screen(image: np.ndarray, rng: random.Random):
     pitch = rng.uniform(2.5, 4.5)
     grid = 0.85 + 0.15 * (np.sin(xx * 2 * np.pi / pitch) * np.sin(yy * 2 * np.pi / pitch))
     moire = 1 + 0.12 * np.sin((xx * rng.uniform(0.02, 0.06) + yy * rng.uniform(0.02, 0.06)))
+    if image.ndim == 3:
+        grid, moire = grid[..., None], moire[..., None]
     return np.clip(base * grid * moire, 0, 255).astype(np.uint8)
 
 
