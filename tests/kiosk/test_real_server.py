@@ -11,6 +11,7 @@ import pytest
 from conftest import make_service
 
 from tracing.demo.generator import DEMO_KEYS, write_demo
+from tracing.service import TraceService
 
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
 
@@ -42,11 +43,11 @@ async def test_kiosk_scans_against_the_real_server(server, demo, store):
     gone = await asyncio.to_thread(service.scan, demo["withdrawn_code"])
     assert gone["title"] == "这个码已作废"
     assert store.pending() == 0
-    await app.ctx.services.trace.recorder.flush()
+    await app.ctx.services.get(TraceService).recorder.flush()
     from tracing.scans.models import Scan
 
-    rows = await Scan.filter(channel="kiosk").values("code", "kiosk_id")
-    assert sorted(r["code"] for r in rows) == sorted([demo["recalled_code"], demo["ok_code"]])
+    rows = await Scan.filter(channel="kiosk").values("subject", "kiosk_id")
+    assert sorted(r["subject"] for r in rows) == sorted([demo["recalled_code"], demo["ok_code"]])
     assert {r["kiosk_id"] for r in rows} == {"market-01"}
 
 
