@@ -172,6 +172,8 @@ class CameraFrameSource(FrameSource):
     def _lose(self) -> None:
         log.warning("camera %s lost; reopening every %.1f s", self.index, self._reopen)
         self._status = "lost"
+        with self._cond:
+            self._slot = None  # a frame from before the loss is stale
         self._release()
 
     def _release(self) -> None:

@@ -58,7 +58,7 @@ def test_camera_loss_is_noticed_and_the_camera_reopened():
         assert wait_until(lambda: camera.reopens == 1 and camera.status == "ok", 5)
         assert opener.calls == 4 and opener.captures[0].released
         frame = camera.read(timeout=2)
-        assert frame is not None and frame.index > 20
+        assert frame is not None and frame.index >= 20  # the first camera gave 0-19
     finally:
         camera.close()
     assert opener.captures[-1].released
