@@ -25,8 +25,6 @@ import threading
 import time
 from pathlib import Path
 
-import cv2
-
 from benchmarks.scan_bench import free_port, wait_for
 from kiosk.app import Kiosk
 from kiosk.settings import KioskSettings

@@ -86,7 +86,7 @@ class Kiosk:
             except Exception:
                 log.exception("heartbeat failed")
 
-    def start(self) -> "Kiosk":
+    def start(self) -> Kiosk:
         self.display.start()
         self.hub.set_status(queue=self.store.pending())
         for name, target in (("kiosk-loop", lambda: self.loop.run(self.stop_event)),

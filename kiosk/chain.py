@@ -8,8 +8,9 @@ reports symbols it found but could not read; those boxes and the regions of
 ``regions`` steps look (cropped from the full-resolution image, rescaled to ``region_side``).
 On a live camera the stall behind the kiosk rarely changes: a candidate frame on which the
 slower steps found nothing is remembered (as a thumbnail), and a next frame that looks the same
-(mean difference under ``static_level`` grey levels) gets only the first step, except every
-``retry_every``-th such frame. A pack moving into view changes the frame and gets the full chain.
+(mean difference under ``static_level`` grey levels, overall brightness aside) gets only the
+first step, except every ``retry_every``-th such frame. A pack moving into view changes the
+frame and gets the full chain.
 The orders below were chosen with ``benchmarks/kiosk_tune.py`` (gain per millisecond on a
 generated degraded set) — rerun it after changing a step.
 """
@@ -17,8 +18,8 @@ generated degraded set) — rerun it after changing a step.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import cv2
 import numpy as np
@@ -187,7 +188,9 @@ class ChainDecoder(Decoder):
 
 
 def _thumb(image: np.ndarray) -> np.ndarray:
-    return cv2.resize(image, (80, 45), interpolation=cv2.INTER_AREA).astype(np.int16)
+    """A small copy less its mean: a camera's exposure drifting is not a change of scene."""
+    thumb = cv2.resize(image, (80, 45), interpolation=cv2.INTER_AREA).astype(np.float32)
+    return thumb - thumb.mean()
 
 
 def _scaled(box: Box, by: float) -> Box:

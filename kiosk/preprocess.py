@@ -5,8 +5,8 @@ whether it keeps the geometry at all (a rotation does not: its boxes are dropped
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import cv2
 import numpy as np

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.client import Answer, ServerClient
 from kiosk.store import OfflineStore

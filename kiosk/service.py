@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from kiosk.client import Answer, ServerClient
 from kiosk.display import present
@@ -39,7 +39,7 @@ class KioskService:
             log.warning("decoded text not sent (%s): %d characters", why, len(text))
             return self._show(present.notice_screen(why))
         self.hub.show(present.notice_screen("looking"))
-        queued = self.store.enqueue(text, scanned_at=datetime.now(timezone.utc))
+        queued = self.store.enqueue(text, scanned_at=datetime.now(UTC))
         answer = self.client.scan(text, scan_id=queued.scan_id, scanned_at=queued.scanned_at,
                                   timeout=self.scan_timeout)
         self.last_answer = answer

@@ -14,10 +14,10 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import orjson
 
@@ -126,7 +126,7 @@ class OfflineStore:
         """Queue a scan durably; ``claimed``: the caller sends it now (the background sender
         leaves it alone for ``claim_seconds``)."""
         scan_id = str(uuid.uuid4())
-        scanned_at = scanned_at or datetime.now(timezone.utc)
+        scanned_at = scanned_at or datetime.now(UTC)
         now = self.clock()
         with self._lock:
             cur = self._db.execute(

@@ -27,7 +27,7 @@ ENTERPRISE_KINDS = {"producer": "生产企业", "processor": "加工企业", "di
                     "farm": "种植养殖基地"}
 RESULTS = {"pass": "合格", "fail": "不合格"}
 MAX_CHAIN = 12
-_SPLIT = re.compile(r"^(.*?[。！？])\s+[A-Za-z]", re.S)
+_SPLIT = re.compile(r"^(.*?[。！？])\s+[A-Za-z]", re.DOTALL)
 
 # (tone, title, text) of every screen that is not a trace view
 NOTICES = {
@@ -130,12 +130,16 @@ def _sections(body: dict) -> list[dict]:
         for e in (body.get("events") or ())[:MAX_CHAIN] if isinstance(e, dict)]
     if chain:
         sections.append({"title": "流通过程", "rows": chain})
-    inputs = [[(i.get("product") or {}).get("name") or "原料",
-               f"{(i.get('producer') or {}).get('name') or ''} 批号{(i.get('batch') or {}).get('lot') or ''}"]
-              for i in (body.get("inputs") or ()) if isinstance(i, dict)]
+    inputs = [_input_row(i) for i in (body.get("inputs") or ()) if isinstance(i, dict)]
     if inputs:
         sections.append({"title": "原料来源", "rows": inputs})
     return [s for s in sections if s["rows"]]
+
+
+def _input_row(item: dict) -> list[str]:
+    producer = (item.get("producer") or {}).get("name") or ""
+    lot = (item.get("batch") or {}).get("lot") or ""
+    return [(item.get("product") or {}).get("name") or "原料", f"{producer} 批号{lot}".strip()]
 
 
 def trace_screen(body: dict, *, raw: str, phone_base: str, complaint_url: str,

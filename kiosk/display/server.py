@@ -15,10 +15,10 @@ import io
 import logging
 import threading
 import time
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
@@ -92,7 +92,7 @@ def _handler(hub: DisplayHub, stop: threading.Event):
         def log_message(self, fmt, *args):  # the access log goes to debug, not stderr
             log.debug("%s %s", self.address_string(), fmt % args)
 
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self):
             url = urlsplit(self.path)
             try:
                 if url.path in STATIC:
@@ -156,7 +156,7 @@ class DisplayServer:
         host, port = self._http.server_address[:2]
         return f"http://{host}:{port}/"
 
-    def start(self) -> "DisplayServer":
+    def start(self) -> DisplayServer:
         self._thread.start()
         return self
 

@@ -101,14 +101,14 @@ def screen(image: np.ndarray, rng: random.Random):
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     pitch = rng.uniform(2.5, 4.5)
     grid = 0.85 + 0.15 * (np.sin(xx * 2 * np.pi / pitch) * np.sin(yy * 2 * np.pi / pitch))
-    moire = 1 + 0.12 * np.sin((xx * rng.uniform(0.02, 0.06) + yy * rng.uniform(0.02, 0.06)))
+    moire = 1 + 0.12 * np.sin(xx * rng.uniform(0.02, 0.06) + yy * rng.uniform(0.02, 0.06))
     if image.ndim == 3:
         grid, moire = grid[..., None], moire[..., None]
     return np.clip(base * grid * moire, 0, 255).astype(np.uint8)
 
 
 def jpeg(image: np.ndarray, rng: random.Random, *, quality: tuple = (25, 60)):
-    ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(*quality)])
+    _, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(*quality)])
     flag = cv2.IMREAD_GRAYSCALE if image.ndim == 2 else cv2.IMREAD_COLOR
     return cv2.imdecode(data, flag)
 

@@ -53,7 +53,7 @@ class StandIn:
     def scan_ids(self) -> set[str]:
         return {r["scan_id"] for r in self.requests}
 
-    def start(self) -> "StandIn":
+    def start(self) -> StandIn:
         self._release.clear()
         self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
         self._server.daemon_threads = True
@@ -88,7 +88,7 @@ class StandIn:
                 self.end_headers()
                 self.wfile.write(data)
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 url = urlsplit(self.path)
                 query = parse_qs(url.query)
                 code = (query.get("code") or [""])[0]
@@ -121,7 +121,7 @@ class StandIn:
                 return self._json(200, view(code, "recalled" if code.startswith("RECALL")
                                             else "ok"))
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 standin.heartbeats.append(body)

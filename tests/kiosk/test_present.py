@@ -2,8 +2,7 @@
 
 from standin import view
 
-from kiosk.display.present import (age_text, chinese, idle_screen, notice_screen, trace_screen,
-                                   when)
+from kiosk.display.present import age_text, chinese, idle_screen, notice_screen, trace_screen, when
 
 
 def screen(body, **kw):

@@ -1,7 +1,6 @@
 """Frame sources: the camera's loss and reopen (a fake capture injected: no camera here), a
 video file made by the demo generator, a folder of images."""
 
-import threading
 import time
 
 import cv2
@@ -9,8 +8,7 @@ import numpy as np
 import pytest
 from standin import wait_until
 
-from kiosk.sources import (CameraFrameSource, FileFrameSource, ImageSequenceFrameSource,
-                           make_source)
+from kiosk.sources import CameraFrameSource, FileFrameSource, ImageSequenceFrameSource, make_source
 from kiosk.video import make_demo_video
 
 
@@ -20,7 +18,7 @@ class FakeCapture:
     def __init__(self, fail_after=None):
         self.fail_after, self.reads, self.released = fail_after, 0, False
 
-    def isOpened(self):  # noqa: N802 (OpenCV's name)
+    def isOpened(self):
         return True
 
     def read(self):
