@@ -2,7 +2,8 @@
 that never raises: the kiosk must stay up whatever the server or the network does.
 
 - ``GET /api/v1/scan?code=<raw text>&channel=kiosk`` with ``X-Gongzhi-Channel: kiosk``,
-  ``X-Gongzhi-Kiosk: <id>``, ``Authorization: Kiosk <device key>``, and for de-duplication
+  ``X-Gongzhi-Kiosk: <id>``, ``X-Gongzhi-Kiosk-Key: <device key>`` (the server counts a scan
+  at the kiosk's registered market only when the key proves the id), and for de-duplication
   and back-dating by the server ``X-Gongzhi-Scan-Id`` (a UUID, the same on every retry of one
   scan) and ``X-Gongzhi-Scanned-At`` (ISO 8601, when the code was seen).
 - ``POST /api/v1/kiosks/heartbeat`` JSON ``{"camera", "fps", "decode_rate", "queue",
@@ -59,7 +60,7 @@ class ServerClient:
         self.base_url = base_url.rstrip("/")
         self.kiosk_id = kiosk_id
         headers = {"X-Gongzhi-Channel": "kiosk", "X-Gongzhi-Kiosk": kiosk_id,
-                   "Authorization": f"Kiosk {key}",
+                   "X-Gongzhi-Kiosk-Key": key,
                    "User-Agent": f"gongzhi-kiosk/{__version__}"}
         self._connect_timeout = connect_timeout
         self._http = httpx.Client(base_url=self.base_url, headers=headers,

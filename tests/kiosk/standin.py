@@ -99,7 +99,7 @@ class StandIn:
                         "scanned_at": self.headers.get("X-Gongzhi-Scanned-At"),
                         "kiosk": self.headers.get("X-Gongzhi-Kiosk"),
                         "header_channel": self.headers.get("X-Gongzhi-Channel"),
-                        "authorization": self.headers.get("Authorization")})
+                        "kiosk_key": self.headers.get("X-Gongzhi-Kiosk-Key")})
                 mode = standin.mode
                 if mode == "error500":
                     return self._json(500, {"error": {"code": "internal_error",

@@ -19,7 +19,7 @@ def test_scan_sends_the_raw_text_with_the_kiosk_headers(standin, store):
     first, second = standin.requests
     assert first["code"] == "LZ040000000002" and second["code"] == text
     assert first["channel"] == "kiosk" and first["header_channel"] == "kiosk"
-    assert first["kiosk"] == "market-01" and first["authorization"] == "Kiosk k3y-secret"
+    assert first["kiosk"] == "market-01" and first["kiosk_key"] == "k3y-secret"
     assert len(first["scan_id"]) == 36 and first["scanned_at"].endswith("+00:00")
     assert store.pending() == 0
 
