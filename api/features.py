@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import accounts.feature
 import complaints.feature
+import profiles.feature
 import search.feature
 import tracing.feature
 
@@ -14,4 +15,5 @@ FEATURES = (
     tracing.feature.register,
     accounts.feature.register,
     complaints.feature.register,
+    profiles.feature.register,
 )

@@ -64,6 +64,14 @@ class Settings:
     suspect_window_hours: float = 24.0
     suspect_max_speed_kmh: float = 1000.0  # one person's faster travel is that person's noise
     suspect_max_item_people: int = 5  # more witnesses of one item: a notice
+    # enterprise profiles, notices, product pages, exports (profiles/)
+    profile_cache_ttl: int = 600  # seconds a public profile stays cached; 0 disables
+    binding_code_days: int = 7  # days an enterprise binding code stays usable
+    recall_template_id: str = "TPL_RECALL_NOTICE"  # subscribe message of recall warnings
+    wxacode_page: str = "pages/trace/trace"  # mini-program page a printed code opens
+    media_max_bytes: int = 10 * 1024 * 1024  # one label image sent to the exchange
+    media_max_pixels: int = 40_000_000  # width x height of one label image
+    export_page_batches: int = 10_000  # matched batches per trace export answer (then paged)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -159,6 +167,13 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
                                       lambda n, v: _float(n, v, 50, 5000)),
     "GONGZHI_SUSPECT_MAX_ITEM_PEOPLE": ("suspect_max_item_people",
                                         lambda n, v: _int(n, v, 1, 10**6)),
+    "GONGZHI_PROFILE_CACHE_TTL": ("profile_cache_ttl", lambda n, v: _int(n, v, 0, 86400)),
+    "GONGZHI_BINDING_CODE_DAYS": ("binding_code_days", lambda n, v: _int(n, v, 1, 90)),
+    "GONGZHI_RECALL_TEMPLATE_ID": ("recall_template_id", lambda n, v: v.strip()),
+    "GONGZHI_WXACODE_PAGE": ("wxacode_page", lambda n, v: v.strip().strip("/")),
+    "GONGZHI_MEDIA_MAX_BYTES": ("media_max_bytes", lambda n, v: _int(n, v, 1024, 2**30)),
+    "GONGZHI_MEDIA_MAX_PIXELS": ("media_max_pixels", lambda n, v: _int(n, v, 1, 2**31)),
+    "GONGZHI_EXPORT_PAGE_BATCHES": ("export_page_batches", lambda n, v: _int(n, v, 1, 10**6)),
 }
 
 

@@ -22,12 +22,12 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import datetime, time, timedelta
-from typing import Callable
+from typing import Awaitable, Callable
 
 import orjson
 
 from core.clock import SHANGHAI
-from core.errors import RateLimited
+from core.errors import NotFound, RateLimited
 from core.kv import KeyValueStore
 from core.settings import Settings
 from tracing.view import rules
@@ -52,6 +52,11 @@ def cache_key(parsed: ParsedCode) -> str:
 
 
 STAMP_BYTES = 16
+#: The answer to an enterprise's own code (主体码): ``(credit code, form, alerts of the scan
+#: itself)`` -> JSON bytes, raising ``NotFound`` for an unknown enterprise. Provided by the
+#: profiles feature.
+EnterpriseAnswer = Callable[[str, str, list], Awaitable[bytes]]
+NO_ENTERPRISE_VIEW = "本平台暂不提供主体码查询。 Enterprise codes are not served here."
 
 
 def new_stamp() -> bytes:
@@ -109,6 +114,7 @@ class TraceService:
                                settings.expiry_warning_days)
         self._parsed: dict[str, ParsedCode] = {}  # parse_scan is pure; codes repeat
         self._entries: dict[str, Entry] = {}  # decoded entries by cache key (see the module)
+        self.enterprise_answer: EnterpriseAnswer | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, store: KeyValueStore, *,
@@ -131,6 +137,15 @@ class TraceService:
             if len(self._parsed) >= 10_000:
                 self._parsed.clear()
             self._parsed[raw] = parsed
+        unknown_enterprise = None
+        if parsed.enterprise is not None:
+            try:
+                return await self._scan_enterprise(parsed, rate_key, serving_host)
+            except NotFound as error:  # a bare credit code: maybe a trace code of that shape
+                if parsed.form != "enterprise_code":
+                    raise
+                unknown_enterprise = error
+                parsed = ParsedCode("trace_code", code=parsed.enterprise)
         key = cache_key(parsed)
         await self.cache.sync()
         guess = parsed.code
@@ -144,7 +159,12 @@ class TraceService:
                               retry_after=max(1, math.ceil(wait)))
         stored = values[0] if self.cache.enabled else None
         if stored is None:
-            entry = await self.build(parsed, key)
+            try:
+                entry = await self.build(parsed, key)
+            except NotFound:
+                if unknown_enterprise is not None:  # neither an enterprise nor a trace code
+                    raise unknown_enterprise from None
+                raise
         elif held is not None and stored == held.stamp:
             entry = held
         else:
@@ -167,6 +187,24 @@ class TraceService:
         if suspicion:
             extra.append(suspicion)
         return render(entry, scans, extra)
+
+    async def _scan_enterprise(self, parsed: ParsedCode, rate_key: str,
+                               serving_host: Callable[[], str | None] | None) -> bytes:
+        """An enterprise's own code: its public profile (rate-limited like any scan), warned
+        about like a trace URL when its URL names another host."""
+        allowed, wait = await self.store.hit(
+            f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
+            limit=self.settings.scan_rate_limit)
+        if not allowed:
+            raise RateLimited("Too many scans from this client; try again shortly.",
+                              retry_after=max(1, math.ceil(wait)))
+        if self.enterprise_answer is None:
+            raise NotFound(NO_ENTERPRISE_VIEW, field="code", code="enterprise_code_unsupported")
+        extra = []
+        if parsed.host and not hosts.is_official(
+                parsed.host, self.official_hosts, serving_host() if serving_host else None):
+            extra.append(hosts.unofficial_host_alert(parsed.host, parsed.form))
+        return await self.enterprise_answer(parsed.enterprise, parsed.form, extra)
 
     async def build(self, parsed: ParsedCode, key: str) -> Entry:
         """Build the view from the database and cache it (cache miss)."""

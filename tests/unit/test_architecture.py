@@ -26,7 +26,8 @@ def test_every_feature_registers_its_own_parts():
     registry = Registry.of(FEATURES)
     assert registry.model_modules[:2] == ["tracing.model.models", "tracing.scans.models"]
     assert set(registry.http_modules) == {"api.blueprints.search", "api.blueprints.exchange",
-                                          "api.blueprints.scan", "api.blueprints.auth"}
+                                          "api.blueprints.scan", "api.blueprints.auth",
+                                          "api.blueprints.enterprises"}
     assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify",
                                                  "calendar"}
-    assert len(registry.change_handlers) == 2  # search index sync, trace-view invalidation
+    assert len(registry.change_handlers) == 3  # search index, trace views, profiles

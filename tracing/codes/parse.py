@@ -16,9 +16,11 @@ symbology identifier is handled first, see 2):
    - GS1 Digital Link on any host, read by :mod:`tracing.codes.gs1_dl` (GS1's URI rules: key
      and qualifiers in order in the path, AI attributes in the query, no AI twice); it must
      carry a GTIN (``/01/<gtin>``, or the 1.0 name ``/gtin/``). Its host is kept too.
+   - enterprise URL ``/e/<credit code>`` (the enterprise's own code, 主体码, posted at a
+     stall or shop door) on any host, its host kept as for a trace URL: ``enterprise`` is set.
    - any other URL is neither form and is rejected.
-   A scheme-less ``<trace host>/t/<code>`` is read as a URL too, for the ``trace_hosts``
-   given (the official hosts).
+   A scheme-less ``<trace host>/t/<code>`` (or ``/e/<credit code>``) is read as a URL too, for
+   the ``trace_hosts`` given (the official hosts).
 2. ``]XY`` symbology identifier (ISO/IEC 15424): ``]C1 ]e0 ]d2 ]Q3 ]J1`` introduce GS1 data (an
    element string); ``]E0`` is EAN-13/UPC-A/UPC-E as 13 digits and ``]E4`` EAN-8 as 8, each
    optionally followed by ``|]e0`` and the AIs of a composite component; ``]E3`` is an EAN
@@ -34,7 +36,11 @@ symbology identifier is handled first, see 2):
    therefore not supported; issue them with another length or a letter.
 6. ``01`` + 14 digits with no brackets and no GS (a scanner that drops FNC1) is an element
    string when it parses completely and passes GS1's rules; otherwise it falls through to 7.
-7. Anything matching ``CODE_RE`` after upper-casing is a trace code (this platform's or
+7. 18 characters that pass every rule of a unified social credit code (GB 32100, division
+   and both check characters) are an enterprise's own code (``enterprise``). A trace code
+   that happens to read as a valid credit code is still found: the scan falls back to it
+   when no enterprise has that credit code.
+8. Anything matching ``CODE_RE`` after upper-casing is a trace code (this platform's or
    another region's; aliases are resolved elsewhere).
 
 GS1 data is checked against GS1's Barcode Syntax Dictionary (:mod:`tracing.codes.gs1`): each
@@ -56,6 +62,7 @@ from urllib.parse import unquote, urlsplit
 from core.errors import InvalidInput
 from tracing.codes import gs1, gs1_dl
 from tracing.codes.hosts import normal_host
+from tracing.codes.identifiers import IdentifierError, validate_uscc
 
 # A trace code as stored: 4-64 characters of upper-case letters, digits and - _ . /
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{3,63}$")
@@ -97,7 +104,9 @@ def is_trace_code(code: str) -> bool:
 class ParsedCode:
     """One scan, understood. ``code`` for trace codes and URLs, ``gtin`` etc. for GS1 forms."""
 
-    form: str  # trace_code | trace_url | digital_link | element_string | retail_barcode
+    # trace_code | trace_url | digital_link | element_string | retail_barcode
+    # | enterprise_url | enterprise_code
+    form: str
     code: str | None = None
     gtin: str | None = None  # always 14 digits
     lot: str | None = None  # AI 10
@@ -108,9 +117,12 @@ class ParsedCode:
     # The host a URL form names (tracing.codes.hosts.normal_host); it does not change what the
     # code names, so it takes no part in equality
     host: str | None = field(default=None, compare=False)
+    enterprise: str | None = None  # the credit code of an enterprise's own code
 
     def keys(self) -> list[tuple[str, str]]:
         """Lookup keys, most specific first: serial, lot, GTIN (resolver fallback), or code."""
+        if self.enterprise is not None:
+            return [("enterprise", self.enterprise)]
         if self.code is not None:
             return [("code", self.code)]
         found = []
@@ -123,7 +135,7 @@ class ParsedCode:
     def as_dict(self) -> dict:
         """JSON-ready: dates as ISO strings."""
         return {"form": self.form, "code": self.code, "gtin": self.gtin, "lot": self.lot,
-                "serial": self.serial, "extra": dict(self.extra),
+                "serial": self.serial, "extra": dict(self.extra), "enterprise": self.enterprise,
                 "expiry": self.expiry.isoformat() if self.expiry else None,
                 "produced": self.produced.isoformat() if self.produced else None}
 
@@ -174,6 +186,11 @@ def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCod
         try:
             return _from_ais(gs1.parse_element_string(text), "element_string")
         except (gs1.GS1Error, CodeMalformed):
+            pass
+    if len(text) == 18 and text.isascii() and text.isalnum():
+        try:
+            return ParsedCode("enterprise_code", enterprise=validate_uscc(text))
+        except IdentifierError:
             pass
     return _trace_code(text, "trace_code")
 
@@ -267,7 +284,18 @@ def _parse_url(text: str) -> ParsedCode:
         _bad("追溯网址 /t/ 后面没有追溯码", "trace_url_empty")
     if len(segments) == 2 and segments[0] in ("t", "T"):
         return replace(_trace_code(_unquote(segments[1]).strip(), "trace_url"), host=host)
+    if segments in (["e"], ["E"]):
+        _bad("主体码网址 /e/ 后面没有统一社会信用代码", "enterprise_url_empty")
+    if len(segments) == 2 and segments[0] in ("e", "E"):
+        return replace(_enterprise_url(_unquote(segments[1])), host=host)
     return replace(_parse_digital_link(text, url.query), host=host)
+
+
+def _enterprise_url(text: str) -> ParsedCode:
+    try:
+        return ParsedCode("enterprise_url", enterprise=validate_uscc(text, field="code"))
+    except IdentifierError as error:
+        _bad(f"主体码网址中的{error.message}", error.code)
 
 
 def _unquote(segment: str) -> str:

@@ -168,6 +168,8 @@ def _touch(rtype: str, records: list[Record], touched: Touched) -> None:
             touched["batch"].update(v.get("batch_ids", ()))
             if v.get("product_id"):
                 touched["product"].add(v["product_id"])
+        if rtype in ("recall", "notice"):  # recall warnings, notice links (profiles)
+            touched[rtype].add(r.key)
 
 
 async def _write_outbox(touched: Touched, conn: BaseDBAsyncClient) -> None:

@@ -6,7 +6,8 @@ reads, for a batch-level code, whatever the depth:
 2. the input tree: one recursive query over ``event_input`` joined to batches, products and
    producers, bounded by ``depth``;
 3. the events of the batch and every input batch, with the names of their places;
-4. recalls naming any of those batches or products;
+4. recalls naming any of those batches or products (and, only when there are some, the
+   recall notices naming them: :mod:`tracing.view.notices`);
 5. sampling results of those producers for those lots;
 6. the producer's latest enforcement decisions.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracing.view.notices import notices_naming
 from tracing.view.resolve import Resolved
 from tracing.view.sql import (
     BATCH_COLUMNS,
@@ -61,6 +63,7 @@ async def fetch_view_rows(resolved: Resolved, *, depth: int) -> ViewRows:
     ids = list(batches)
     events = await _events(ids)
     recalls = await _recalls(ids, list({b["product_id"] for b in batches.values()}))
+    notice_queries = await attach_notices(recalls)
     samplings = await _samplings(list({b["uscc"] for b in batches.values()}),
                                  list({b["lot"] for b in batches.values()}))
     enforcements = await _enforcements(row["uscc"])
@@ -68,7 +71,7 @@ async def fetch_view_rows(resolved: Resolved, *, depth: int) -> ViewRows:
                     links=tuple((node["parent"], node["batch_id"]) for node in tree),
                     events=tuple(events), recalls=tuple(recalls), samplings=tuple(samplings),
                     enforcements=tuple(enforcements),
-                    queries=resolved.queries + (5 if depth > 0 else 4))
+                    queries=resolved.queries + (5 if depth > 0 else 4) + notice_queries)
 
 
 async def _input_tree(batch_id: str, depth: int) -> list[dict]:
@@ -131,6 +134,17 @@ async def _enforcements(uscc: str) -> list[dict]:
     return _with_dates(rows, "decided_at")
 
 
+async def attach_notices(recalls: list[dict]) -> int:
+    """Give each recall row the recall notices naming it (``notices``): one more statement,
+    only when there are recalls. Returns the number of statements."""
+    if not recalls:
+        return 0
+    found = await notices_naming({r["recall_id"] for r in recalls}, kind="recall")
+    for r in recalls:
+        r["notices"] = found.get(r["recall_id"], [])
+    return 1
+
+
 def _with_dates(rows: list[dict], name: str) -> list[dict]:
     for row in rows:
         row[name] = as_date(row[name])
@@ -150,8 +164,10 @@ async def _product_rows(resolved: Resolved, depth: int) -> ViewRows:
         "LEFT JOIN recall_batch rb ON rb.recall_id = r.recall_id "
         f"WHERE r.product_id = ? OR rb.batch_id IN ({placeholders(len(ids))})",
         [product_id, *ids])
+    notice_queries = await attach_notices(recalls)
     enforcements = await _enforcements(resolved.row["uscc"])
     return ViewRows(resolved=resolved, depth=depth,
                     recent_batches=tuple(decode_batch(b) for b in recent),
                     recalls=tuple(_with_dates(recalls, "started_at")),
-                    enforcements=tuple(enforcements), queries=resolved.queries + 3)
+                    enforcements=tuple(enforcements),
+                    queries=resolved.queries + 3 + notice_queries)

@@ -183,18 +183,20 @@ def alert(kind: str, severity: str, message: str, **data) -> dict:
 
 
 def recall_alerts(recalls: list[dict]) -> list[dict]:
+    """Recall alerts; a recall with published notices (``notices``) links them."""
     out = []
     for r in recalls:
         level = {1: "一级", 2: "二级", 3: "三级"}.get(r.get("level"), "")
+        notices = {"notices": r["notices"]} if r.get("notices") else {}
         if r.get("status") == "completed":
             out.append(alert("recall_completed", "info",
                              f"该产品曾被{level}召回（{scrub(r['reason'])}），召回已完成。",
-                             recall_id=r["recall_id"]))
+                             recall_id=r["recall_id"], **notices))
         else:
             out.append(alert("recall", "critical",
                              f"该批次正在{level}召回：{scrub(r['reason'])}。请立即停止食用，"
                              "可到购买处退货或拨打12315咨询。", recall_id=r["recall_id"],
-                             started_at=iso_date(r.get("started_at"))))
+                             started_at=iso_date(r.get("started_at")), **notices))
     return out
 
 

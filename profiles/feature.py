@@ -1,0 +1,35 @@
+"""The profiles feature: enterprise profiles and accounts, notices and recall warnings,
+product pages, printed codes, label images and the regulator's trace export.
+
+It reads the trace model (``tracing``) and the WeChat gateway (``accounts``); the complaint
+figures come through :class:`core.complaint_figures.ComplaintFigures`, which the
+complaints feature provides (an empty provider stands in until it does).
+"""
+
+from __future__ import annotations
+
+from core.complaint_figures import ComplaintFigures, NoComplaintFigures
+from core.features import Registry
+from core.services import Services
+from profiles.changes import profile_change_handler
+from profiles.service import ProfileService
+from tracing.service import TraceService
+
+
+def register(registry: Registry) -> None:
+    registry.models("profiles.models")
+    registry.http("api.blueprints.enterprises")
+    registry.on_start(start)
+    registry.on_change(lambda services: profile_change_handler(
+        invalidate_profiles=services.get(ProfileService).invalidate,
+        trace_cache=services.get(TraceService).cache))
+
+
+async def start(services: Services) -> None:
+    """Provide the :class:`ProfileService` and answer enterprise codes in scans."""
+    figures = services.provide(ComplaintFigures, NoComplaintFigures)
+    trace = services.get(TraceService)
+    profiles = services.provide(ProfileService, lambda: ProfileService(
+        services.settings, services.store, trace.cache, figures=figures,
+        clock=services.clock))
+    trace.enterprise_answer = profiles.scan_answer

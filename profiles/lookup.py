@@ -1,0 +1,79 @@
+"""Finding enterprises: a credit code checked by its rules (400 malformed, 404 unknown), and
+a lookup by credit code, licence number or name.
+
+What a person types is read as it comes: full-width characters, spaces, lower case. A
+credit code or licence number is matched exactly; anything else is a name, matched as a
+whole first and then as a part (at most :data:`LIMIT` answers, exact ones first).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from core.errors import InvalidInput
+from profiles import sql
+from tracing.codes.identifiers import IdentifierError, normalise, validate_licence_no, \
+    validate_uscc
+
+LIMIT = 20
+MAX_QUERY = 100
+
+
+class UsccMalformed(InvalidInput):
+    """A credit code that breaks GB 32100; ``rule`` names the rule (``uscc_checksum``...)."""
+
+    code = "uscc_malformed"
+
+    def __init__(self, message: str, *, rule: str, field: str = "uscc"):
+        super().__init__(message, field=field)
+        self.rule = rule
+
+
+def parse_uscc(raw: str | None, field: str = "uscc") -> str:
+    """The normalised credit code, or :class:`UsccMalformed` (400) naming the rule."""
+    if raw is None or not str(raw).strip():
+        raise UsccMalformed("请提供统一社会信用代码", rule="uscc_missing", field=field)
+    try:
+        return validate_uscc(str(raw), field=field)
+    except IdentifierError as error:
+        raise UsccMalformed(error.message, rule=error.code, field=field) from None
+
+
+def _looks_like(text: str) -> str:
+    """``uscc``, ``licence`` or ``name``: what a query is, by its shape."""
+    code = normalise(text)
+    if len(code) == 18 and code.isascii() and code.isalnum():
+        return "uscc"
+    if len(code) == 16 and code[:2] in ("SC", "JY", "YB") and code[2:].isdigit():
+        return "licence"
+    return "name"
+
+
+_COLUMNS = ("SELECT uscc, name, kind, licence_no, address, division_code, status, "
+            "risk_grade FROM enterprise")
+
+
+async def find_enterprises(query: str | None) -> dict:
+    """Enterprises a query names: ``{"match": "uscc"|"licence"|"name", "items": [...]}``."""
+    text = unicodedata.normalize("NFKC", query or "").strip()
+    if not text:
+        raise InvalidInput("请输入统一社会信用代码、许可证编号或名称", field="q",
+                           code="query_missing")
+    if len(text) > MAX_QUERY:
+        raise InvalidInput(f"查询词最多 {MAX_QUERY} 个字", field="q", code="query_too_long")
+    kind = _looks_like(text)
+    if kind == "uscc":
+        uscc = parse_uscc(text, field="q")
+        return {"match": "uscc", "items": await sql.rows(f"{_COLUMNS} WHERE uscc = ?", [uscc])}
+    if kind == "licence":
+        try:
+            number = validate_licence_no(text, field="q")
+        except IdentifierError:  # YB filing numbers (v1.1) share the JY layout
+            number = normalise(text)
+        return {"match": "licence", "items": await sql.rows(
+            f"{_COLUMNS} WHERE licence_no = ? ORDER BY uscc LIMIT ?", [number, LIMIT])}
+    exact = await sql.rows(f"{_COLUMNS} WHERE name = ? ORDER BY uscc LIMIT ?", [text, LIMIT])
+    partial = await sql.rows(
+        f"{_COLUMNS} WHERE name LIKE ? ESCAPE '\\' AND name <> ? ORDER BY name, uscc LIMIT ?",
+        [sql.like_pattern(text), text, LIMIT - len(exact)]) if len(exact) < LIMIT else []
+    return {"match": "name", "items": exact + partial}
