@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 from typing import TypeVar
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from accounts.ratelimit import client_key
 from accounts.sessions import Session, resolve_token, token_hash
@@ -73,3 +73,10 @@ def _parse_query(query: bytes) -> dict[str, str]:
     for name, value in pairs:
         params.setdefault(name, value)
     return params
+
+
+def path_text(segment: str) -> str:
+    """A path parameter as text: percent-encoding undone (Sanic leaves it in place unless a
+    route asks, and then not on every path); bytes that are no UTF-8 become U+FFFD, which
+    every identifier check refuses."""
+    return unquote(segment, errors="replace") if "%" in segment else segment

@@ -11,14 +11,19 @@ from __future__ import annotations
 from core.complaint_figures import ComplaintFigures, NoComplaintFigures
 from core.features import Registry
 from core.services import Services
+from profiles import commands
 from profiles.changes import profile_change_handler
 from profiles.service import ProfileService
+from profiles.staff import RegulatorTokenStaff, StaffDirectory
 from tracing.service import TraceService
 
 
 def register(registry: Registry) -> None:
     registry.models("profiles.models")
-    registry.http("api.blueprints.enterprises")
+    registry.http("api.blueprints.enterprises", "api.blueprints.enterprise_account",
+                  "api.blueprints.corrections")
+    for command in commands.COMMANDS:
+        registry.command(command)
     registry.on_start(start)
     registry.on_change(lambda services: profile_change_handler(
         invalidate_profiles=services.get(ProfileService).invalidate,
@@ -33,3 +38,5 @@ async def start(services: Services) -> None:
         services.settings, services.store, trace.cache, figures=figures,
         clock=services.clock))
     trace.enterprise_answer = profiles.scan_answer
+    services.provide(StaffDirectory,
+                     lambda: RegulatorTokenStaff(services.settings.exchange_token))

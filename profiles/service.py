@@ -71,8 +71,8 @@ class ProfileService:
         now = self.clock()
         today = now.astimezone(SHANGHAI).date()
         rows = await profile_rows(uscc)
-        counts = await self.figures.counts(
-            uscc=uscc, since=_months_before(today, COMPLAINT_MONTHS), until=today)
+        counts = await self.figures.counts(uscc=uscc, since=complaints_since(today),
+                                           until=today)
         profile = build_profile(rows, counts=counts, today=today,
                                 code_url=code_url(self.settings, uscc))
         body = orjson.dumps(profile)
@@ -95,6 +95,11 @@ class ProfileService:
     async def invalidate(self, usccs: set[str]) -> int:
         """Drop the cached profiles of these enterprises."""
         return await self.cache.invalidate({cache_key(u) for u in usccs})
+
+
+def complaints_since(today):
+    """The first day of the complaint figures' period (the last 12 months, today included)."""
+    return _months_before(today, COMPLAINT_MONTHS)
 
 
 def _months_before(day, months: int):

@@ -7,7 +7,7 @@ read dates, times and JSON columns the same way from both.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, AsyncIterator
 
 import orjson
@@ -22,6 +22,10 @@ PAGE = 500  # keys per IN (...) list: well under either database's parameter lim
 
 def conn() -> BaseDBAsyncClient:
     return connections.get("default")
+
+
+def on_postgres() -> bool:
+    return is_postgres(conn())
 
 
 def dialect_sql(client: BaseDBAsyncClient, sql: str) -> str:
@@ -69,6 +73,12 @@ async def rows_in(sql: str, keys, params_before: tuple = (), params_after: tuple
         for row in await rows(sql.format(keys=marks(len(page))),
                               [*params_before, *page, *params_after]):
             yield row
+
+
+def stamp(moment: datetime) -> Any:
+    """A timestamp parameter as the driver stores it: a datetime for asyncpg, Tortoise's
+    text form in UTC for SQLite (so text comparisons order like the instants)."""
+    return moment if is_postgres(conn()) else str(moment.astimezone(timezone.utc))
 
 
 def day(raw: Any) -> date | None:

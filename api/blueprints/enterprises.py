@@ -6,7 +6,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json, raw
 
-from api.http import part, query_params
+from api.http import part, path_text, query_params
 from api.openapi import operation, query
 from profiles.lookup import find_enterprises
 from profiles.service import ProfileService
@@ -27,7 +27,7 @@ async def find(request):
     return json(await find_enterprises(query_params(request).get("q")), ensure_ascii=False)
 
 
-@bp.get("/api/v1/enterprises/<uscc:str>", unquote=True)
+@bp.get("/api/v1/enterprises/<uscc:str>")
 @operation("get", "/api/v1/enterprises/{uscc}", summary="An enterprise's public profile",
            tag="enterprises",
            responses={200: "name, kind, licence (state: valid, expiring, expired, suspended, "
@@ -38,5 +38,5 @@ async def find(request):
            errors={400: "uscc_malformed (rule: uscc_length, uscc_charset, uscc_checksum...)",
                    404: "enterprise_not_found"})
 async def profile(request, uscc: str):
-    body = await part(request, ProfileService).public(uscc)
+    body = await part(request, ProfileService).public(path_text(uscc))
     return raw(body, content_type=JSON, headers=PUBLIC)

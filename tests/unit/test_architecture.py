@@ -27,7 +27,9 @@ def test_every_feature_registers_its_own_parts():
     assert registry.model_modules[:2] == ["tracing.model.models", "tracing.scans.models"]
     assert set(registry.http_modules) == {"api.blueprints.search", "api.blueprints.exchange",
                                           "api.blueprints.scan", "api.blueprints.auth",
-                                          "api.blueprints.enterprises"}
+                                          "api.blueprints.enterprises",
+                                          "api.blueprints.enterprise_account",
+                                          "api.blueprints.corrections"}
     assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify",
-                                                 "calendar"}
+                                                 "calendar", "enterprise"}
     assert len(registry.change_handlers) == 3  # search index, trace views, profiles

@@ -140,3 +140,22 @@ class TestEnterpriseCodes:
         with pytest.raises(CodeMalformed) as caught:
             parse_scan(text, trace_hosts=["gz.example.cn"])
         assert caught.value.rule == rule and caught.value.field == "code"
+
+
+class TestBindingCodes:
+    def test_codes_are_read_as_people_type_them(self):
+        from profiles.members import format_code, normalise_code
+
+        assert normalise_code(" abcd-efgh-jk2m ") == "ABCDEFGHJK2M"
+        assert normalise_code("ＡＢＣＤ　ＥＦＧＨ　ＪＫ２Ｍ") == "ABCDEFGHJK2M"
+        assert format_code("ABCDEFGHJK2M") == "ABCD-EFGH-JK2M"
+
+    @pytest.mark.parametrize("raw", ["ABCD-EFGH-JKL", "ABCD-EFGH-JKLO", "ABCD-EFGH-JK1M", None,
+                                     12345678901])
+    def test_malformed_codes(self, raw):
+        from core.errors import InvalidInput
+        from profiles.members import normalise_code
+
+        with pytest.raises(InvalidInput) as caught:
+            normalise_code(raw)
+        assert caught.value.code == "binding_code_malformed" and caught.value.field == "code"
