@@ -18,7 +18,7 @@ from profiles import sql
 from profiles.licence import licence_state
 from profiles.profile_rows import ProfileRows
 from tracing.codes import divisions
-from tracing.view import rules
+from tracing.view import masking, rules
 
 KIND_LABELS = {
     "producer": "食品生产企业", "processor": "食品加工企业", "distributor": "食品经销企业",
@@ -58,7 +58,7 @@ def sampling_item(row: dict) -> dict:
 
 def enforcement_item(row: dict) -> dict:
     return {"case_no": row["case_no"], "decided_at": sql.day(row["decided_at"]).isoformat(),
-            "violation": rules.scrub(row["violation"]), "penalty": rules.scrub(row["penalty"]),
+            "violation": masking.scrub(row["violation"]), "penalty": masking.scrub(row["penalty"]),
             "authority": row["authority"]}
 
 
