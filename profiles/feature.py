@@ -13,6 +13,8 @@ from core.features import Registry
 from core.services import Services
 from profiles import commands
 from profiles.changes import profile_change_handler
+from profiles.messenger import RecallMessenger
+from profiles.recall_warnings import recall_warning_handler
 from profiles.service import ProfileService
 from profiles.staff import RegulatorTokenStaff, StaffDirectory
 from tracing.service import TraceService
@@ -21,17 +23,23 @@ from tracing.service import TraceService
 def register(registry: Registry) -> None:
     registry.models("profiles.models")
     registry.http("api.blueprints.enterprises", "api.blueprints.enterprise_account",
-                  "api.blueprints.corrections")
+                  "api.blueprints.corrections", "api.blueprints.notices",
+                  "api.blueprints.subscriptions")
     for command in commands.COMMANDS:
         registry.command(command)
     registry.on_start(start)
     registry.on_change(lambda services: profile_change_handler(
         invalidate_profiles=services.get(ProfileService).invalidate,
         trace_cache=services.get(TraceService).cache))
+    registry.on_change(lambda services: recall_warning_handler(
+        template_id=services.settings.recall_template_id,
+        page=services.settings.wxacode_page, depth=services.settings.trace_depth,
+        clock=services.clock, wake=services.get(RecallMessenger).wake))
 
 
 async def start(services: Services) -> None:
-    """Provide the :class:`ProfileService` and answer enterprise codes in scans."""
+    """Provide the :class:`ProfileService` (and answer enterprise codes in scans), the
+    staff directory, and the sender of recall warnings (a background job)."""
     figures = services.provide(ComplaintFigures, NoComplaintFigures)
     trace = services.get(TraceService)
     profiles = services.provide(ProfileService, lambda: ProfileService(
@@ -40,3 +48,8 @@ async def start(services: Services) -> None:
     trace.enterprise_answer = profiles.scan_answer
     services.provide(StaffDirectory,
                      lambda: RegulatorTokenStaff(services.settings.exchange_token))
+    from accounts.wechat import WeChatGateway  # wechatpy: only once serving
+
+    messenger = services.provide(RecallMessenger, lambda: RecallMessenger(
+        lambda: services.get(WeChatGateway), clock=services.clock))
+    services.background(messenger.run)

@@ -7,7 +7,9 @@ this file in a subprocess on a free port for tests.
 Test users come from the ``js_code`` prefix: ``user1-<anything>`` always logs in as the same
 openid; each code works once. Special prefixes: ``ratelimit-*`` (45011), ``busy-*`` (-1),
 ``nounion*-*`` (no unionid), ``refuse*-*`` (refuses subscribe messages, 43101).
-Test hooks live under ``/_standin/``: ``GET messages``, ``POST expire_tokens``, ``POST reset``.
+Test hooks live under ``/_standin/``: ``GET messages``, ``POST expire_tokens``, ``POST reset``,
+``POST wxacode_errors`` (``{"errcodes": [45009]}``: the next mini-program code requests answer
+these errors, one each).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ class StandinState:
     used_codes: set[str] = field(default_factory=set)
     users: dict[str, str] = field(default_factory=dict)  # openid -> user name
     messages: list[dict] = field(default_factory=list)
+    wxacode_errors: list[int] = field(default_factory=list)
 
     def openid(self, user: str) -> str:
         digest = hashlib.sha256(f"{self.appid}:{user}".encode()).digest()
@@ -151,6 +154,8 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
         failed = state.token_error(request)
         if failed:
             return failed
+        if state.wxacode_errors:
+            return error(state.wxacode_errors.pop(0), "api error (as asked by the test)")
         body = request.json or {}
         scene, page = body.get("scene"), body.get("page")
         if not isinstance(scene, str) or not SCENE_RE.match(scene):
@@ -197,7 +202,7 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
             return error(40037, "invalid template_id")
         if not isinstance(body.get("data"), dict):
             return error(47003, "argument invalid! data is empty")
-        if body.get("page") is not None and body["page"] not in PAGES:
+        if body.get("page") is not None and body["page"].split("?")[0] not in PAGES:
             return error(41030, "invalid page")
         if user.startswith("refuse"):
             return error(43101, "user refuse to accept the msg")
@@ -207,6 +212,11 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
     @app.get("/_standin/messages")
     async def messages(request: Request):
         return json({"messages": state.messages})
+
+    @app.post("/_standin/wxacode_errors")
+    async def wxacode_errors(request: Request):
+        state.wxacode_errors = [int(c) for c in (request.json or {}).get("errcodes", [])]
+        return json({"errcodes": state.wxacode_errors})
 
     @app.post("/_standin/expire_tokens")
     async def expire_tokens(request: Request):

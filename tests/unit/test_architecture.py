@@ -29,7 +29,9 @@ def test_every_feature_registers_its_own_parts():
                                           "api.blueprints.scan", "api.blueprints.auth",
                                           "api.blueprints.enterprises",
                                           "api.blueprints.enterprise_account",
-                                          "api.blueprints.corrections"}
+                                          "api.blueprints.corrections",
+                                          "api.blueprints.notices",
+                                          "api.blueprints.subscriptions"}
     assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify",
                                                  "calendar", "enterprise"}
-    assert len(registry.change_handlers) == 3  # search index, trace views, profiles
+    assert len(registry.change_handlers) == 4  # search, trace views, profiles, recall warnings
