@@ -182,7 +182,9 @@ class WeChatGateway:
             return await asyncio.wait_for(asyncio.to_thread(self._with_token_retry, fn),
                                           timeout=self.timeout)
         except WeChatClientException as exc:
-            raise translate(exc) from exc
+            error = translate(exc)
+            error.wechat_errcode = exc.errcode  # WeChat's own code, for errors shown as such
+            raise error from exc
         except (requests.RequestException, TimeoutError, ValueError) as exc:
             log.warning("WeChat API unreachable: %r", exc)
             raise UpstreamError("WeChat is not answering; try again shortly.",

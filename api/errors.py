@@ -1,6 +1,6 @@
 """The one place where errors become HTTP answers: ``{"error": {"code", "message", "field"}}``,
 plus ``"rule"`` (stable, e.g. ``gs1_check_digit``) when the error names the rule a scanned
-code breaks."""
+code breaks, and the error's ``details`` (e.g. ``wechat_errcode``) when it has any."""
 
 from __future__ import annotations
 
@@ -33,10 +33,13 @@ def status_of(error: errors.DomainError) -> int:
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
-                   headers: dict | None = None, rule: str | None = None) -> JSONResponse:
+                   headers: dict | None = None, rule: str | None = None,
+                   details: dict | None = None) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "field": field}}
     if rule is not None:
         body["error"]["rule"] = rule
+    if details:
+        body["error"].update({k: v for k, v in details.items() if k not in body["error"]})
     return json(body, status=status, headers=headers, ensure_ascii=False)
 
 
@@ -49,7 +52,8 @@ def install(app: Sanic) -> None:
         if isinstance(error, errors.RateLimited):
             headers = {"Retry-After": str(max(1, int(error.retry_after)))}
         return error_response(status_of(error), error.code, error.message, error.field,
-                              headers, getattr(error, "rule", None))
+                              headers, getattr(error, "rule", None),
+                              getattr(error, "details", None))
 
     @app.exception(SanicException)
     async def sanic_error(request: Request, error: SanicException):

@@ -13,7 +13,9 @@ from core.features import Registry
 from core.services import Services
 from profiles import commands
 from profiles.changes import profile_change_handler
+from profiles.media import LocalMediaStorage, MediaStorage
 from profiles.messenger import RecallMessenger
+from profiles.printed import PrintedCodes
 from profiles.recall_warnings import recall_warning_handler
 from profiles.service import ProfileService
 from profiles.staff import RegulatorTokenStaff, StaffDirectory
@@ -24,7 +26,8 @@ def register(registry: Registry) -> None:
     registry.models("profiles.models")
     registry.http("api.blueprints.enterprises", "api.blueprints.enterprise_account",
                   "api.blueprints.corrections", "api.blueprints.notices",
-                  "api.blueprints.subscriptions")
+                  "api.blueprints.subscriptions", "api.blueprints.media",
+                  "api.blueprints.products")
     for command in commands.COMMANDS:
         registry.command(command)
     registry.on_start(start)
@@ -48,6 +51,10 @@ async def start(services: Services) -> None:
     trace.enterprise_answer = profiles.scan_answer
     services.provide(StaffDirectory,
                      lambda: RegulatorTokenStaff(services.settings.exchange_token))
+    settings = services.settings
+    services.provide(MediaStorage, lambda: LocalMediaStorage(settings.data_dir / "media"))
+    services.provide(PrintedCodes, lambda: PrintedCodes(
+        settings.data_dir / "printed", appid=settings.wechat_appid, page=settings.wxacode_page))
     from accounts.wechat import WeChatGateway  # wechatpy: only once serving
 
     messenger = services.provide(RecallMessenger, lambda: RecallMessenger(

@@ -31,7 +31,8 @@ def test_every_feature_registers_its_own_parts():
                                           "api.blueprints.enterprise_account",
                                           "api.blueprints.corrections",
                                           "api.blueprints.notices",
-                                          "api.blueprints.subscriptions"}
+                                          "api.blueprints.subscriptions",
+                                          "api.blueprints.media", "api.blueprints.products"}
     assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify",
                                                  "calendar", "enterprise"}
     assert len(registry.change_handlers) == 4  # search, trace views, profiles, recall warnings
