@@ -27,7 +27,7 @@ def register(registry: Registry) -> None:
     registry.http("api.blueprints.enterprises", "api.blueprints.enterprise_account",
                   "api.blueprints.corrections", "api.blueprints.notices",
                   "api.blueprints.subscriptions", "api.blueprints.media",
-                  "api.blueprints.products")
+                  "api.blueprints.products", "api.blueprints.exports")
     for command in commands.COMMANDS:
         registry.command(command)
     registry.on_start(start)

@@ -32,7 +32,8 @@ def test_every_feature_registers_its_own_parts():
                                           "api.blueprints.corrections",
                                           "api.blueprints.notices",
                                           "api.blueprints.subscriptions",
-                                          "api.blueprints.media", "api.blueprints.products"}
+                                          "api.blueprints.media", "api.blueprints.products",
+                                          "api.blueprints.exports"}
     assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify",
                                                  "calendar", "enterprise"}
     assert len(registry.change_handlers) == 4  # search, trace views, profiles, recall warnings
