@@ -1,5 +1,5 @@
 """What only the enterprise itself sees: scans of its codes per day and city, its codes the
-scan system flags as suspect, the complaints about it (status and the statutory reason of
+scan system flags as suspect (a notice or an alert, with the rules that found it), the complaints about it (status and the statutory reason of
 each outcome, never who complained) and its licence when it expires soon or has.
 
 Scans carry no personal data (``tracing.scans.models``); complaints come through
@@ -16,6 +16,7 @@ from core.kv import KeyValueStore
 from profiles import sql
 from profiles.profile import licence
 from profiles.profile_rows import enterprise_row
+from tracing.scans import places
 
 SCAN_DAYS = 30
 SUSPECT_DAYS = 90
@@ -38,17 +39,20 @@ def _day_sql(postgres: bool) -> str:
 
 async def scans_per_day(uscc: str, *, now: datetime) -> list[dict]:
     """Scans of the enterprise's codes (batch, case and item codes, and its retail barcodes)
-    per Asia/Shanghai day and city over the last :data:`SCAN_DAYS` days."""
+    per Asia/Shanghai day and city (the city-level division the server derived for each
+    scan) over the last :data:`SCAN_DAYS` days."""
     since = sql.stamp(now - timedelta(days=SCAN_DAYS))
     day = _day_sql(sql.on_postgres())
     found = await sql.rows(
-        f"SELECT day, city, SUM(n) AS n FROM ("
-        f"SELECT {day} AS day, s.city AS city, COUNT(*) AS n {_OWN_BATCH_SCANS} "
-        f"GROUP BY {day}, s.city UNION ALL "
-        f"SELECT {day}, s.city, COUNT(*) {_OWN_PRODUCT_SCANS} GROUP BY {day}, s.city) AS t "
-        "GROUP BY day, city ORDER BY day, city", [uscc, since, uscc, since])
-    return [{"day": sql.day(r["day"]).isoformat(), "city": r["city"] or "未知",
-             "scans": int(r["n"])} for r in found]
+        f"SELECT day, division, SUM(n) AS n FROM ("
+        f"SELECT {day} AS day, s.division AS division, COUNT(*) AS n {_OWN_BATCH_SCANS} "
+        f"GROUP BY {day}, s.division UNION ALL "
+        f"SELECT {day}, s.division, COUNT(*) {_OWN_PRODUCT_SCANS} "
+        f"GROUP BY {day}, s.division) AS t "
+        "GROUP BY day, division ORDER BY day, division", [uscc, since, uscc, since])
+    return [{"day": sql.day(r["day"]).isoformat(), "division": r["division"],
+             "city": places.city_name(r["division"]) or "未知", "scans": int(r["n"])}
+            for r in found]
 
 
 async def suspect_codes(uscc: str, *, store: KeyValueStore, now: datetime) -> list[dict]:
@@ -65,12 +69,15 @@ async def suspect_codes(uscc: str, *, store: KeyValueStore, now: datetime) -> li
     flags = await store.get_many([f"scan:sus:{c['subject']}" for c in candidates])
     out = []
     for row, flag in zip(candidates, flags):
-        reasons = sql.json(flag, None) if flag else None
-        if reasons:
-            out.append({"code": row["subject"], "level": row["level"],
+        verdict = sql.json(flag, None) if flag else None
+        if isinstance(verdict, dict) and verdict.get("level"):  # older shapes show nothing
+            out.append({"code": row["subject"], "code_level": row["level"],
                         "batch_id": row["batch_id"], "lot": row["lot"],
                         "product_name": row["product_name"], "scans": int(row["n"]),
-                        "reasons": reasons})
+                        "suspicion": verdict["level"],
+                        "findings": [{k: f.get(k) for k in ("rule", "level", "message")}
+                                     for f in verdict.get("findings") or ()
+                                     if isinstance(f, dict)]})
     return out
 
 

@@ -102,11 +102,14 @@ async def test_private_figures_scans_by_city_and_suspect_codes(http, server, set
     await server[1].ctx.services.get(TraceService).recorder.flush()
     private = (await http.get("/api/v1/me/enterprise", headers=headers)).json()["private"]
     rows = private["scans_per_day"]["rows"]
-    assert {r["city"]: r["scans"] for r in rows} == {"柳州": 2, "北京": 2}
+    assert {(r["division"], r["city"]): r["scans"] for r in rows} == {
+        ("450200", "柳州市"): 2, ("110000", "北京市"): 2}
     assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["day"]) for r in rows)
     [suspect] = private["suspect_codes"]
-    assert (suspect["code"], suspect["level"], suspect["scans"]) == ("LZ-ITEM-0001", "item", 2)
-    assert suspect["reasons"][0].startswith("far_apart")
+    assert (suspect["code"], suspect["code_level"], suspect["scans"]) == (
+        "LZ-ITEM-0001", "item", 2)
+    assert suspect["suspicion"] in ("notice", "alert")
+    assert suspect["findings"][0]["rule"] == "far_apart"
     assert private["complaints"]["items"] == [] and private["expiring_licences"] == []
     assert "buyer" not in str(private) and "openid" not in str(private)
 

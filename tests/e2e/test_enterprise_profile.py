@@ -140,6 +140,15 @@ async def test_the_enterprise_code_scans_to_its_profile(http, world):
         assert view["alerts"][0]["notices"][0]["notice_id"] == "N-R1"
 
 
+async def test_an_enterprise_code_on_another_host_is_shown_with_a_warning(http, world):
+    answer = await http.get("/api/v1/scan", params={"code": f"https://gz-gov.example.com/e/{U1}"})
+    assert answer.status_code == 200
+    view = answer.json()
+    [warning] = [a for a in view["alerts"] if a["kind"] == "unofficial_host"]
+    assert warning["host"] == "gz-gov.example.com" and warning["severity"] == "high"
+    assert view["enterprise"]["uscc"] == U1
+
+
 async def test_a_bad_enterprise_code_is_400_and_an_unknown_one_404(http, world):
     bad = await http.get("/api/v1/scan", params={"code": "https://testserver/e/91450204"})
     assert bad.status_code == 400

@@ -120,6 +120,11 @@ class TestEnterpriseCodes:
         assert (parsed.form, parsed.enterprise, parsed.code) == ("enterprise_url", self.U, None)
         assert parsed.keys() == [("enterprise", self.U)]
 
+    def test_an_enterprise_url_on_another_host_keeps_the_host(self):
+        parsed = parse_scan(f"https://Other.Example.cn:8443/e/{self.U}",
+                            trace_hosts=["gz.example.cn"])
+        assert (parsed.enterprise, parsed.host) == (self.U, "other.example.cn:8443")
+
     def test_bare_and_full_width_credit_codes(self):
         wide = "".join(chr(ord(c) + 0xFEE0) for c in self.U)
         for text in (self.U, f" {self.U.lower()} ", wide):
@@ -134,8 +139,7 @@ class TestEnterpriseCodes:
     @pytest.mark.parametrize("text,rule", [
         ("https://gz.example.cn/e/", "enterprise_url_empty"),
         ("https://gz.example.cn/e/91450204", "uscc_length"),
-        (f"https://gz.example.cn/e/{U[:-1]}5", "uscc_checksum"),
-        (f"https://other.example.cn/e/{U}", "enterprise_url_host")])
+        (f"https://gz.example.cn/e/{U[:-1]}5", "uscc_checksum")])
     def test_bad_enterprise_urls_name_the_rule(self, text, rule):
         with pytest.raises(CodeMalformed) as caught:
             parse_scan(text, trace_hosts=["gz.example.cn"])
