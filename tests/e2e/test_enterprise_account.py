@@ -179,6 +179,13 @@ async def test_a_correction_request_is_tracked_and_never_edits_data(http, settin
     assert again.status_code == 409 and again.json()["error"]["code"] == "correction_decided"
     mine = (await http.get("/api/v1/me/enterprise/corrections", headers=headers)).json()
     assert mine["items"][0]["status"] == "accepted" and "decided_by" not in mine["items"][0]
+    listed = gongzhi("enterprise", "corrections", "--status", "accepted", "--uscc", U1,
+                     data_dir=settings.data_dir, GONGZHI_DB_URL=settings.db_url)
+    assert listed.returncode == 0 and f"{request['id']}\t{U1}\tenterprise:{U1}\taddress" \
+        in listed.stdout
+    unknown = gongzhi("enterprise", "invite", F.uscc(99), data_dir=settings.data_dir,
+                      GONGZHI_DB_URL=settings.db_url)
+    assert unknown.returncode == 1 and "enterprise_not_found" in unknown.stdout
 
 
 @pytest.mark.parametrize("body,status,code", [
