@@ -196,7 +196,7 @@ class TraceService:
             f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
             limit=self.settings.scan_rate_limit)
         if not allowed:
-            raise RateLimited("Too many scans from this client; try again shortly.",
+            raise RateLimited("扫码过于频繁，请稍后再试。 Too many scans; try again shortly.",
                               retry_after=max(1, math.ceil(wait)))
         if self.enterprise_answer is None:
             raise NotFound(NO_ENTERPRISE_VIEW, field="code", code="enterprise_code_unsupported")

@@ -181,3 +181,15 @@ async def test_later_imports_show_on_the_cached_profile(http, world):
     await post_records(http, [F.product("P7", name="酸辣螺蛳粉")])
     grown = (await http.get(f"/api/v1/enterprises/{U1}")).json()
     assert grown["products"]["total"] == 2
+
+
+async def test_enterprise_codes_count_against_the_scan_limit(http, server, world):
+    from tracing.service import TraceService
+
+    trace = server[1].ctx.services.get(TraceService)
+    trace.settings = trace.settings.with_(scan_rate_limit=2)
+    for _ in range(2):
+        assert (await http.get("/api/v1/scan", params={"code": U1})).status_code == 200
+    limited = await http.get("/api/v1/scan", params={"code": U1})
+    assert limited.status_code == 429 and int(limited.headers["retry-after"]) >= 1
+    assert limited.json()["error"]["message"].startswith("扫码过于频繁")
