@@ -29,6 +29,7 @@ def create_app(settings: Settings, *, features: Iterable[Callable[[Registry], No
     app.config.REQUEST_MAX_SIZE = 2 * settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS = False
+    app.config.GRACEFUL_SHUTDOWN_TIMEOUT = settings.shutdown_timeout
     if settings.proxies_count:
         app.config.PROXIES_COUNT = settings.proxies_count
     app.ctx.settings = settings

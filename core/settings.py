@@ -64,6 +64,7 @@ class Settings:
     suspect_window_hours: float = 24.0
     suspect_max_speed_kmh: float = 1000.0  # one person's faster travel is that person's noise
     suspect_max_item_people: int = 5  # more witnesses of one item: a notice
+    shutdown_timeout: float = 15.0  # seconds a stopping server gives requests in flight
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -159,6 +160,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
                                       lambda n, v: _float(n, v, 50, 5000)),
     "GONGZHI_SUSPECT_MAX_ITEM_PEOPLE": ("suspect_max_item_people",
                                         lambda n, v: _int(n, v, 1, 10**6)),
+    "GONGZHI_SHUTDOWN_TIMEOUT": ("shutdown_timeout", lambda n, v: _float(n, v, 0, 600)),
 }
 
 

@@ -84,6 +84,7 @@ def cmd_serve(context: CommandContext, args) -> int:
     from sanic.worker.loader import AppLoader
 
     from api.app import create_app
+    from api.serving import GracefulHttpProtocol, stop_accepting_first
 
     changes = {k: v for k, v in (("host", args.host), ("port", args.port),
                                  ("workers", args.workers)) if v}
@@ -93,10 +94,12 @@ def cmd_serve(context: CommandContext, args) -> int:
     loader = AppLoader(factory=partial(create_app, settings))
     app = loader.load()
     app.prepare(host=settings.host, port=settings.port, workers=settings.workers,
-                access_log=False, motd=False, single_process=settings.workers == 1)
+                access_log=False, motd=False, single_process=settings.workers == 1,
+                protocol=GracefulHttpProtocol)
     if settings.workers == 1:
         Sanic.serve_single(primary=app)
     else:
+        stop_accepting_first(app)
         Sanic.serve(primary=app, app_loader=loader)
     return 0
 

@@ -42,6 +42,7 @@ def test_empty_values_mean_unset():
     ("GONGZHI_SUSPECT_ALERT_CITIES", "1"), ("GONGZHI_SUSPECT_DISTANCE_KM", "0"),
     ("GONGZHI_SUSPECT_WINDOW_HOURS", "nan"), ("GONGZHI_SUSPECT_MAX_SPEED_KMH", "fast"),
     ("GONGZHI_SUSPECT_MAX_ITEM_PEOPLE", "0"),
+    ("GONGZHI_SHUTDOWN_TIMEOUT", "-1"), ("GONGZHI_SHUTDOWN_TIMEOUT", "soon"),
 ])
 def test_a_bad_value_names_its_variable(name, value):
     with pytest.raises(SettingsError) as caught:
