@@ -12,6 +12,7 @@ from sanic.request import Request
 from sanic.response import JSONResponse, json
 
 from core import errors
+from core.kv import StoreUnavailable
 
 log = logging.getLogger("gongzhi.api")
 
@@ -23,6 +24,9 @@ STATUS = {
 SANIC_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                408: "request_timeout", 411: "length_required", 413: "payload_too_large",
                416: "range_not_satisfiable", 503: "service_unavailable"}
+
+
+SESSIONS_UNAVAILABLE = "登录服务暂时不可用（会话存储无法连接），请稍后再试；扫码查询不受影响"
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -50,6 +54,12 @@ def install(app: Sanic) -> None:
             headers = {"Retry-After": str(max(1, int(error.retry_after)))}
         return error_response(status_of(error), error.code, error.message, error.field,
                               headers, getattr(error, "rule", None))
+
+    @app.exception(StoreUnavailable)
+    async def store_unavailable(request: Request, error: StoreUnavailable):
+        # Only sessions use the shared store without falling back (core.failover).
+        return error_response(503, "sessions_unavailable", SESSIONS_UNAVAILABLE,
+                              "Authorization", {"Retry-After": "5"})
 
     @app.exception(SanicException)
     async def sanic_error(request: Request, error: SanicException):
