@@ -101,3 +101,22 @@ def dialect_marks(dialect: str, count: int) -> list[str]:
     if dialect == "postgres":
         return [f"${i}" for i in range(1, count + 1)]
     return ["?"] * count
+
+
+async def read_generation(name: str) -> int:
+    """The counter ``name`` of the ``generation`` table (0 before its first bump)."""
+    conn = connections.get("default")
+    mark = param_marks(conn, 1)[0]
+    rows = await conn.execute_query_dict(f"SELECT value FROM generation WHERE name = {mark}",
+                                         [name])
+    return int(rows[0]["value"]) if rows else 0
+
+
+async def bump_generation(name: str) -> int:
+    """Add one to the counter ``name`` (in its own transaction); return the new value."""
+    conn = connections.get("default")
+    mark = param_marks(conn, 1)[0]
+    rows = await conn.execute_query_dict(  # (execute_query drops an INSERT's rows)
+        f"INSERT INTO generation (name, value) VALUES ({mark}, 1) ON CONFLICT (name) "
+        "DO UPDATE SET value = generation.value + 1 RETURNING value", [name])
+    return int(rows[0]["value"])
