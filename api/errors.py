@@ -71,4 +71,4 @@ def install(app: Sanic) -> None:
     @app.exception(Exception)
     async def unexpected(request: Request, error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "an internal error occurred; it was logged")
+        return error_response(500, "internal_error", "服务器内部错误（已记入日志），请稍后再试")
