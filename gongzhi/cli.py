@@ -9,6 +9,7 @@ import sys
 from functools import partial
 from urllib.parse import quote
 
+from core.db import DatabaseUnavailable
 from core.features import CommandContext, Registry
 from core.settings import Settings, SettingsError, load_settings
 from gongzhi.schema import MIGRATIONS, registry
@@ -22,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"gongzhi: bad setting {exc}", file=sys.stderr)
         return 2
-    return args.func(CommandContext(settings, features, MIGRATIONS), args) or 0
+    try:
+        return args.func(CommandContext(settings, features, MIGRATIONS), args) or 0
+    except DatabaseUnavailable as exc:
+        print(f"gongzhi: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser(features: Registry) -> argparse.ArgumentParser:
