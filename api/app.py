@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 from sanic import Sanic
 
 from accounts.wechat import WeChatGateway
-from api import errors
+from api import browser, errors
 from api.blueprints import meta
 from api.features import FEATURES
 from core.features import Registry
@@ -37,6 +37,7 @@ def create_app(settings: Settings, *, features: Iterable[Callable[[Registry], No
     app.blueprint(meta.bp)
     for module in registry.http_modules:
         app.blueprint(importlib.import_module(module).bp)
+    browser.install(app, settings)
 
     @app.before_server_start
     async def start(app: Sanic) -> None:

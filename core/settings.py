@@ -65,6 +65,7 @@ class Settings:
     suspect_max_speed_kmh: float = 1000.0  # one person's faster travel is that person's noise
     suspect_max_item_people: int = 5  # more witnesses of one item: a notice
     shutdown_timeout: float = 15.0  # seconds a stopping server gives requests in flight
+    cors_origins: tuple[str, ...] = ("*",)  # origins whose pages may read the public API
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -110,6 +111,20 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     if parts.scheme != "sqlite" and not parts.hostname:
         raise SettingsError(name, f"no host in {raw!r}")
     return raw
+
+
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    """``*`` or a comma-separated list of web origins (scheme://host[:port], no path)."""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin == "*":
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path \
+                or parts.query or parts.fragment or parts.username:
+            raise SettingsError(name, f"expected * or origins like https://h5.example.cn, "
+                                      f"got {origin!r}")
+    return origins or ("*",)
 
 
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
@@ -161,6 +176,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "GONGZHI_SUSPECT_MAX_ITEM_PEOPLE": ("suspect_max_item_people",
                                         lambda n, v: _int(n, v, 1, 10**6)),
     "GONGZHI_SHUTDOWN_TIMEOUT": ("shutdown_timeout", lambda n, v: _float(n, v, 0, 600)),
+    "GONGZHI_CORS_ORIGINS": ("cors_origins", _origins),
 }
 
 
