@@ -11,8 +11,8 @@ from tests import factories as F
 from tests.conftest import running_app
 
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
-SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer",
-            "x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'"}
+SECURITY = {"x-content-type-options": "nosniff", "referrer-policy": "no-referrer"}
+FRAMING = {"x-frame-options": "DENY", "content-security-policy": "frame-ancestors 'none'"}
 PAGE = "https://h5.example.cn"
 
 
@@ -37,8 +37,27 @@ async def test_every_answer_carries_the_security_headers(http):
     answers = await every_kind_of_answer(http)
     assert sorted({a.status_code for a in answers}) == [200, 204, 400, 401, 404, 405]
     for answer in answers:
-        assert {k: answer.headers.get(k) for k in SECURITY} == SECURITY, answer.request.url
+        assert {k: answer.headers.get_list(k) for k in SECURITY} == {
+            k: [v] for k, v in SECURITY.items()}, answer.request.url  # once each
         assert "strict-transport-security" not in answer.headers  # plain http
+        assert not FRAMING.keys() & answer.headers.keys()  # JSON is not framed
+
+
+def test_an_html_page_may_not_be_framed(settings):
+    """No endpoint serves HTML yet: the policy itself, on an HTML answer and a JSON one."""
+    from types import SimpleNamespace
+
+    from sanic.response import html, json
+
+    from api.browser import BrowserPolicy
+
+    policy = BrowserPolicy(settings)
+    request = SimpleNamespace(headers={}, path="/h5", scheme="http")
+    page, data = html("<p>溯源</p>"), json({})
+    policy.on_response(request, page)
+    policy.on_response(request, data)
+    assert {k: page.headers.get(k) for k in {**SECURITY, **FRAMING}} == {**SECURITY, **FRAMING}
+    assert not FRAMING.keys() & {k.lower() for k in data.headers}
 
 
 async def test_hsts_only_behind_https(server, settings, app_store):
