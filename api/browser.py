@@ -34,7 +34,8 @@ SECURITY = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-refer
 FRAMING = (("X-Frame-Options", "DENY"), ("Content-Security-Policy", "frame-ancestors 'none'"))
 HSTS = ("Strict-Transport-Security", "max-age=31536000")
 CLOSED = frozenset({"/api/v1/exchange"})  # paths never open to browsers
-ALLOW_HEADERS = "Authorization, Content-Type, X-Gongzhi-Channel, X-Gongzhi-Kiosk"
+ALLOW_HEADERS = ("Authorization, Content-Type, X-Gongzhi-Channel, X-Gongzhi-Kiosk, "
+                 "X-Gongzhi-Kiosk-Key")
 EXPOSE_HEADERS = "Retry-After"
 MAX_AGE = "86400"
 
