@@ -65,6 +65,7 @@ class FailoverStore(KeyValueStore):
         self._probe: asyncio.Task | None = None
         self._hooks: list[Hook] = []
         self._hook_failed = False
+        self._shared = SharedView(self)
 
     @property
     def degraded(self) -> bool:  # type: ignore[override]
@@ -72,7 +73,7 @@ class FailoverStore(KeyValueStore):
 
     @property
     def shared(self) -> KeyValueStore:
-        return SharedView(self)
+        return self._shared
 
     def on_reconnect(self, hook: Hook) -> bool:
         self._hooks.append(hook)
