@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 from sanic import Sanic
 
 from accounts.wechat import WeChatGateway
-from api import errors
+from api import browser, errors
 from api.blueprints import meta
 from api.features import FEATURES
 from core.features import Registry
@@ -23,12 +23,13 @@ def create_app(settings: Settings, *, features: Iterable[Callable[[Registry], No
     """Build the app from the registered features; parts left ``None`` are made from
     ``settings`` at server start."""
     registry = Registry.of(features)
-    app = Sanic(name, env_prefix="GONGZHI_SANIC_")
+    app = Sanic(name, env_prefix="GONGZHI_SANIC_", request_class=browser.BrowserRequest)
     # Handlers enforce settings.max_body_bytes themselves; Sanic's cap leaves room to read
     # the rest of a refused body so the client can read the 413.
     app.config.REQUEST_MAX_SIZE = 2 * settings.max_body_bytes
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.config.OAS = False
+    app.config.GRACEFUL_SHUTDOWN_TIMEOUT = settings.shutdown_timeout
     if settings.proxies_count:
         app.config.PROXIES_COUNT = settings.proxies_count
     app.ctx.settings = settings
@@ -36,6 +37,7 @@ def create_app(settings: Settings, *, features: Iterable[Callable[[Registry], No
     app.blueprint(meta.bp)
     for module in registry.http_modules:
         app.blueprint(importlib.import_module(module).bp)
+    browser.install(app, settings)
 
     @app.before_server_start
     async def start(app: Sanic) -> None:

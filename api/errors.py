@@ -12,6 +12,7 @@ from sanic.request import Request
 from sanic.response import JSONResponse, json
 
 from core import errors
+from core.kv import StoreUnavailable
 
 log = logging.getLogger("gongzhi.api")
 
@@ -23,6 +24,9 @@ STATUS = {
 SANIC_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                408: "request_timeout", 411: "length_required", 413: "payload_too_large",
                416: "range_not_satisfiable", 503: "service_unavailable"}
+
+
+SESSIONS_UNAVAILABLE = "登录服务暂时不可用（会话存储无法连接），请稍后再试；扫码查询不受影响"
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -55,6 +59,12 @@ def install(app: Sanic) -> None:
                               headers, getattr(error, "rule", None),
                               getattr(error, "details", None))
 
+    @app.exception(StoreUnavailable)
+    async def store_unavailable(request: Request, error: StoreUnavailable):
+        # Only sessions use the shared store without falling back (core.failover).
+        return error_response(503, "sessions_unavailable", SESSIONS_UNAVAILABLE,
+                              "Authorization", {"Retry-After": "5"})
+
     @app.exception(SanicException)
     async def sanic_error(request: Request, error: SanicException):
         status = getattr(error, "status_code", 500) or 500
@@ -65,4 +75,4 @@ def install(app: Sanic) -> None:
     @app.exception(Exception)
     async def unexpected(request: Request, error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "an internal error occurred; it was logged")
+        return error_response(500, "internal_error", "服务器内部错误（已记入日志），请稍后再试")

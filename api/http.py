@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, unquote
 from accounts.ratelimit import client_key
 from accounts.sessions import Session, resolve_token, token_hash
 from core.errors import InvalidInput
+from core.kv import KeyValueStore, StoreUnavailable
 from core.services import Services
 
 T = TypeVar("T")
@@ -31,12 +32,32 @@ def bearer_token(request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def bearer_session(request) -> Session | None:
-    """The live session of the request's bearer token, or None (never an error)."""
+async def bearer_session(request, *, strict: bool = False) -> Session | None:
+    """The live session of the request's bearer token, or None.
+
+    Sessions live only in the shared store (Redis). While it does not answer a token cannot
+    be checked: the request is served as anonymous (a scan still answers, counted against
+    the client's address), or, when ``strict`` (the session endpoints),
+    :class:`~core.kv.StoreUnavailable` is raised (503 ``sessions_unavailable``).
+    """
     token = bearer_token(request)
     if token is None:
         return None
-    return await resolve_token(token=token, store=request.app.ctx.services.store)
+    try:
+        return await resolve_token(token=token, store=request.app.ctx.services.store.shared)
+    except StoreUnavailable:
+        if strict:
+            raise
+        return None
+
+
+def session_store(request) -> KeyValueStore:
+    """The store sessions are written to; :class:`~core.kv.StoreUnavailable` at once while
+    it is known to be down (before a login spends the user's WeChat code)."""
+    store = request.app.ctx.services.store
+    if store.degraded:
+        raise StoreUnavailable(f"{store.name} does not answer")
+    return store.shared
 
 
 def client_ip(request) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tortoise import Tortoise, connections
 
@@ -56,20 +57,54 @@ def _prepare(settings: Settings) -> None:
         Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
 
 
+class DatabaseUnavailable(Exception):
+    """The database of ``GONGZHI_DB_URL`` cannot be reached or opened; the message is one
+    line naming the setting and where it points (never its password)."""
+
+
+def _unreachable_errors() -> tuple[type[BaseException], ...]:
+    """What connecting can fail with: the network and the name lookup (OSError, Tortoise's
+    DBConnectionError among them), and PostgreSQL refusing the login or the database."""
+    import sqlite3
+
+    from asyncpg import exceptions as pg
+
+    return (OSError, sqlite3.OperationalError, pg.InvalidAuthorizationSpecificationError,
+            pg.InvalidCatalogNameError, pg.CannotConnectNowError, pg.TooManyConnectionsError)
+
+
+def _unavailable(settings: Settings, exc: BaseException) -> DatabaseUnavailable:
+    if settings.sqlite_path is not None:
+        where = f"SQLite {settings.sqlite_path}"
+    else:
+        parts = urlsplit(settings.db_url)
+        where = f"PostgreSQL {parts.hostname}:{parts.port or 5432}{parts.path}"
+    reason = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line
+    return DatabaseUnavailable(f"GONGZHI_DB_URL: 无法连接数据库 {where}（{reason[:300]}）")
+
+
 async def migrate(settings: Settings, *, models: list[str], migrations: str) -> None:
     """Apply every migration not yet applied (Tortoise's built-in migration engine)."""
     from tortoise.migrations.api import migrate as migrate_api
 
-    _prepare(settings)
-    await migrate_api(config=tortoise_config(settings, models=models, migrations=migrations))
-    await Tortoise.close_connections()
+    try:
+        _prepare(settings)
+        await migrate_api(config=tortoise_config(settings, models=models,
+                                                 migrations=migrations))
+    except _unreachable_errors() as exc:
+        raise _unavailable(settings, exc) from exc
+    finally:
+        await Tortoise.close_connections()
 
 
 async def init_db(settings: Settings, *, models: list[str]) -> None:
     """Open connections; the schema must be migrated already (``gongzhi migrate``)."""
-    _prepare(settings)
-    await Tortoise.init(config=tortoise_config(settings, models=models),
-                        _enable_global_fallback=True)
+    try:
+        _prepare(settings)
+        await Tortoise.init(config=tortoise_config(settings, models=models),
+                            _enable_global_fallback=True)
+    except _unreachable_errors() as exc:
+        raise _unavailable(settings, exc) from exc
 
 
 async def close_db() -> None:
@@ -101,3 +136,22 @@ def dialect_marks(dialect: str, count: int) -> list[str]:
     if dialect == "postgres":
         return [f"${i}" for i in range(1, count + 1)]
     return ["?"] * count
+
+
+async def read_generation(name: str) -> int:
+    """The counter ``name`` of the ``generation`` table (0 before its first bump)."""
+    conn = connections.get("default")
+    mark = param_marks(conn, 1)[0]
+    rows = await conn.execute_query_dict(f"SELECT value FROM generation WHERE name = {mark}",
+                                         [name])
+    return int(rows[0]["value"]) if rows else 0
+
+
+async def bump_generation(name: str) -> int:
+    """Add one to the counter ``name`` (in its own transaction); return the new value."""
+    conn = connections.get("default")
+    mark = param_marks(conn, 1)[0]
+    rows = await conn.execute_query_dict(  # (execute_query drops an INSERT's rows)
+        f"INSERT INTO generation (name, value) VALUES ({mark}, 1) ON CONFLICT (name) "
+        "DO UPDATE SET value = generation.value + 1 RETURNING value", [name])
+    return int(rows[0]["value"])

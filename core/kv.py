@@ -1,7 +1,9 @@
 """Key-value store for cache, sessions and rate limits.
 
-``RedisStore`` (``redis.asyncio``) in production; ``MemoryStore`` only for the embedded
-default, where one process serves everything. ``make_store(settings)`` picks one.
+``RedisStore`` (``redis.asyncio``) in production, behind a ``FailoverStore``
+(``core.failover``) that serves from the in-process store while Redis does not answer;
+``MemoryStore`` alone for the embedded default, where one process serves everything.
+``make_store(settings)`` picks one.
 """
 
 from __future__ import annotations
@@ -12,14 +14,38 @@ import os
 import time
 from abc import ABC, abstractmethod
 from collections import deque
+from typing import Awaitable, Callable
 
 from core.settings import Settings
+
+
+class StoreUnavailable(ConnectionError):
+    """The shared store does not answer, and what was asked must not fall back to this
+    process's own memory (sessions: a token issued by another process is not there)."""
 
 
 class KeyValueStore(ABC):
     """Byte values under string keys, with expiry, sets and a sliding-window counter."""
 
     name = "abstract"
+    outage_errors: tuple[type[BaseException], ...] = ()  # what means "does not answer"
+    degraded = False  # True while a failing-over store serves from its fallback
+    outages = 0  # how many times it lost its primary
+
+    @property
+    def shared(self) -> "KeyValueStore":
+        """This store as every process shares it, never a per-process fallback: while it
+        does not answer, calls raise :class:`StoreUnavailable`. A plain store is itself."""
+        return self
+
+    def on_reconnect(self, hook: Callable[["KeyValueStore"], Awaitable[None]]) -> bool:
+        """Have ``hook(primary)`` run before a failed-over store serves from its primary
+        again; False when the store never fails over (nothing will be run)."""
+        return False
+
+    async def status(self) -> dict:
+        """What the health report says about the store."""
+        return {"ok": await self.ping(), "backend": self.name}
 
     @abstractmethod
     async def get(self, key: str) -> bytes | None:
@@ -59,6 +85,10 @@ class KeyValueStore(ABC):
     @abstractmethod
     async def ping(self) -> bool:
         """True when the store answers."""
+
+    @abstractmethod
+    async def delete_prefix(self, prefix: str) -> int:
+        """Delete every key starting with ``prefix``; return how many (not atomic)."""
 
     async def close(self) -> None:
         """Release connections."""
@@ -157,6 +187,12 @@ class MemoryStore(KeyValueStore):
     async def ping(self) -> bool:
         return True
 
+    async def delete_prefix(self, prefix: str) -> int:
+        keys = [k for k in self._data if k.startswith(prefix)]
+        for key in keys:
+            del self._data[key]
+        return len(keys)
+
     async def set_tagged(self, key: str, value: bytes, *, ttl: float, tags: list[str]) -> None:
         await self.set(key, value, ttl=ttl)
         expires = self._expiry(ttl)
@@ -212,8 +248,13 @@ class RedisStore(KeyValueStore):
 
     def __init__(self, url: str, *, prefix: str = "gz:", client=None):
         import redis.asyncio as aioredis
+        from redis.exceptions import ConnectionError as RedisConnectionError
+        from redis.exceptions import TimeoutError as RedisTimeoutError
 
-        self._redis = client or aioredis.from_url(url, health_check_interval=30)
+        # Connection refused, reset, timed out, or Redis still loading its data.
+        self.outage_errors = (RedisConnectionError, RedisTimeoutError, OSError)
+        self._redis = client or aioredis.from_url(
+            url, health_check_interval=30, socket_connect_timeout=2, socket_timeout=5)
         self._prefix = prefix
         self._hit = self._redis.register_script(_HIT_SCRIPT)
         self._hit_get = self._redis.register_script(_HIT_GET_SCRIPT)
@@ -340,19 +381,35 @@ class RedisStore(KeyValueStore):
         except Exception:
             return False
 
-    async def flush_prefix(self) -> None:
-        """Delete every key under this store's prefix (tests)."""
+    async def delete_prefix(self, prefix: str) -> int:
+        pattern = _glob_escape(self._prefix + prefix) + "*"
         batch: list[bytes] = []
-        async for key in self._redis.scan_iter(match=self._prefix + "*", count=1000):
+        deleted = 0
+        async for key in self._redis.scan_iter(match=pattern, count=1000):
             batch.append(key)
             if len(batch) >= 1000:
-                await self._redis.delete(*batch)
+                deleted += await self._redis.delete(*batch)
                 batch = []
         if batch:
-            await self._redis.delete(*batch)
+            deleted += await self._redis.delete(*batch)
+        return deleted
+
+    async def flush_prefix(self) -> None:
+        """Delete every key under this store's prefix (tests)."""
+        await self.delete_prefix("")
+
+    async def disconnect(self) -> None:
+        """Drop every pooled connection (they are dead after an outage): the next command
+        connects afresh instead of failing once per stale connection."""
+        await self._redis.connection_pool.disconnect()
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _glob_escape(text: str) -> str:
+    """``text`` matched literally by a Redis glob pattern."""
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
 def _is_noscript(result) -> bool:
@@ -362,8 +419,11 @@ def _is_noscript(result) -> bool:
 
 
 def make_store(settings: Settings, *, prefix: str = "gz:") -> KeyValueStore:
-    """Redis when ``GONGZHI_REDIS_URL`` is set, else the in-process store."""
+    """Redis (failing over to the in-process store while it does not answer) when
+    ``GONGZHI_REDIS_URL`` is set, else the in-process store."""
     if settings.redis_url:
-        return RedisStore(settings.redis_url, prefix=prefix)
+        from core.failover import FailoverStore
+
+        return FailoverStore(RedisStore(settings.redis_url, prefix=prefix))
     return MemoryStore()
 

@@ -97,18 +97,23 @@ class Services:
                 pass
 
     async def health(self) -> dict:
+        """Every part's report, and the status: ``ok``; ``warning`` when a part serves only
+        through its fallback (it says why in ``warning``); ``degraded`` when a part fails."""
         report: dict[str, Any] = {
             "db": {"ok": await db.db_ping(),
                    "backend": "postgres" if self.settings.is_postgres else "sqlite"},
-            "cache": {"ok": await self.store.ping(), "backend": self.store.name},
+            "cache": await self.store.status(),
         }
         for name, check in self._probes.items():
             try:
                 report[name] = await check()
             except Exception:  # noqa: BLE001 - a probe that fails is a part that is down
                 report[name] = {"ok": False}
-        ok = all(part["ok"] for part in report.values())
-        return {"status": "ok" if ok else "degraded", **report}
+        if not all(part["ok"] for part in report.values()):
+            status = "degraded"
+        else:
+            status = "warning" if any("warning" in part for part in report.values()) else "ok"
+        return {"status": status, **report}
 
     async def close(self) -> None:
         for task in self._tasks:

@@ -72,6 +72,8 @@ class Settings:
     media_max_bytes: int = 10 * 1024 * 1024  # one label image sent to the exchange
     media_max_pixels: int = 40_000_000  # width x height of one label image
     export_page_batches: int = 10_000  # matched batches per trace export answer (then paged)
+    shutdown_timeout: float = 15.0  # seconds a stopping server gives requests in flight
+    cors_origins: tuple[str, ...] = ("*",)  # origins whose pages may read the public API
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -117,6 +119,20 @@ def _url(name: str, raw: str, schemes: tuple[str, ...]) -> str:
     if parts.scheme != "sqlite" and not parts.hostname:
         raise SettingsError(name, f"no host in {raw!r}")
     return raw
+
+
+def _origins(name: str, raw: str) -> tuple[str, ...]:
+    """``*`` or a comma-separated list of web origins (scheme://host[:port], no path)."""
+    origins = tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+    for origin in origins:
+        if origin == "*":
+            continue
+        parts = urlsplit(origin)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path \
+                or parts.query or parts.fragment or parts.username:
+            raise SettingsError(name, f"expected * or origins like https://h5.example.cn, "
+                                      f"got {origin!r}")
+    return origins or ("*",)
 
 
 def _choice(name: str, raw: str, choices: tuple[str, ...]) -> str:
@@ -174,6 +190,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "GONGZHI_MEDIA_MAX_BYTES": ("media_max_bytes", lambda n, v: _int(n, v, 1024, 2**30)),
     "GONGZHI_MEDIA_MAX_PIXELS": ("media_max_pixels", lambda n, v: _int(n, v, 1, 2**31)),
     "GONGZHI_EXPORT_PAGE_BATCHES": ("export_page_batches", lambda n, v: _int(n, v, 1, 10**6)),
+    "GONGZHI_SHUTDOWN_TIMEOUT": ("shutdown_timeout", lambda n, v: _float(n, v, 0, 600)),
+    "GONGZHI_CORS_ORIGINS": ("cors_origins", _origins),
 }
 
 

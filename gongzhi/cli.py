@@ -9,6 +9,7 @@ import sys
 from functools import partial
 from urllib.parse import quote
 
+from core.db import DatabaseUnavailable
 from core.features import CommandContext, Registry
 from core.settings import Settings, SettingsError, load_settings
 from gongzhi.schema import MIGRATIONS, registry
@@ -22,7 +23,11 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"gongzhi: bad setting {exc}", file=sys.stderr)
         return 2
-    return args.func(CommandContext(settings, features, MIGRATIONS), args) or 0
+    try:
+        return args.func(CommandContext(settings, features, MIGRATIONS), args) or 0
+    except DatabaseUnavailable as exc:
+        print(f"gongzhi: {exc}", file=sys.stderr)
+        return 2
 
 
 def _parser(features: Registry) -> argparse.ArgumentParser:
@@ -84,6 +89,7 @@ def cmd_serve(context: CommandContext, args) -> int:
     from sanic.worker.loader import AppLoader
 
     from api.app import create_app
+    from api.serving import GracefulHttpProtocol, stop_accepting_first
 
     changes = {k: v for k, v in (("host", args.host), ("port", args.port),
                                  ("workers", args.workers)) if v}
@@ -93,10 +99,12 @@ def cmd_serve(context: CommandContext, args) -> int:
     loader = AppLoader(factory=partial(create_app, settings))
     app = loader.load()
     app.prepare(host=settings.host, port=settings.port, workers=settings.workers,
-                access_log=False, motd=False, single_process=settings.workers == 1)
+                access_log=False, motd=False, single_process=settings.workers == 1,
+                protocol=GracefulHttpProtocol)
     if settings.workers == 1:
         Sanic.serve_single(primary=app)
     else:
+        stop_accepting_first(app)
         Sanic.serve(primary=app, app_loader=loader)
     return 0
 

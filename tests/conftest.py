@@ -50,14 +50,35 @@ async def redis_store():
     await store.close()
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "failover"])
 def kv_store(request):
-    """Every KeyValueStore implementation in turn."""
+    """Every KeyValueStore implementation in turn (failover: Redis behind FailoverStore)."""
     if request.param == "memory":
         from core.kv import MemoryStore
 
         return MemoryStore()
-    return request.getfixturevalue("redis_store")
+    redis = request.getfixturevalue("redis_store")
+    if request.param == "redis":
+        return redis
+    from core.failover import FailoverStore
+
+    return FailoverStore(redis)
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of the test's own (``tests.private_redis``), killed afterwards."""
+    from tests.private_redis import PrivateRedis
+
+    if not PrivateRedis.available():
+        if REQUIRE_SERVICES:
+            pytest.fail("redis-server is required (REQUIRE_SERVICES=1) but not installed")
+        pytest.skip("redis-server is not installed")
+    directory = tmp_path / "private-redis"
+    directory.mkdir()
+    server = PrivateRedis(directory, _free_port()).start()
+    yield server
+    server.kill()
 
 
 # ---------------------------------------------------------------- database and app
@@ -147,18 +168,20 @@ async def db(settings):
 
 @pytest.fixture
 async def app_store():
-    """The app's key-value store: Redis when GONGZHI_REDIS_URL is set (CI), else memory."""
+    """The app's key-value store: Redis (behind its failover) when GONGZHI_REDIS_URL is set
+    (CI), else memory."""
     if not APP_REDIS_URL:
         from core.kv import MemoryStore
 
         yield MemoryStore()
         return
     need(APP_REDIS_URL, "Redis")
+    from core.failover import FailoverStore
     from core.kv import RedisStore
 
-    store = RedisStore(APP_REDIS_URL, prefix=f"gzapp:{uuid.uuid4().hex[:8]}:")
-    yield store
-    await store.flush_prefix()
+    redis = RedisStore(APP_REDIS_URL, prefix=f"gzapp:{uuid.uuid4().hex[:8]}:")
+    yield FailoverStore(redis)  # as make_store builds it
+    await redis.flush_prefix()
 
 
 def _free_port() -> int:

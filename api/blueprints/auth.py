@@ -8,7 +8,7 @@ from sanic.response import empty, json
 from accounts.ratelimit import check_rate, client_key
 from accounts.sessions import Session, login_with_wechat, revoke
 from accounts.wechat import WeChatGateway
-from api.http import bearer_session, bearer_token, client_ip, part, services
+from api.http import bearer_session, bearer_token, client_ip, part, services, session_store
 from api.openapi import operation
 from core.errors import InvalidInput, Unauthorized
 
@@ -22,7 +22,7 @@ bp = Blueprint("auth")
                "properties": {"code": {"type": "string"}}}}}},
            responses={201: '{"token", "user" (pseudonym), "created_at", "expires_at"}'},
            errors={400: "invalid_body, wechat_code_invalid", 429: "rate_limited (Retry-After)",
-                   502: "wechat_unavailable"})
+                   502: "wechat_unavailable", 503: "sessions_unavailable (Redis down)"})
 async def wechat_login(request):
     running = services(request)
     settings = running.settings
@@ -37,7 +37,7 @@ async def wechat_login(request):
         raise InvalidInput('send JSON {"code": "<wx.login() code>"}', field="code",
                            code="invalid_body")
     session = await login_with_wechat(code=body.get("code"), gateway=part(request, WeChatGateway),
-                                      store=running.store, ttl=settings.session_ttl)
+                                      store=session_store(request), ttl=settings.session_ttl)
     return json(session.public(), status=201, headers={"Cache-Control": "no-store"})
 
 
@@ -51,7 +51,7 @@ async def _require(request) -> Session:
     if bearer_token(request) is None:
         raise Unauthorized("send Authorization: Bearer <token>", field="Authorization",
                            code="token_missing")
-    session = await bearer_session(request)
+    session = await bearer_session(request, strict=True)
     if session is None:
         raise Unauthorized("the session is unknown, expired or revoked; log in again",
                            field="Authorization", code="session_invalid")
@@ -61,15 +61,18 @@ async def _require(request) -> Session:
 @bp.get("/api/v1/auth/session")
 @operation("get", "/api/v1/auth/session", summary="The current session", tag="auth",
            responses={200: '{"user", "created_at", "expires_at"}'},
-           errors={401: "token_missing, session_invalid"})
+           errors={401: "token_missing, session_invalid",
+                   503: "sessions_unavailable (Redis down)"})
 async def current_session(request):
     return json(_session_public(await _require(request)))
 
 
 @bp.delete("/api/v1/auth/session")
 @operation("delete", "/api/v1/auth/session", summary="Log out: revoke the token", tag="auth",
-           responses={204: "revoked"}, errors={401: "token_missing, session_invalid"})
+           responses={204: "revoked"},
+           errors={401: "token_missing, session_invalid",
+                   503: "sessions_unavailable (Redis down)"})
 async def logout(request):
     session = await _require(request)
-    await revoke(token=session.token, store=services(request).store)
+    await revoke(token=session.token, store=session_store(request))
     return empty(status=204)

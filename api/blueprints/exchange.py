@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import hmac
 import tempfile
+import zlib
 
 from sanic import Blueprint
 from sanic.response import json
 
 from api.http import bearer_token, services
 from api.openapi import operation
-from core.errors import PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from core.errors import InvalidInput, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from tracing.exchange.importer import ExchangeImporter
 from tracing.exchange.lines import file_lines, split_lines
 
 bp = Blueprint("exchange")
 NDJSON = "application/x-ndjson"
+ENCODINGS = {"identity": False, "gzip": True, "x-gzip": True}  # Content-Encoding: gzipped?
+GZIP = 16 + zlib.MAX_WBITS  # zlib's window bits for the gzip format
 
 
 def _authorise(request) -> None:
@@ -27,28 +30,46 @@ def _authorise(request) -> None:
     if token is None:
         raise Unauthorized("send Authorization: Bearer <exchange token>", field="Authorization",
                            code="token_missing")
-    if not hmac.compare_digest(token.encode(), expected.encode()):
+    # Header bytes that are not UTF-8 arrive as surrogate escapes: compare the bytes sent.
+    if not hmac.compare_digest(token.encode("utf-8", "surrogateescape"), expected.encode()):
         raise Unauthorized("the exchange token is wrong", field="Authorization",
                            code="token_invalid")
 
 
-def _check_body(request) -> None:
+def _check_body(request) -> bool:
+    """Check the media type, the encoding and the announced size; True when gzip."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != NDJSON:
         raise UnsupportedMediaType(f"send Content-Type: {NDJSON}", field="Content-Type",
                                    code="unsupported_media_type")
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding not in ENCODINGS:
+        raise UnsupportedMediaType("只接受 Content-Encoding: gzip（或不压缩）",
+                                   field="Content-Encoding", code="unsupported_encoding")
     length = request.headers.get("content-length")
     limit = request.app.ctx.settings.max_body_bytes
     if length is not None and length.isdigit() and int(length) > limit:
         _too_large(request, limit)
+    return ENCODINGS[encoding]
 
 
-def _too_large(request, limit: int):
+def _too_large(request, limit: int, *, unpacked: bool = False):
     """Refuse the body and close the connection after the answer."""
     if request.stream is not None:
         request.stream.keep_alive = False
-    raise PayloadTooLarge(f"the body is larger than {limit} bytes; split the file",
-                          field="body", code="payload_too_large")
+    what = "解压后的请求体" if unpacked else "请求体"
+    raise PayloadTooLarge(f"{what}超过 {limit} 字节；请拆分文件后分批发送", field="body",
+                          code="payload_too_large")
+
+
+async def _drain(request) -> None:
+    """Read the rest of the body (Sanic stops at REQUEST_MAX_SIZE, twice the limit) so the
+    client, still sending, gets to read the answer."""
+    try:
+        while await request.stream.read() is not None:
+            pass
+    except Exception:  # noqa: BLE001 - over Sanic's own cap: the connection drops
+        pass
 
 
 async def _chunks(request, limit: int):
@@ -59,15 +80,39 @@ async def _chunks(request, limit: int):
             return
         received += len(chunk)
         if received > limit:
-            # Read the rest (Sanic stops at REQUEST_MAX_SIZE, twice the limit) so the client,
-            # still sending, gets to read the 413.
-            try:
-                while await request.stream.read() is not None:
-                    pass
-            except Exception:  # noqa: BLE001 - over Sanic's own cap: the connection drops
-                pass
+            await _drain(request)
             _too_large(request, limit)
         yield chunk
+
+
+async def _gunzip(chunks, request, limit: int):
+    """The decompressed bytes of a gzip body (members one after another), at most ``limit``
+    of them (a gzip bomb is a 413), in pieces of at most 64 KiB."""
+    inflater, started, unpacked = zlib.decompressobj(GZIP), False, 0
+    async for data in chunks:
+        while data:
+            started = True
+            try:
+                piece = inflater.decompress(data, 1 << 16)
+            except zlib.error:
+                await _drain(request)
+                raise _bad_gzip() from None
+            unpacked += len(piece)
+            if unpacked > limit:
+                await _drain(request)
+                _too_large(request, limit, unpacked=True)
+            if piece:
+                yield piece
+            if inflater.eof:  # another member may follow
+                data, inflater, started = inflater.unused_data, zlib.decompressobj(GZIP), False
+            else:
+                data = inflater.unconsumed_tail
+    if started:  # the last member stopped short
+        raise _bad_gzip()
+
+
+def _bad_gzip() -> InvalidInput:
+    return InvalidInput("请求体不是完整有效的 gzip 数据", field="body", code="invalid_gzip")
 
 
 @bp.post("/api/v1/exchange", stream=True)
@@ -75,16 +120,21 @@ async def _chunks(request, limit: int):
            tag="exchange",
            body={"required": True, "content": {NDJSON: {"schema": {"type": "string"}}}},
            responses={200: '{"accepted": N, "rejected": [{line, field, code, message}]}'},
-           errors={401: "token_missing, token_invalid, exchange_disabled",
-                   413: "payload_too_large", 415: "unsupported_media_type"})
+           errors={400: "invalid_gzip",
+                   401: "token_missing, token_invalid, exchange_disabled",
+                   413: "payload_too_large (also after decompression)",
+                   415: "unsupported_media_type, unsupported_encoding"})
 async def exchange(request):
     _authorise(request)
-    _check_body(request)
+    gzipped = _check_body(request)
     importer = ExchangeImporter(on_commit=services(request).changes_committed)
-    chunks = _chunks(request, request.app.ctx.settings.max_body_bytes)
-    if request.headers.get("content-length") is None:
-        # Chunked body of unknown size: spool it to disk first, so a body over the limit is
-        # refused before a single record is stored.
+    limit = request.app.ctx.settings.max_body_bytes
+    chunks = _chunks(request, limit)
+    if gzipped:
+        chunks = _gunzip(chunks, request, limit)
+    if gzipped or request.headers.get("content-length") is None:
+        # A body of unknown (decompressed) size: spool it to disk first, so a body over the
+        # limit, or a broken gzip stream, is refused before a single record is stored.
         with tempfile.TemporaryFile() as spool:
             async for chunk in chunks:
                 spool.write(chunk)

@@ -13,10 +13,13 @@ bp = Blueprint("meta")
 
 @bp.get("/api/v1/health")
 @operation("get", "/api/v1/health", summary="Service health: database, cache, search",
-           tag="meta", responses={200: "all parts answer", 503: "a part does not answer"})
+           tag="meta", responses={200: "status ok, or warning: a part serves through its "
+                                        "fallback (Redis down: in-process cache)",
+                                   503: "status degraded: a part does not answer"})
 async def health(request):
     report = await services(request).health()
-    return json(report, status=200 if report["status"] == "ok" else 503)
+    return json(report, status=503 if report["status"] == "degraded" else 200,
+                ensure_ascii=False)
 
 
 @bp.get("/docs/openapi.json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sanic import Blueprint
-from sanic.response import raw
 
 from api.http import bearer_session, part, query_params, rate_client
 from api.openapi import operation, query
@@ -17,6 +16,7 @@ KIOSK_KEY = {"name": "X-Gongzhi-Kiosk-Key", "in": "header", "required": False,
              "schema": {"type": "string"},
              "description": "a registered kiosk's key: only then does the scan count as the "
                             "kiosk's, placed at its registered market"}
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 @bp.get("/api/v1/scan")
@@ -62,4 +62,4 @@ async def scan(request):
     body = await part(request, TraceService).scan(
         raw=code, client=client, rate_key=rate_client(request, session),
         serving_host=lambda: request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"))
-    return raw(body, content_type=JSON, headers={"Cache-Control": "no-store"})
+    return request.app.ctx.browser.secured(body, content_type=JSON, headers=NO_STORE)

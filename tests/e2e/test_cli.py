@@ -145,3 +145,36 @@ def test_calendar_deadline_across_national_day(tmp_path):
     assert late.returncode == 0 and late.stdout.strip() == "2027-01-06 provisional"
     bad = gongzhi("calendar", "deadline", "2026-13-01", "7", data_dir=tmp_path)
     assert bad.returncode == 2 and "YYYY-MM-DD" in bad.stdout
+
+
+def _closed_port() -> int:
+    from tests.conftest import _free_port
+
+    return _free_port()  # bound and released: nothing listens there
+
+
+@pytest.mark.parametrize("command", [["migrate"], ["serve"], ["up", "--no-serve"],
+                                     ["verify"]])
+@pytest.mark.parametrize("url,shown", [
+    ("postgres://gz:hunter2@127.0.0.1:{port}/gz", "PostgreSQL 127.0.0.1:{port}/gz"),
+    ("postgresql://gz@db.invalid:5432/gz", "PostgreSQL db.invalid:5432/gz"),
+])
+def test_an_unreachable_database_is_one_line_naming_the_setting(tmp_path, command, url, shown):
+    port = _closed_port()
+    result = gongzhi(*command, data_dir=tmp_path, GONGZHI_DB_URL=url.format(port=port))
+    assert result.returncode == 2, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr[-3000:]
+    assert lines[0].startswith("gongzhi: GONGZHI_DB_URL: ")
+    assert shown.format(port=port) in lines[0] and "hunter2" not in lines[0]
+
+
+def test_a_database_postgresql_does_not_have_is_one_line(tmp_path):
+    from tests.conftest import TEST_PG_URL, need
+
+    need(TEST_PG_URL, "PostgreSQL")
+    url = TEST_PG_URL.rsplit("/", 1)[0] + "/gz_no_such_database"
+    result = gongzhi("migrate", data_dir=tmp_path, GONGZHI_DB_URL=url)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "GONGZHI_DB_URL" in result.stderr and "gz_no_such_database" in result.stderr

@@ -161,3 +161,15 @@ class TestSlidingWindow:
 
 async def test_ping(kv_store):
     assert await kv_store.ping() is True
+    assert (await kv_store.status())["ok"] is True
+
+
+async def test_delete_prefix_deletes_only_what_starts_with_it(kv_store):
+    for key in ("view:a", "view:b", "view:*", "vtag:a", "viewer"):
+        await kv_store.set(key, b"1")
+    await kv_store.sadd("view:set", "m")
+    assert await kv_store.delete_prefix("view:") == 4
+    assert await kv_store.get_many(["view:a", "view:*", "vtag:a", "viewer"]) == [
+        None, None, b"1", b"1"]
+    assert await kv_store.spop_all("view:set") == set()
+    assert await kv_store.delete_prefix("view:*") == 0

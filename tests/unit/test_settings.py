@@ -26,6 +26,13 @@ def test_values_are_read_and_typed():
     assert s.exchange_token == "t0k" and s.public_base_url == "https://x"
 
 
+def test_cors_origins_are_a_list_or_any():
+    assert load_settings({}).cors_origins == ("*",)
+    s = load_settings({"GONGZHI_CORS_ORIGINS": " https://h5.example.cn/, http://localhost:5173"})
+    assert s.cors_origins == ("https://h5.example.cn", "http://localhost:5173")
+    assert load_settings({"GONGZHI_CORS_ORIGINS": " , "}).cors_origins == ("*",)
+
+
 def test_empty_values_mean_unset():
     assert load_settings({"GONGZHI_PORT": "", "GONGZHI_REDIS_URL": ""}).port == 8000
 
@@ -42,6 +49,9 @@ def test_empty_values_mean_unset():
     ("GONGZHI_SUSPECT_ALERT_CITIES", "1"), ("GONGZHI_SUSPECT_DISTANCE_KM", "0"),
     ("GONGZHI_SUSPECT_WINDOW_HOURS", "nan"), ("GONGZHI_SUSPECT_MAX_SPEED_KMH", "fast"),
     ("GONGZHI_SUSPECT_MAX_ITEM_PEOPLE", "0"),
+    ("GONGZHI_SHUTDOWN_TIMEOUT", "-1"), ("GONGZHI_SHUTDOWN_TIMEOUT", "soon"),
+    ("GONGZHI_CORS_ORIGINS", "h5.example.cn"), ("GONGZHI_CORS_ORIGINS", "https://h5.cn/page"),
+    ("GONGZHI_CORS_ORIGINS", "https://a.cn, ftp://b.cn"),
 ])
 def test_a_bad_value_names_its_variable(name, value):
     with pytest.raises(SettingsError) as caught:

@@ -21,6 +21,9 @@ CHINA_LNG = (73.4, 135.1)
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
 STANDARD_RE = re.compile(r"^[A-Z]{1,4}(\d{2})?(/[A-Z]{1,8})?\s?[0-9A-Z][0-9A-Za-z.\-/ —]{0,40}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
+# In free-form values (unknown fields, the open parts of place and detail): tab, newline and
+# carriage return are text; any other C0 control character, NUL above all, is not.
+_FREE_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 PHONE_RE = re.compile(r"^[0-9+()\- ]{5,40}$")
 
 
@@ -51,6 +54,40 @@ def text(max_len: int) -> Parser:
 
 
 _text64 = text(64)
+
+
+def check_strings(value: Any, field: str | None = None) -> None:
+    """Refuse a control character in any string or object key anywhere inside ``value``
+    (``control_characters``, naming the path): PostgreSQL cannot store NUL at all, and the
+    two databases must accept the same records."""
+    if isinstance(value, str):
+        if _FREE_CONTROL.search(value):
+            raise RecordError(f"{field} 含有控制字符（如 NUL）", field=field,
+                              code="control_characters")
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            path = _path(field, name)
+            if _FREE_CONTROL.search(name):
+                raise RecordError(f"{path} 的字段名含有控制字符（如 NUL）", field=path,
+                                  code="control_characters")
+            check_strings(item, path)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            check_strings(item, f"{field}[{i}]")
+
+
+def check_values(values: dict[str, Any]) -> None:
+    """:func:`check_strings` over a validated record's values, each named by its field
+    (unknown fields, gathered in ``extra``, by their own names)."""
+    for name, value in values.items():
+        check_strings(value, None if name == "extra" else name)
+
+
+def _path(parent: str | None, name: str) -> str:
+    """The field path of ``name`` inside ``parent``; control characters shown escaped."""
+    shown = name if not _FREE_CONTROL.search(name) else name.encode(
+        "unicode_escape").decode("ascii")
+    return shown if parent is None else f"{parent}.{shown}"
 
 
 def key(value: Any, field: str) -> str:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
+import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,12 +23,17 @@ import orjson
 from tortoise.transactions import in_transaction
 
 from tracing.exchange.fast import fast_record
-from tracing.exchange.fields import RecordError
+from tracing.exchange.fields import RecordError, check_values
 from tracing.exchange.records import Record, validate_record
 from tracing.exchange.sql import stored_keys
 from tracing.exchange.writers import MODELS, TYPE_ORDER, write_chunk
 
 MAX_LINE_BYTES = 1 << 20
+STORAGE_ERROR = "数据库未能保存这条记录（原因已记入服务日志）；请检查记录内容，或稍后重试"
+# A control character in a JSON string is always escaped: \u00XX, or \b and \f (\t, \n and
+# \r are allowed). A line without one of these needs no look at its strings.
+_MAY_HOLD_CONTROL = re.compile(r"\\(?:u00[01]|b|f)", re.IGNORECASE)
+log = logging.getLogger("gongzhi.exchange")
 
 
 @dataclass(frozen=True)
@@ -179,14 +186,16 @@ class ExchangeImporter:
                 raise RecordError(f"line is not valid UTF-8 (byte {exc.start + 1})",
                                   field=None, code="not_utf8") from None
             record = fast_record(text)
-            if record is not None:
-                return record
-            try:
-                obj = orjson.loads(text)
-            except orjson.JSONDecodeError as exc:
-                raise RecordError(f"line is not valid JSON: {exc}", field=None,
-                                  code="malformed_json") from None
-            return validate_record(obj)
+            if record is None:
+                try:
+                    obj = orjson.loads(text)
+                except orjson.JSONDecodeError as exc:
+                    raise RecordError(f"line is not valid JSON: {exc}", field=None,
+                                      code="malformed_json") from None
+                record = validate_record(obj)
+            if _MAY_HOLD_CONTROL.search(text):  # JSON escapes every control character
+                check_values(record.values)
+            return record
         except RecordError as error:
             self.result.reject(number, error)
             return None
@@ -236,8 +245,10 @@ class ExchangeImporter:
                 async with in_transaction() as conn:
                     touched, rejected = await write_chunk([(line, record)], conn)
             except Exception as exc:  # noqa: BLE001 - reported to the sender, line by line
-                message = f"the database refused this record: {type(exc).__name__}: {exc}"
-                self.result.reject(line, RecordError(message[:500], field=None,
+                # The driver's words stay in the log: they may name tables, columns or values.
+                log.warning("line %d: the database refused the record: %s: %s", line,
+                            type(exc).__name__, exc)
+                self.result.reject(line, RecordError(STORAGE_ERROR, field=None,
                                                      code="storage_error"))
                 continue
             self._finish([(line, record)], touched, rejected)

@@ -16,18 +16,24 @@ no query, no system call, the GIL kept) and reads the rows only when it moved.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import mmap
 import os
+import secrets
 import sqlite3
 import threading
 import time
 from pathlib import Path
 
+from core.db import bump_generation, read_generation
 from core.kv import KeyValueStore
 
 log = logging.getLogger("gongzhi.view_cache")
 VERSION_KEY = "view:version"
+GENERATION_KEY = "view:generation"  # the database generation the store's views are true to
+GENERATION = "view_cache"  # its name in the database's generation table
+CHECK_EVERY = 0.5  # seconds between a process's checks of the generation
 
 
 def entry_key(key: str) -> str:
@@ -114,12 +120,27 @@ def _shared_counter(path: Path) -> mmap.mmap:
 
 
 class ViewCache:
-    """Tagged trace-view entries over a KeyValueStore; ``ttl`` 0 turns caching off."""
+    """Tagged trace-view entries over a KeyValueStore; ``ttl`` 0 turns caching off.
+
+    Over a store that fails over (Redis, then this process's memory while Redis is down) the
+    database's view generation (``core.db``, bumped by every invalidation, that is by every
+    import commit that changes data) keeps the shared store honest: the store records the
+    generation its invalidations reached (``GENERATION_KEY``); when Redis answers again, or
+    when this process sees the gap persist across two checks ``CHECK_EVERY`` seconds apart
+    (Redis restarted without this process noticing), a store behind the database loses every
+    view before it serves one. While serving from memory, a generation that moved (an import
+    in another process) drops this process's views.
+    """
 
     def __init__(self, store: KeyValueStore, *, ttl: float, bus: InvalidationBus | None = None):
         self.store = store
         self.ttl = ttl
         self.bus = bus
+        self._watch = store.on_reconnect(self.reconcile)
+        self._seen: int | None = None  # the database generation last acted upon
+        self._gap: int | None = None  # a generation the shared store was behind at last check
+        self._next_check = 0.0
+        self._checking: asyncio.Task | None = None
 
     @property
     def enabled(self) -> bool:
@@ -140,21 +161,41 @@ class ViewCache:
         return True
 
     async def sync(self) -> None:
-        """Drop what other processes invalidated (embedded mode; nothing to do on Redis)."""
+        """Drop what other processes invalidated: the bus (embedded mode), the database's
+        generation (a store that fails over; checked in the background every
+        ``CHECK_EVERY`` seconds, before the first read)."""
         if self.bus is not None:
             tags = self.bus.poll()
             if tags:
                 await self._drop(tags)
+        if self._watch and time.monotonic() >= self._next_check:
+            self._next_check = time.monotonic() + CHECK_EVERY
+            if self._checking is None:
+                self._checking = asyncio.ensure_future(self._check())
+                if self._seen is None:
+                    await asyncio.shield(self._checking)
 
     async def invalidate(self, tags: set[str]) -> int:
         """Delete every entry depending on any of ``tags``; return how many."""
         if not tags:
             return 0
-        await self.store.incr(VERSION_KEY)
+        store = self.store
+        was_degraded, outages = store.degraded, store.outages
+        await store.incr(VERSION_KEY)
         dropped = await self._drop(sorted(tags))
         if self.bus is not None:
             self.bus.publish(sorted(tags))
+        if self._watch:
+            generation = await bump_generation(GENERATION)
+            if not (was_degraded or store.degraded or store.outages != outages):
+                await self._mark(store, generation)  # the shared store saw every drop
+            elif not store.degraded:  # it came back while we dropped from memory
+                await self.reconcile(store)
         return dropped
+
+    async def _mark(self, store: KeyValueStore, generation: int) -> None:
+        """Record in ``store`` that its invalidations reached ``generation``."""
+        await store.set(GENERATION_KEY, str(generation).encode())
 
     async def _drop(self, tags: list[str]) -> int:
         await self.store.incr(VERSION_KEY)
@@ -162,6 +203,51 @@ class ViewCache:
         for tag in tags:
             keys |= await self.store.spop_all(tag_key(tag))
         return await self.store.delete(*keys) if keys else 0
+
+    async def reconcile(self, store: KeyValueStore) -> None:
+        """Before ``store`` serves views again: empty it if it is behind the database's
+        generation (an import's invalidation missed it); the reconnect hook of a store that
+        fails over."""
+        current = await read_generation(GENERATION)
+        stored = await store.get(GENERATION_KEY)
+        if stored is None or int(stored) < current:
+            await self.forget_all(store)
+            await self._mark(store, current)
+            if stored is not None:  # (none: a new or emptied store, nothing was stale)
+                log.warning("the view cache in %s was behind the database (generation %s < "
+                            "%s): emptied", store.name, int(stored), current)
+        self._seen, self._gap = current, None
+
+    async def forget_all(self, store: KeyValueStore) -> None:
+        """Delete every view in ``store``; builds in flight will not store theirs."""
+        await store.incr(VERSION_KEY)
+        await store.delete_prefix(entry_key(""))  # the version counter goes too: renew it
+        await store.delete_prefix(tag_key(""))
+        await store.set(VERSION_KEY, str(secrets.randbits(62)).encode())
+
+    async def _check(self) -> None:
+        """Act on the database's generation (see the class docstring)."""
+        try:
+            current = await read_generation(GENERATION)
+            if self.store.degraded:
+                if current != self._seen:  # another process imported: our views may be stale
+                    await self.forget_all(self.store)
+                    self._seen = current
+                return
+            if current == self._seen and self._gap is None:
+                return
+            stored = await self.store.get(GENERATION_KEY)
+            behind = stored is None or int(stored) < current
+            if behind and self._gap == current:
+                await self.reconcile(self.store)  # behind twice in a row: not in flight
+                return
+            self._gap = current if behind else None
+            self._seen = current
+        except Exception as exc:  # noqa: BLE001 - retried at the next check
+            log.warning("checking the view cache generation failed: %s: %s",
+                        type(exc).__name__, exc)
+        finally:
+            self._checking = None
 
     def close(self) -> None:
         if self.bus is not None:
