@@ -71,16 +71,19 @@ async def _chunks(request, limit: int):
 
 
 @bp.post("/api/v1/exchange", stream=True)
-@operation("post", "/api/v1/exchange", summary="Import exchange records (NDJSON, EXCHANGE.md v1)",
+@operation("post", "/api/v1/exchange",
+           summary="Import exchange records (NDJSON, docs/exchange.md v1.1)",
            tag="exchange",
            body={"required": True, "content": {NDJSON: {"schema": {"type": "string"}}}},
-           responses={200: '{"accepted": N, "rejected": [{line, field, code, message}]}'},
+           responses={200: '{"accepted": N, "rejected": [{line, field, code, message}], '
+                           '"warnings": [{line, field, code, message}]}'},
            errors={401: "token_missing, token_invalid, exchange_disabled",
                    413: "payload_too_large", 415: "unsupported_media_type"})
 async def exchange(request):
     _authorise(request)
     _check_body(request)
-    importer = ExchangeImporter(on_commit=services(request).changes_committed)
+    running = services(request)
+    importer = ExchangeImporter(on_commit=running.changes_committed, clock=running.clock)
     chunks = _chunks(request, request.app.ctx.settings.max_body_bytes)
     if request.headers.get("content-length") is None:
         # Chunked body of unknown size: spool it to disk first, so a body over the limit is
