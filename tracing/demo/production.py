@@ -3,7 +3,8 @@ suppliers (fresh snails every time, other stock for up to 20 days), produces, in
 stores and ships to a wholesaler, who ships part on to a shop that sells some.
 
 In the special cluster the first producer's first product also makes the ok and the recalled
-batch (:mod:`tracing.demo.specials`).
+batch (:mod:`tracing.demo.specials`), and the first batch made with an expired input gets a
+known code (fresh wet rice noodles keep three days, the stock is drawn on for twenty).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import date, timedelta
 from tracing.demo import names, specials
 from tracing.demo.cluster import Cluster
 from tracing.demo.context import Context
-from tracing.demo.keys import ISSUER, OK_CODE, OK_LOT, RECALLED_CODE, RECALLED_LOT
+from tracing.demo.keys import (EXPIRED_INPUT_CODE, ISSUER, OK_CODE, OK_LOT, RECALLED_CODE,
+                               RECALLED_LOT)
 from tracing.demo.supply import party, raw_batch
 
 SPECIAL_LOTS = {"ok": OK_LOT, "recalled": RECALLED_LOT}
@@ -57,8 +59,10 @@ def luosifen_batch(cluster: Cluster, producer: dict, prod: dict, made: date, inp
     """One luosifen batch made of the ``inputs`` raw batches, and its way to the shop."""
     r = cluster.ctx.rng
     lot = SPECIAL_LOTS.get(special) or f"L{made:%y%m%d}{r.choice('ABC')}"
-    batch = cluster.batch(prod, made, lot, r.randint(20, 200) * 100,
-                          SPECIAL_CODES.get(special, ""))
+    code = SPECIAL_CODES.get(special, "")
+    if cluster.special and not special and _first_expired(cluster, inputs, made):
+        code = EXPIRED_INPUT_CODE
+    batch = cluster.batch(prod, made, lot, r.randint(20, 200) * 100, code)
     events = cluster.chain(batch, _steps(cluster, producer, made, batch["quantity"], inputs,
                                          bool(special)))
     if not special and r.random() < 0.25:  # some lines print case and item labels
@@ -69,6 +73,14 @@ def luosifen_batch(cluster: Cluster, producer: dict, prod: dict, made: date, inp
         specials.ok_extras(cluster, batch, events)
     elif special == "recalled":
         specials.recall(cluster, batch, prod, producer)
+
+
+def _first_expired(cluster: Cluster, inputs: list, made: date) -> bool:
+    """Whether this is the cluster's first batch made with an input expired before ``made``."""
+    if any(c["code"] == EXPIRED_INPUT_CODE for c in cluster.out["code"]):
+        return False
+    ends = {b["batch_id"]: b["expires_at"] for b in cluster.out["batch"]}
+    return any(i in ends and date.fromisoformat(ends[i]) < made for i in inputs)
 
 
 def _steps(cluster: Cluster, producer: dict, made: date, qty: int, inputs: list,
@@ -97,7 +109,8 @@ def _factory(ctx: Context, producer: dict, whole: dict, made: date, out_day: dat
         ("storage_in", ctx.at(made, 17, 30), producer, {"quantity": qty, "unit": "袋"}),
         ("storage_out", ctx.at(out_day, 8), producer, {"quantity": qty, "unit": "袋"}),
         ("shipping", ctx.at(out_day, 8, 30), producer, {"quantity": qty, "unit": "袋", "detail": {
-            "counterparty": party(whole), "vehicle": f"桂B{r.randrange(10**5):05d}"}}),
+            "counterparty": party(whole),
+            "vehicle": {"plate": f"桂B{r.randrange(10**5):05d}", "kind": "厢式货车"}}}),
     ]
 
 

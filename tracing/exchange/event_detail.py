@@ -57,7 +57,7 @@ def _items(spec: dict, value: Any, where: str, limit: int) -> list[dict]:
 
 
 def check_detail(kind: str, value: Any) -> dict:
-    """Validate the parts of ``detail`` EXCHANGE.md defines; keep the rest as sent."""
+    """Validate the parts of ``detail`` docs/exchange.md defines; keep the rest as sent."""
     detail = dict(fields.obj(value, "detail"))
     if kind == "inspection" and "inspection" not in detail:
         raise RecordError("an inspection event needs detail.inspection",

@@ -19,7 +19,7 @@ Parser = Callable[[Any, str], Any]
 # China's extent (WGS-84): division codes are Chinese, so every place lies in this box.
 CHINA_LAT = (3.5, 53.6)
 CHINA_LNG = (73.4, 135.1)
-KEY_MAX = 128  # EXCHANGE.md v1.1: keys are printable text of 1-128 characters
+KEY_MAX = 128  # docs/exchange.md v1.1: keys are printable text of 1-128 characters
 STANDARD_RE = re.compile(r"^[A-Z]{1,4}(\d{2})?(/[A-Z]{1,8})?\s?[0-9A-Z][0-9A-Za-z.\-/ —]{0,40}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 PHONE_RE = re.compile(r"^[0-9+()\- ]{5,40}$")
@@ -55,7 +55,7 @@ _text64 = text(64)
 
 
 def key(value: Any, field: str) -> str:
-    """A record key (EXCHANGE.md v1.1): any printable text, NFC-normalised, surrounding
+    """A record key (docs/exchange.md v1.1): any printable text, NFC-normalised, surrounding
     spaces removed, 1-128 characters. Real case numbers (柳市监处罚〔2026〕88号) are keys as
     they are written."""
     if type(value) is str and value.isascii() and value.isalnum() and len(value) <= KEY_MAX:
