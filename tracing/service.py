@@ -105,8 +105,11 @@ class TraceService:
         self.kiosks = KioskRegistry()
         self.official_hosts = hosts.official_hosts(public_base_url=settings.public_base_url,
                                                    trace_hosts=settings.trace_hosts)
-        self.limits = rules.Limits(settings.chilled_max_celsius, settings.frozen_max_celsius,
-                               settings.expiry_warning_days)
+        self.limits = rules.Limits(
+            chilled_max_celsius=settings.chilled_max_celsius,
+            frozen_max_celsius=settings.frozen_max_celsius,
+            expiry_warning_days=settings.expiry_warning_days,
+            chilled_min_celsius=settings.chilled_min_celsius)
         self._parsed: dict[str, ParsedCode] = {}  # parse_scan is pure; codes repeat
         self._entries: dict[str, Entry] = {}  # decoded entries by cache key (see the module)
 

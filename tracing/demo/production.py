@@ -1,6 +1,6 @@
 """Luosifen batches: a producer plans its batches, draws raw batches from the cluster's
-suppliers (fresh snails every time, other stock for up to 20 days), produces, inspects,
-stores and ships to a wholesaler, who ships part on to a shop that sells some.
+suppliers (fresh snails every time, other stock for up to 20 days while it keeps), produces,
+inspects, stores and ships to a wholesaler, who ships part on to a shop that sells some.
 
 In the special cluster the first producer's first product also makes the ok and the recalled
 batch (:mod:`tracing.demo.specials`), and the first batch made with an expired input gets a
@@ -16,7 +16,7 @@ from tracing.demo.cluster import Cluster
 from tracing.demo.context import Context
 from tracing.demo.keys import (EXPIRED_INPUT_CODE, ISSUER, OK_CODE, OK_LOT, RECALLED_CODE,
                                RECALLED_LOT)
-from tracing.demo.supply import party, raw_batch
+from tracing.demo.supply import PERISHABLE, party, raw_batch
 
 SPECIAL_LOTS = {"ok": OK_LOT, "recalled": RECALLED_LOT}
 SPECIAL_CODES = {"ok": OK_CODE, "recalled": RECALLED_CODE}
@@ -25,18 +25,36 @@ LABELS = (("case", "C001"), ("item", "000001"), ("item", "000002"))
 
 def producer_batches(cluster: Cluster, producer: dict) -> None:
     """Every planned batch of ``producer``, in production order, with its raw inputs."""
-    r = cluster.ctx.rng
     held: dict[str, tuple[dict, date]] = {}  # ingredient -> (raw batch, intake day)
     for made, prod, special in sorted(_plans(cluster, producer), key=lambda p: p[0]):
         inputs = []
         for ing, suppliers in cluster.stock.items():
             stock = held.get(ing)
-            if stock is None or ing == "snail" or (made - stock[1]).days > 20:
-                intake = made - timedelta(days=r.randint(1, 3))
-                stock = (raw_batch(cluster, r.choice(suppliers), intake, producer), intake)
-                held[ing] = stock
+            if _draw_again(cluster, stock, ing, made, special):
+                stock = held[ing] = _draw(cluster, suppliers, made, producer)
             inputs.append(stock[0]["batch_id"])
         luosifen_batch(cluster, producer, prod, made, inputs, special)
+
+
+def _draw_again(cluster: Cluster, stock: tuple[dict, date] | None, ing: str, made: date,
+                special: str) -> bool:
+    """Whether the producer takes in a new raw batch: always fresh snails, other stock for
+    up to 20 days while it keeps. Stock past its expiry is used once, in the first cluster
+    (the demo's expired-input case, which the trace view flags)."""
+    if stock is None or ing == "snail" or (made - stock[1]).days > 20:
+        return True
+    if date.fromisoformat(stock[0]["expires_at"]) >= made:
+        return False
+    return not (cluster.special and not special and not _expired_shown(cluster))
+
+
+def _draw(cluster: Cluster, suppliers: list, made: date, producer: dict) -> tuple[dict, date]:
+    """A raw batch taken in 1-3 days before ``made`` (perishables the day before)."""
+    r = cluster.ctx.rng
+    days = r.randint(1, 3)
+    prod = r.choice(suppliers)
+    intake = made - timedelta(days=1 if prod["rec"]["shelf_life_days"] <= PERISHABLE else days)
+    return raw_batch(cluster, prod, intake, producer), intake
 
 
 def _plans(cluster: Cluster, producer: dict) -> list[tuple[date, dict, str]]:
@@ -75,9 +93,13 @@ def luosifen_batch(cluster: Cluster, producer: dict, prod: dict, made: date, inp
         specials.recall(cluster, batch, prod, producer)
 
 
+def _expired_shown(cluster: Cluster) -> bool:
+    return any(c["code"] == EXPIRED_INPUT_CODE for c in cluster.out["code"])
+
+
 def _first_expired(cluster: Cluster, inputs: list, made: date) -> bool:
     """Whether this is the cluster's first batch made with an input expired before ``made``."""
-    if any(c["code"] == EXPIRED_INPUT_CODE for c in cluster.out["code"]):
+    if _expired_shown(cluster):
         return False
     ends = {b["batch_id"]: b["expires_at"] for b in cluster.out["batch"]}
     return any(i in ends and date.fromisoformat(ends[i]) < made for i in inputs)

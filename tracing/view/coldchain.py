@@ -106,13 +106,3 @@ def excursion_alerts(found: list[dict], *, own: bool, batch_label: str = "") -> 
                     "message": f"{text}（GB 31605-2020）。", "event_id": x["event_id"],
                     "celsius": x["celsius"], "limit": x["limit"]})
     return out
-
-
-def mask_plate(plate: str | None) -> str | None:
-    """A vehicle plate as the public may see it: province and letter, the last two
-    characters (桂BD2K823 → 桂B·***23)."""
-    if not plate:
-        return None
-    if len(plate) <= 4:
-        return plate[:1] + "***"
-    return f"{plate[:2]}·***{plate[-2:]}"

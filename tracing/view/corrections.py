@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.clock import SHANGHAI
-from tracing.view.rules import scrub
+from tracing.view.masking import scrub
 
 RESULTS = {"pass": "合格", "fail": "不合格"}
 LEVELS = {1: "一级", 2: "二级", 3: "三级"}

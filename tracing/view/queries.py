@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracing.view import coldchain, related
 from tracing.view.resolve import Resolved
+from tracing.view.rules import apply_corrections
 from tracing.view.sql import (
     BATCH_COLUMNS,
     BATCH_JOINS,
@@ -28,7 +30,9 @@ from tracing.view.sql import (
     as_json,
     as_moment,
     decode_batch,
+    detail_sql,
     fetch_dicts,
+    instant_param,
     placeholders,
 )
 
@@ -46,6 +50,9 @@ class ViewRows:
     samplings: tuple[dict, ...] = ()
     enforcements: tuple[dict, ...] = ()  # the producer's latest five, newest first
     recent_batches: tuple[dict, ...] = ()  # product level: the product's last five batches
+    # events of other batches with a failed inspection that shared a store or vehicle with
+    # the scanned batch (cold chain only; see tracing.view.related)
+    related: tuple[dict, ...] = ()
     queries: int = 0  # statements sent, resolution included
 
 
@@ -64,11 +71,12 @@ async def fetch_view_rows(resolved: Resolved, *, depth: int) -> ViewRows:
     samplings = await _samplings(list({b["uscc"] for b in batches.values()}),
                                  list({b["lot"] for b in batches.values()}))
     enforcements = await _enforcements(row["uscc"])
+    near = await _related(row, [e for e in events if e["batch_id"] == row["batch_id"]])
     return ViewRows(resolved=resolved, depth=depth, batches=tuple(batches.values()),
                     links=tuple((node["parent"], node["batch_id"]) for node in tree),
                     events=tuple(events), recalls=tuple(recalls), samplings=tuple(samplings),
-                    enforcements=tuple(enforcements),
-                    queries=resolved.queries + (5 if depth > 0 else 4))
+                    enforcements=tuple(enforcements), related=tuple(near or ()),
+                    queries=resolved.queries + (5 if depth > 0 else 4) + (near is not None))
 
 
 async def _input_tree(batch_id: str, depth: int) -> list[dict]:
@@ -105,30 +113,37 @@ async def _recalls(batch_ids: list[str], product_ids: list[str]) -> list[dict]:
     batches, products = placeholders(len(batch_ids)), placeholders(len(product_ids))
     rows = await fetch_dicts(
         "SELECT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id, "
-        "rb.batch_id FROM recall r LEFT JOIN recall_batch rb ON rb.recall_id = r.recall_id "
+        "r.correction, rb.batch_id FROM recall r "
+        "LEFT JOIN recall_batch rb ON rb.recall_id = r.recall_id "
         f"WHERE (rb.batch_id IN ({batches}) OR r.product_id IN ({products})) "
         f"AND (r.recall_id IN (SELECT recall_id FROM recall_batch WHERE batch_id IN "
         f"({batches})) OR r.product_id IN ({products}))",
         [*batch_ids, *product_ids, *batch_ids, *product_ids])
-    return _with_dates(rows, "started_at")
+    return _with_dates(_corrections(rows), "started_at")
 
 
 async def _samplings(producers: list[str], lots: list[str]) -> list[dict]:
     rows = await fetch_dicts(
         "SELECT sample_id, enterprise_uscc, product_name, lot, sampled_at, result, failed_items,"
-        " authority, report_no FROM sampling "
+        " authority, report_no, correction FROM sampling "
         f"WHERE enterprise_uscc IN ({placeholders(len(producers))}) "
         f"AND lot IN ({placeholders(len(lots))})", [*producers, *lots])
     for s in rows:
         s["failed_items"] = as_json(s["failed_items"], [])
-    return _with_dates(rows, "sampled_at")
+    return _with_dates(_corrections(rows), "sampled_at")
 
 
 async def _enforcements(uscc: str) -> list[dict]:
-    rows = await fetch_dicts("SELECT case_no, decided_at, violation, penalty, authority "
-                             "FROM enforcement WHERE enterprise_uscc = ? "
+    rows = await fetch_dicts("SELECT case_no, decided_at, violation, penalty, authority, "
+                             "correction FROM enforcement WHERE enterprise_uscc = ? "
                              "ORDER BY decided_at DESC LIMIT 5", [uscc])
-    return _with_dates(rows, "decided_at")
+    return _with_dates(_corrections(rows), "decided_at")
+
+
+def _corrections(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["correction"] = as_json(row["correction"], None)
+    return rows
 
 
 def _with_dates(rows: list[dict], name: str) -> list[dict]:
@@ -145,13 +160,49 @@ async def _product_rows(resolved: Resolved, depth: int) -> ViewRows:
         "FROM batch WHERE product_id = ? ORDER BY produced_at DESC, batch_id LIMIT 5", [product_id])
     ids = [b["batch_id"] for b in recent] or [""]
     recalls = await fetch_dicts(
-        "SELECT DISTINCT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id "
-        "FROM recall r "
+        "SELECT DISTINCT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id, "
+        "r.correction FROM recall r "
         "LEFT JOIN recall_batch rb ON rb.recall_id = r.recall_id "
         f"WHERE r.product_id = ? OR rb.batch_id IN ({placeholders(len(ids))})",
         [product_id, *ids])
     enforcements = await _enforcements(resolved.row["uscc"])
     return ViewRows(resolved=resolved, depth=depth,
                     recent_batches=tuple(decode_batch(b) for b in recent),
-                    recalls=tuple(_with_dates(recalls, "started_at")),
+                    recalls=tuple(_with_dates(_corrections(recalls), "started_at")),
                     enforcements=tuple(enforcements), queries=resolved.queries + 3)
+
+
+async def _related(row: dict, events: list[dict]) -> list[dict] | None:
+    """Events of batches with a failed inspection that were in the scanned batch's cold
+    stores or vehicles around its time there; None when no query was needed (not cold
+    chain, or never in a store or vehicle)."""
+    if not coldchain.is_cold_chain(row.get("storage_class"), row.get("storage")):
+        return None
+    wanted = related.lookup(related.stays(apply_corrections(events)))
+    if wanted is None:
+        return None
+    parts, params = [], []
+    for column, keys in (("o.kind IN ('storage_in', 'storage_out') AND o.place_uscc",
+                          wanted.stores),
+                         (detail_sql("o", "vehicle", "plate"), wanted.plates)):
+        if not keys:
+            continue
+        until = "" if wanted.end is None else " AND o.occurred_at <= ?"
+        parts.append(f"SELECT o.batch_id FROM event o WHERE {column} IN "
+                     f"({placeholders(len(keys))}) AND o.occurred_at >= ?{until}")
+        params += [*keys, instant_param(wanted.start)]
+        params += [] if wanted.end is None else [instant_param(wanted.end)]
+    rows = await fetch_dicts(
+        f"WITH near(batch_id) AS ({' UNION '.join(parts)}), failed(batch_id) AS ("
+        "SELECT DISTINCT f.batch_id FROM event f JOIN near n ON n.batch_id = f.batch_id "
+        f"WHERE {detail_sql('f', 'inspection', 'result')} = 'fail' AND f.batch_id <> ?) "
+        "SELECT ev.batch_id, ev.event_id, ev.seq, ev.kind, ev.occurred_at, ev.place_uscc, "
+        "ev.detail, ev.corrects, pe.name AS place_name, b.lot, p.name AS p_name "
+        "FROM event ev JOIN failed x ON x.batch_id = ev.batch_id "
+        "JOIN batch b ON b.batch_id = ev.batch_id JOIN product p ON p.product_id = b.product_id "
+        "LEFT JOIN enterprise pe ON pe.uscc = ev.place_uscc ORDER BY ev.batch_id, ev.seq",
+        [*params, row["batch_id"]])
+    for ev in rows:
+        ev["occurred_at"] = as_moment(ev["occurred_at"])
+        ev["detail"] = as_json(ev["detail"], {})
+    return rows

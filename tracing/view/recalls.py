@@ -3,10 +3,11 @@
 A recall covers a batch when it names the batch, or names its product: a product recall covers
 every batch made up to the recall's start and, while it is ongoing, every later batch too.
 ``completed`` means the recall procedure ended, not that the food became safe: a covered batch
-is shown as recalled (alert ``recall``, status ``recalled``) for the rest of its shelf life
-whatever the recall's status, with a sentence that says whether the recall is ongoing or
-ended and whether it concerns the batch or the whole product. Past the shelf life the recall
-stays in the view as history (``recall_history``, info). Only a recall ``withdrawn`` as issued
+is shown as recalled (alert ``recall``, status ``recalled``) while the recall is ongoing and,
+once it is completed, for the rest of the batch's shelf life, with a sentence that says
+whether the recall is ongoing or ended and whether it concerns the batch or the whole
+product. A completed recall of a batch past its shelf life stays in the view as history
+(``recall_history``, info). Only a recall ``withdrawn`` as issued
 by mistake, which the exchange accepts only with a reason, lifts it, and the view shows that
 as a correction (``recall_withdrawn``, info).
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from tracing.view.corrections import correction_note, recall_before
+from tracing.view.privacy import scrub
 
 LEVELS = {1: "一级", 2: "二级", 3: "三级"}
 ADVICE = "可到购买处退货或拨打12315咨询。"
@@ -71,9 +73,9 @@ def batch_recall_alerts(rows, batch: dict, *, today: date, label: str = "") -> l
         end = last_day(batch)
         if recall.get("status") == "withdrawn":
             out.append(withdrawn_alert(recall))
-        elif end is not None and end < today:
+        elif recall.get("status") == "completed" and end is not None and end < today:
             out.append(_alert("recall_history", "info", recall, (
-                f"{_subject(scope, label)}曾被{_level(recall)}召回（{recall['reason']}），"
+                f"{_subject(scope, label)}曾被{_level(recall)}召回（{scrub(recall['reason'])}），"
                 f"已于{end.isoformat()}过保质期，请勿食用。")))
         else:
             out.append(_alert("recall", "critical", recall,
@@ -88,7 +90,7 @@ def _subject(scope: str, label: str) -> str:
 
 
 def _active_message(recall: dict, scope: str, label: str) -> str:
-    who, level, reason = _subject(scope, label), _level(recall), recall["reason"]
+    who, level, reason = _subject(scope, label), _level(recall), scrub(recall["reason"])
     if label:
         advice = "本产品可能受影响，请暂停食用并关注召回公告。"
     else:
@@ -107,7 +109,7 @@ def withdrawn_alert(recall: dict) -> dict:
     correction = recall.get("correction") or {}
     when = str(correction.get("at") or "")[:10]
     return _alert("recall_withdrawn", "info", recall, (
-        f"已更正：{_level(recall)}召回（{recall['reason']}）系误发，已撤销。"
+        f"已更正：{_level(recall)}召回（{scrub(recall['reason'])}）系误发，已撤销。"
         f"更正原因：{correction.get('reason') or '未说明'}"
         f"{'，更正于' + when if when else ''}。"))
 
@@ -134,7 +136,7 @@ def product_recall_alerts(rows, product: dict, *, today: date) -> list[dict]:
         end = started + timedelta(days=days) if days and started else None
         if recall.get("status") == "completed" and end is not None and end < today:
             out.append(_alert("recall_history", "info", recall, (
-                f"该产品曾有批次被{_level(recall)}召回（{recall['reason']}），"
+                f"该产品曾有批次被{_level(recall)}召回（{scrub(recall['reason'])}），"
                 "召回的批次均已过保质期。")))
         elif recall.get("product_id") == product["product_id"]:
             out.append(_alert("recall", "critical", recall,
@@ -142,5 +144,5 @@ def product_recall_alerts(rows, product: dict, *, today: date) -> list[dict]:
         else:
             state = "已被召回（召回程序已结束）" if recall.get("status") == "completed" else "正在召回"
             out.append(_alert("recall_of_some_batches", "high", recall, (
-                f"该商品有批次{state}：{recall['reason']}。请核对包装上的批号。")))
+                f"该商品有批次{state}：{scrub(recall['reason'])}。请核对包装上的批号。")))
     return out

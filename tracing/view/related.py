@@ -22,14 +22,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.clock import SHANGHAI
-from tracing.view.coldchain import mask_plate
+from tracing.view.masking import mask_plate
 from tracing.view.rules import apply_corrections
 
 TRIP = timedelta(hours=24)
 STORE_LOOKBACK = timedelta(days=90)  # how long before our stay another batch may have come in
 ARRIVALS = ("receiving", "raw_material_intake")
-EVENT_KINDS = ("inspection", "storage_in", "storage_out", "shipping", "receiving",
-               "raw_material_intake")
 
 
 @dataclass(frozen=True)
