@@ -127,7 +127,7 @@ async def _empty_tables() -> None:
         await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
     else:  # SQLite: DELETE fires the append-only triggers, so lift them for the clean-up
         append_only = [importlib.import_module(f"gongzhi.migrations.{name}") for name in
-                       ("0002_event_append_only", "0006_record_history")]
+                       ("0002_event_append_only", "0007_record_history")]
         for migration in append_only:
             await migration.remove(conn)
         await conn.execute_script("PRAGMA foreign_keys=OFF;" + "".join(

@@ -267,7 +267,7 @@ async def test_the_migration_makes_existing_rows_version_one_with_the_live_hash(
     for table in tables:
         await tamper(f"UPDATE {table} SET version = NULL, version_prev = NULL, "
                      "version_hash = NULL")
-    migration = importlib.import_module("gongzhi.migrations.0006_record_history")
+    migration = importlib.import_module("gongzhi.migrations.0007_record_history")
     done = await migration.backfill(connections.get("default"))
     assert done == sum(F.WORLD_COUNTS.values()) - F.WORLD_COUNTS["event"]
     assert {r["uscc"]: r["version_hash"] for r in await Enterprise.all().values(

@@ -236,7 +236,7 @@ def _versioned(model: str) -> list[ops.AddField]:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gongzhi", "0005_scan_subject")]
+    dependencies = [("gongzhi", "0006_scan_trust")]
 
     operations = [
         ops.CreateModel(
