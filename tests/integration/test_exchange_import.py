@@ -109,7 +109,8 @@ async def test_resending_a_batch_keeps_its_event_chain():
 
 async def test_the_last_of_two_records_with_one_key_wins(chunk_size):
     records = [F.enterprise(1, name="甲"), F.enterprise(2), F.enterprise(1, name="乙")]
-    assert (await run(records, chunk_size)).as_dict() == {"accepted": 3, "rejected": [], "warnings": []}
+    assert (await run(records, chunk_size)).as_dict() == {"accepted": 3, "rejected": [],
+                                                          "warnings": []}
     assert (await Enterprise.get(uscc=F.uscc(1))).name == "乙"
 
 

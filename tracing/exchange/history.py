@@ -44,36 +44,41 @@ async def version_records(rtype: str, items: list[tuple[int, Record]],
     out = Versions()
     current = await _current(rtype, [r.key for _, r in items], conn)
     for line, record in items:
-        values = record.values
         old = current.get(record.key)
         if old is None:
-            values.update(version=1, version_prev=GENESIS,
-                          version_hash=version_hash(GENESIS, rtype, values))
-            out.write.append((line, record))
+            record.values.update(version=1, version_prev=GENESIS,
+                                 version_hash=version_hash(GENESIS, rtype, record.values))
+        elif same_content(rtype, old, record.values):
             continue
-        if same_content(rtype, old, values):
-            continue
-        new = normalised(rtype, values)
-        changed = corrections.outcome_changes(rtype, old, new)
-        try:
-            corrections.require_reason(rtype, changed, new)
-        except RecordError as error:
-            out.rejected.append((line, error))
-            continue
-        number = old["version"] or 1
-        prev = old["version_prev"] or GENESIS
-        head = old["version_hash"] or version_hash(prev, rtype, old)
-        out.history.append({"rtype": rtype, "key": record.key, "version": number,
-                            "content": normalised(rtype, old), "recorded_at": old["updated_at"],
-                            "prev_hash": prev, "hash": head})
-        values.update(version=number + 1, version_prev=head,
-                      version_hash=version_hash(head, rtype, values))
-        if rtype in OFFICIAL:
-            values["correction"] = corrections.summary(
-                changed, normalised(rtype, old), new, at=now) if changed else old["correction"]
-        out.previous[record.key] = normalised(rtype, old)
+        else:
+            try:
+                out.history.append(_next_version(rtype, record, old, now))
+            except RecordError as error:
+                out.rejected.append((line, error))
+                continue
+            out.previous[record.key] = normalised(rtype, old)
         out.write.append((line, record))
     return out
+
+
+def _next_version(rtype: str, record: Record, old: dict, now: datetime) -> dict:
+    """Make ``record`` the version after ``old`` (its version columns, and the correction
+    summary of an official record); return the ``record_version`` row of ``old``. Raise
+    ``correction_reason_required`` for an official outcome changed without a reason."""
+    values, before = record.values, normalised(rtype, old)
+    new = normalised(rtype, values)
+    changed = corrections.outcome_changes(rtype, before, new)
+    corrections.require_reason(rtype, changed, new)
+    number = old["version"] or 1
+    prev = old["version_prev"] or GENESIS
+    head = old["version_hash"] or version_hash(prev, rtype, old)
+    values.update(version=number + 1, version_prev=head,
+                  version_hash=version_hash(head, rtype, values))
+    if rtype in OFFICIAL:
+        values["correction"] = corrections.summary(changed, before, new, at=now) \
+            if changed else old["correction"]
+    return {"rtype": rtype, "key": record.key, "version": number, "content": before,
+            "recorded_at": old["updated_at"], "prev_hash": prev, "hash": head}
 
 
 async def _current(rtype: str, keys: list[str], conn: BaseDBAsyncClient) -> dict[str, dict]:

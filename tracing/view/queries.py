@@ -8,7 +8,10 @@ reads, for a batch-level code, whatever the depth:
 3. the events of the batch and every input batch, with the names of their places;
 4. recalls naming any of those batches or products;
 5. sampling results of those producers for those lots;
-6. the producer's latest enforcement decisions.
+6. the producer's latest enforcement decisions;
+7. for a cold-chain batch that was in a store or a vehicle only: the events of other batches
+   with a failed inspection that were there around the same time (what to look for is worked
+   out by :func:`tracing.view.related.lookup`; what they mean is decided by the builder).
 
 For a product-level scan: the product's last five batches, the recalls of the product or of
 those batches, and the producer's enforcement decisions. Values come decoded (dates, instants,
@@ -181,19 +184,9 @@ async def _related(row: dict, events: list[dict]) -> list[dict] | None:
     wanted = related.lookup(related.stays(apply_corrections(events)))
     if wanted is None:
         return None
-    parts, params = [], []
-    for column, keys in (("o.kind IN ('storage_in', 'storage_out') AND o.place_uscc",
-                          wanted.stores),
-                         (detail_sql("o", "vehicle", "plate"), wanted.plates)):
-        if not keys:
-            continue
-        until = "" if wanted.end is None else " AND o.occurred_at <= ?"
-        parts.append(f"SELECT o.batch_id FROM event o WHERE {column} IN "
-                     f"({placeholders(len(keys))}) AND o.occurred_at >= ?{until}")
-        params += [*keys, instant_param(wanted.start)]
-        params += [] if wanted.end is None else [instant_param(wanted.end)]
+    near, params = _near(wanted)
     rows = await fetch_dicts(
-        f"WITH near(batch_id) AS ({' UNION '.join(parts)}), failed(batch_id) AS ("
+        f"WITH near(batch_id) AS ({near}), failed(batch_id) AS ("
         "SELECT DISTINCT f.batch_id FROM event f JOIN near n ON n.batch_id = f.batch_id "
         f"WHERE {detail_sql('f', 'inspection', 'result')} = 'fail' AND f.batch_id <> ?) "
         "SELECT ev.batch_id, ev.event_id, ev.seq, ev.kind, ev.occurred_at, ev.place_uscc, "
@@ -206,3 +199,20 @@ async def _related(row: dict, events: list[dict]) -> list[dict] | None:
         ev["occurred_at"] = as_moment(ev["occurred_at"])
         ev["detail"] = as_json(ev["detail"], {})
     return rows
+
+
+def _near(wanted: related.Lookup) -> tuple[str, list]:
+    """The batches with an event at the stores or in the vehicles of ``wanted`` in its time
+    range (the partial indexes of migration 0007 serve both parts)."""
+    parts, params = [], []
+    for column, keys in (("o.kind IN ('storage_in', 'storage_out') AND o.place_uscc",
+                          wanted.stores),
+                         (detail_sql("o", "vehicle", "plate"), wanted.plates)):
+        if not keys:
+            continue
+        until = "" if wanted.end is None else " AND o.occurred_at <= ?"
+        parts.append(f"SELECT o.batch_id FROM event o WHERE {column} IN "
+                     f"({placeholders(len(keys))}) AND o.occurred_at >= ?{until}")
+        params += [*keys, instant_param(wanted.start)]
+        params += [] if wanted.end is None else [instant_param(wanted.end)]
+    return " UNION ".join(parts), params
