@@ -1,4 +1,5 @@
 import hashlib
+from copy import deepcopy
 from datetime import date, datetime, timezone
 
 import orjson
@@ -200,27 +201,59 @@ async def backward(apps, state_editor):
         await client.execute_script(f"DROP INDEX IF EXISTS {name}")
 
 
-class AlterFieldInState(ops.AlterField):
-    """The field as the models now declare it; the database is changed by ``forward``."""
+class AddFields(ops.TortoiseOperation):
+    """Fields added to one model in one step: Tortoise rebuilds the app's models at every
+    state change, so one step a field made this migration take seconds."""
 
-    async def database_forward(self, *args, **kwargs) -> None:
-        return None
+    def __init__(self, model_name: str, fields: list[tuple[str, object]]) -> None:
+        self.model_name = model_name
+        self.fields = fields
 
-    async def database_backward(self, *args, **kwargs) -> None:
-        return None
+    def describe(self) -> str:
+        return f"Add fields {', '.join(n for n, _ in self.fields)} to {self.model_name}"
+
+    def state_forward(self, app_label, state) -> None:
+        model_state = self.get_model_state(state, app_label, self.model_name)
+        for name, field in self.fields:
+            model_state.fields[name] = deepcopy(field)
+        state.reload_models({(app_label, self.model_name)})
+
+    async def database_forward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor:
+            model = new_state.apps.get_model(f"{app_label}.{self.model_name}")
+            for name, _ in self.fields:
+                await state_editor.add_field(model, name)
+
+    async def database_backward(self, app_label, old_state, new_state, state_editor=None):
+        if state_editor:
+            model = old_state.apps.get_model(f"{app_label}.{self.model_name}")
+            for name, _ in self.fields:
+                await state_editor.remove_field(model, model._meta.fields_map[name])
 
 
-def _widened(model: str, name: str, primary: bool) -> ops.AlterField:
+class WidenKeysInState(ops.TortoiseOperation):
+    """The key fields as the models now declare them (128 characters), in the migration
+    state only; ``forward`` changes the database (PostgreSQL)."""
+
+    def describe(self) -> str:
+        return "Widen record keys to 128 characters"
+
+    def state_forward(self, app_label, state) -> None:
+        for model, name, primary in WIDENED:
+            self.get_model_state(state, app_label, model).fields[name] = _widened(
+                model, name, primary)
+        state.reload_models({(app_label, model) for model, _, _ in WIDENED})
+
+
+def _widened(model: str, name: str, primary: bool):
     if primary:
-        field = fields.CharField(primary_key=True, unique=True, db_index=True, max_length=128)
-    elif (model, name) == ("Event", "event_id"):
-        field = fields.CharField(unique=True, max_length=128)
-    else:
-        field = fields.CharField(null=True, db_index=True, max_length=128)
-    return AlterFieldInState(model_name=model, name=name, field=field)
+        return fields.CharField(primary_key=True, unique=True, db_index=True, max_length=128)
+    if (model, name) == ("Event", "event_id"):
+        return fields.CharField(unique=True, max_length=128)
+    return fields.CharField(null=True, db_index=True, max_length=128)
 
 
-def _versioned(model: str) -> list[ops.AddField]:
+def _versioned(model: str) -> AddFields:
     added = [("correction_reason", fields.TextField(null=True, unique=False)),
              ("version", fields.IntField(null=True)),
              ("version_prev", fields.CharField(null=True, max_length=64)),
@@ -232,7 +265,7 @@ def _versioned(model: str) -> list[ops.AddField]:
         added += [("storage_class", fields.CharField(null=True, max_length=10)),
                   ("process", fields.TextField(null=True, unique=False)),
                   ("label_image", fields.CharField(null=True, max_length=64))]
-    return [ops.AddField(model_name=model, name=name, field=field) for name, field in added]
+    return AddFields(model, added)
 
 
 class Migration(migrations.Migration):
@@ -260,7 +293,7 @@ class Migration(migrations.Migration):
                                           "database triggers refuse UPDATE and"},
             bases=["Model"],
         ),
-        *[op for model in VERSIONED for op in _versioned(model)],
-        *[_widened(model, name, primary) for model, name, primary in WIDENED],
+        *[_versioned(model) for model in VERSIONED],
+        WidenKeysInState(),
         ops.RunPython(forward, backward),
     ]
