@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, AsyncIterator
 
 import orjson
@@ -65,22 +66,37 @@ def attribute(rtype: str, name: str) -> str:
 
 def normalised(rtype: str, values: dict[str, Any]) -> dict[str, Any]:
     """The content of a record as JSON-ready plain values: every content field (defaults
-    for the missing), integral floats as integers, dates ISO, instants in UTC."""
-    defaults = DEFAULTS.get(rtype, {"extra": {}})
+    for the missing), integral floats as integers, dates ISO, instants in UTC. A fresh dict
+    (its default lists are shared: not to be changed)."""
+    get = values.get
     out = {}
-    for name in CONTENT[rtype]:
-        value = values.get(name)
-        if value is None or value == [] or value == {}:
-            value = defaults.get(name)
-        value = normal_value(value)
-        out[name] = value.isoformat() if hasattr(value, "isoformat") else value
+    for name, default in _PLANS[rtype]:
+        value = get(name)
+        kind = type(value)
+        if kind is str or kind is int:
+            out[name] = value
+        elif value is None or ((kind is list or kind is dict) and not value):
+            out[name] = default
+        elif kind is float:
+            out[name] = int(value) if value.is_integer() else value
+        elif kind is date:
+            out[name] = value.isoformat()
+        else:
+            value = normal_value(value)
+            out[name] = value.isoformat() if hasattr(value, "isoformat") else value
     return out
+
+
+# (field, default) of each type's content, in order.
+_PLANS = {rtype: tuple((name, DEFAULTS.get(rtype, {"extra": {}}).get(name)) for name in names)
+          for rtype, names in CONTENT.items()}
 
 
 def canonical(rtype: str, values: dict[str, Any]) -> bytes:
     """The canonical bytes of a record version (sorted keys, the type included)."""
-    return orjson.dumps({"type": rtype, **normalised(rtype, values)},
-                        option=orjson.OPT_SORT_KEYS)
+    content = normalised(rtype, values)
+    content["type"] = rtype
+    return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
 
 
 def version_hash(prev_hash: str, rtype: str, values: dict[str, Any]) -> str:
