@@ -140,6 +140,7 @@ class ExchangeImporter:
         # Keys with a line waiting in the spool: later lines of the same key wait behind it,
         # so the last line sent for a key is the one that stays.
         self._deferred: set[tuple[str, str]] = set()
+        self._warned: dict[int, list[RecordError]] = {}  # line -> warnings, until written
 
     async def run(self, lines: AsyncIterable[bytes] | Iterable[bytes]) -> ImportResult:
         """Import every line of ``lines`` (bytes, with or without the newline)."""
@@ -204,6 +205,8 @@ class ExchangeImporter:
                                   code="malformed_json") from None
             record = validate_record(obj)
             check_dates(record, self.clock())
+            if record.warnings:
+                self._warned[number] = record.warnings
             return record
         except RecordError as error:
             self.result.reject(number, error)
@@ -266,11 +269,12 @@ class ExchangeImporter:
         for line, error in rejected:
             self.result.reject(line, error)
         self.result.accepted += len(ready) - len(rejected)
+        if not self._warned:  # warnings are rare: most chunks need no look
+            return
         refused = {line for line, _ in rejected}
-        for line, record in ready:
-            if record.warnings and line not in refused:
-                for warning in record.warnings:
-                    self.result.warn(line, warning)
+        for line, _ in ready:
+            for warning in () if line in refused else self._warned.pop(line, ()):
+                self.result.warn(line, warning)
 
     async def _notify(self, touched: dict[str, set[str]]) -> None:
         if self.on_commit and touched:
