@@ -50,8 +50,10 @@ class Settings:
     auth_rate_window: int = 60
     session_ttl: int = 7 * 24 * 3600
     proxies_count: int = 0  # trusted reverse proxies in front (X-Forwarded-For hops)
+    # Cold-chain limits of GB 31605-2020: chilled food 0-8 °C, frozen food at or below -18 °C.
     chilled_max_celsius: float = 8.0  # cold-chain excursion above this for chilled goods
-    frozen_max_celsius: float = -15.0  # and above this for frozen goods
+    chilled_min_celsius: float = 0.0  # and below this (the food froze)
+    frozen_max_celsius: float = -18.0  # and above this for frozen goods
     expiry_warning_days: int = 3  # warn this many days before the expiry date
     scan_flush_ms: int = 1000  # scan records are written in batches this often
     # Counterfeit suspicion from trusted scans (tracing.scans.suspicion): a quiet notice from
@@ -170,6 +172,7 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "GONGZHI_SESSION_TTL": ("session_ttl", lambda n, v: _int(n, v, 60, 90 * 86400)),
     "GONGZHI_PROXIES_COUNT": ("proxies_count", lambda n, v: _int(n, v, 0, 10)),
     "GONGZHI_CHILLED_MAX_CELSIUS": ("chilled_max_celsius", lambda n, v: _float(n, v, -30, 30)),
+    "GONGZHI_CHILLED_MIN_CELSIUS": ("chilled_min_celsius", lambda n, v: _float(n, v, -30, 30)),
     "GONGZHI_FROZEN_MAX_CELSIUS": ("frozen_max_celsius", lambda n, v: _float(n, v, -60, 0)),
     "GONGZHI_EXPIRY_WARNING_DAYS": ("expiry_warning_days", lambda n, v: _int(n, v, 0, 365)),
     "GONGZHI_SCAN_FLUSH_MS": ("scan_flush_ms", lambda n, v: _int(n, v, 10, 60000)),

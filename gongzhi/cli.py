@@ -119,6 +119,8 @@ def _print_urls(settings: Settings, demo: bool = False) -> None:
 
         print(f"  scan     {base}/api/v1/scan?code={DEMO_KEYS['recalled_code']}  (recalled batch)")
         print(f"  scan     {base}/api/v1/scan?code={DEMO_KEYS['ok_code']}")
+        print(f"  scan     {base}/api/v1/scan?code={DEMO_KEYS['expired_input_code']}  "
+              "(made with an expired input)")
         print(f"  scan     {base}/api/v1/scan?code={quote(DEMO_KEYS['gs1_digital_link'], safe='')}")
         print(f"  search   {base}/api/v1/search?q=lsf  (pinyin initials of 螺蛳粉)")
     sys.stdout.flush()

@@ -21,6 +21,7 @@ from profiles import sql
 from profiles.models import MediaFile
 from profiles.media import media_item
 from profiles.profile import licence
+from tracing.view import recalls as recall_rules
 from tracing.view import rules
 from tracing.view.queries import attach_notices
 
@@ -96,10 +97,11 @@ async def batch_alerts(row: dict, batches: list[dict], *, today: date,
     ids = [b["batch_id"] for b in batches]
     recalls = [r async for r in sql.rows_in(
         "SELECT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id, "
-        "rb.batch_id FROM recall r JOIN recall_batch rb ON rb.recall_id = r.recall_id "
+        "r.correction, rb.batch_id FROM recall r JOIN recall_batch rb ON rb.recall_id = r.recall_id "
         "WHERE rb.batch_id IN ({keys})", ids)]
     recalls += await sql.rows(
-        "SELECT recall_id, level, reason, started_at, status, product_id, NULL AS batch_id "
+        "SELECT recall_id, level, reason, started_at, status, product_id, correction, "
+        "NULL AS batch_id "
         "FROM recall WHERE product_id = ?", [row["product_id"]])
     await attach_notices(recalls)
     samplings = [s async for s in sql.rows_in(
@@ -108,13 +110,18 @@ async def batch_alerts(row: dict, batches: list[dict], *, today: date,
         {b["lot"] for b in batches}, params_before=(row["enterprise_uscc"],))]
     out = {}
     for b in batches:
-        mine = [{**r, "started_at": sql.day(r["started_at"])} for r in recalls
+        mine = [{**r, "started_at": sql.day(r["started_at"]),
+                 "correction": sql.json(r.get("correction"), None)} for r in recalls
                 if r["batch_id"] in (None, b["batch_id"])]
+        batch = {**b, "product_id": row["product_id"], "produced_at": sql.day(b["produced_at"]),
+                 "expires_at": sql.day(b["expires_at"]),
+                 "shelf_life_days": row.get("shelf_life_days")}
         sampled = [{**s, "sampled_at": sql.day(s["sampled_at"]),
                     "failed_items": sql.json(s["failed_items"], [])} for s in samplings
                    if s["lot"] == b["lot"] and s["product_name"] in (None, "", row["name"])]
         out[b["batch_id"]] = rules.sort_alerts(
-            rules.recall_alerts(mine) + rules.expiry_alerts(sql.day(b["expires_at"]), today,
+            recall_rules.batch_recall_alerts(mine, batch, today=today)
+            + rules.expiry_alerts(sql.day(b["expires_at"]), today,
                                                             limits)
             + rules.sampling_alerts(sampled, own=True))
     return out

@@ -146,12 +146,15 @@ async def _empty_tables() -> None:
     tables = [m._meta.db_table for app in Tortoise.apps.values() for m in app.values()]
     if conn.capabilities.dialect == "postgres":
         await conn.execute_script(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    else:  # SQLite: DELETE fires the append-only trigger, so lift it for the clean-up
-        append_only = importlib.import_module("gongzhi.migrations.0002_event_append_only")
-        await append_only.remove(conn)
+    else:  # SQLite: DELETE fires the append-only triggers, so lift them for the clean-up
+        append_only = [importlib.import_module(f"gongzhi.migrations.{name}") for name in
+                       ("0002_event_append_only", "0009_record_history")]
+        for migration in append_only:
+            await migration.remove(conn)
         await conn.execute_script("PRAGMA foreign_keys=OFF;" + "".join(
             f"DELETE FROM {t};" for t in tables) + "PRAGMA foreign_keys=ON;")
-        await append_only.install(conn)
+        for migration in append_only:
+            await migration.install(conn)
 
 
 @pytest.fixture

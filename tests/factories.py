@@ -1,4 +1,4 @@
-"""Builders for valid exchange records (EXCHANGE.md v1) and NDJSON bodies.
+"""Builders for valid exchange records (docs/exchange.md, v1.1) and NDJSON bodies.
 
 Each builder returns a fresh ``dict`` that ``validate_record`` accepts; keyword arguments
 override or add fields, and :func:`without` drops some. Keys default to one small world:

@@ -22,12 +22,13 @@ from tracing.exchange.importer import ExchangeImporter, ImportResult
 from tracing.exchange.lines import file_lines
 from tracing.indexing import count_all, rebuild_index
 from tracing.model.chain import verify_chains
+from tracing.model.versions import verify_histories
 from tracing.model.models import Enterprise
 
 
 async def import_file(path: Path, services: Services, *, progress: bool = True) -> ImportResult:
     """Import one NDJSON file with a progress bar over its bytes."""
-    importer = ExchangeImporter(on_commit=services.changes_committed)
+    importer = ExchangeImporter(on_commit=services.changes_committed, clock=services.clock)
     with open(path, "rb") as handle, tqdm(total=path.stat().st_size, unit="B", unit_scale=True,
                                            desc=path.name, disable=not progress,
                                            file=sys.stderr) as bar:
@@ -113,10 +114,15 @@ def run_demo_data(context: CommandContext, args: argparse.Namespace) -> int:
 
 
 def run_verify(context: CommandContext, args: argparse.Namespace) -> int:
-    report = _with_services(context, lambda services: verify_chains())
-    print(f"checked {report.batches} batches, {report.events} events")
-    if report.first_break:
-        print(f"BROKEN: {report.first_break}")
+    async def work(services: Services):
+        return await verify_chains(), await verify_histories()
+
+    chains, histories = _with_services(context, work)
+    print(f"checked {chains.batches} batches, {chains.events} events; "
+          f"{histories.records} records, {histories.versions} earlier versions")
+    broken = chains.first_break or histories.first_break
+    if broken:
+        print(f"BROKEN: {broken}")
         return 1
     print("every chain verifies")
     return 0
@@ -144,5 +150,6 @@ COMMANDS = (
             _quiet_argument),
     Command("demo-data", "write the Liuzhou luosifen demo data set as NDJSON", run_demo_data,
             _demo_arguments),
-    Command("verify", "walk every event chain; name the first row that breaks", run_verify),
+    Command("verify", "walk every event chain and record history; name the first row that "
+            "breaks", run_verify),
 )

@@ -7,12 +7,20 @@ place, an enterprise carries its products' recalls) and removes documents whose 
 :func:`iter_all_docs` streams every document, page by page, for ``gongzhi reindex``.
 
 A few queries per page of keys, never one per document.
+
+A recall alerts a product and its producer while it can still concern food on sale: while it
+is ongoing, and once completed as long as a recalled batch is within its shelf life (for a
+recall of a whole product, the recall's start plus the product's shelf life bounds that). A
+recall withdrawn as issued by mistake alerts nothing. The date is the one of the indexing:
+``gongzhi reindex`` (which ``gongzhi up`` runs) brings such alerts up to date.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from typing import AsyncIterator, Callable, Iterable, Iterator
 
+from core.clock import SHANGHAI
 from search.base import SearchBackend, SearchDoc
 from tracing.model.models import Enforcement, Enterprise, Product, Recall, RecallBatch, Sampling
 
@@ -54,14 +62,30 @@ def product_doc(row: dict, alerts: Iterable[str] = ()) -> SearchDoc:
         status=row["enterprise__status"] or "active", alerts=tuple(sorted(set(alerts))))
 
 
+def _today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def _in_shelf_life(status: str, last_day: date | None, today: date) -> bool:
+    """Whether a recall still concerns food on sale (see the module)."""
+    return status == "ongoing" or last_day is None or last_day >= today
+
+
 async def _recalled(**filters) -> list[tuple[str, str]]:
-    """(product_id, enterprise_uscc) of every open recall naming a product or its batches."""
-    direct = await (Recall.filter(product_id__isnull=False, **filters).exclude(status="completed")
-                    .values_list("product_id", "product__enterprise_id"))
+    """(product_id, enterprise_uscc) of every recall naming a product or its batches that
+    still concerns food on sale."""
+    today = _today()
+    direct = await (Recall.filter(product_id__isnull=False, **filters).exclude(status="withdrawn")
+                    .values_list("product_id", "product__enterprise_id", "status", "started_at",
+                                 "product__shelf_life_days"))
     by_batch = await (RecallBatch.filter(**{f"batch__{k}": v for k, v in filters.items()})
-                      .exclude(recall__status="completed")
-                      .values_list("batch__product_id", "batch__product__enterprise_id"))
-    return [*direct, *by_batch]
+                      .exclude(recall__status="withdrawn")
+                      .values_list("batch__product_id", "batch__product__enterprise_id",
+                                   "recall__status", "batch__expires_at"))
+    return [(p, e) for p, e, status, started, days in direct
+            if _in_shelf_life(status, started + timedelta(days=days) if days else None, today)
+            ] + [(p, e) for p, e, status, expires in by_batch
+                 if _in_shelf_life(status, expires, today)]
 
 
 async def enterprise_docs(keys: list[str]) -> list[SearchDoc]:

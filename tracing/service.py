@@ -4,8 +4,9 @@
 :meth:`~TraceService.scan` parses the code, counts the request against the client's
 sliding-window limit and reads the cached view and the scan counters together
 (``KeyValueStore.hit_and_get``: one round trip on Redis), builds the view only on a miss
-(``tracing.view``: resolve the code, fetch the rows in at most six queries for a batch code,
-build the view without I/O), queues the scan for the batched writer and answers JSON bytes.
+(``tracing.view``: resolve the code, fetch the rows in six queries for a batch code, seven for
+a cold-chain batch seen in a store or vehicle, build the view without I/O), queues the scan
+for the batched writer and answers JSON bytes.
 The cached part is stored as bytes and spliced with the per-scan part (status, alerts, scans)
 without parsing it again.
 
@@ -110,8 +111,11 @@ class TraceService:
         self.kiosks = KioskRegistry()
         self.official_hosts = hosts.official_hosts(public_base_url=settings.public_base_url,
                                                    trace_hosts=settings.trace_hosts)
-        self.limits = rules.Limits(settings.chilled_max_celsius, settings.frozen_max_celsius,
-                               settings.expiry_warning_days)
+        self.limits = rules.Limits(
+            chilled_max_celsius=settings.chilled_max_celsius,
+            frozen_max_celsius=settings.frozen_max_celsius,
+            expiry_warning_days=settings.expiry_warning_days,
+            chilled_min_celsius=settings.chilled_min_celsius)
         self._parsed: dict[str, ParsedCode] = {}  # parse_scan is pure; codes repeat
         self._entries: dict[str, Entry] = {}  # decoded entries by cache key (see the module)
         self.enterprise_answer: EnterpriseAnswer | None = None

@@ -116,10 +116,12 @@ def _bad_gzip() -> InvalidInput:
 
 
 @bp.post("/api/v1/exchange", stream=True)
-@operation("post", "/api/v1/exchange", summary="Import exchange records (NDJSON, EXCHANGE.md v1)",
+@operation("post", "/api/v1/exchange",
+           summary="Import exchange records (NDJSON, docs/exchange.md v1.1)",
            tag="exchange",
            body={"required": True, "content": {NDJSON: {"schema": {"type": "string"}}}},
-           responses={200: '{"accepted": N, "rejected": [{line, field, code, message}]}'},
+           responses={200: '{"accepted": N, "rejected": [{line, field, code, message}], '
+                            '"warnings": [{line, field, code, message}]}'},
            errors={400: "invalid_gzip",
                    401: "token_missing, token_invalid, exchange_disabled",
                    413: "payload_too_large (also after decompression)",
@@ -127,7 +129,8 @@ def _bad_gzip() -> InvalidInput:
 async def exchange(request):
     _authorise(request)
     gzipped = _check_body(request)
-    importer = ExchangeImporter(on_commit=services(request).changes_committed)
+    running = services(request)
+    importer = ExchangeImporter(on_commit=running.changes_committed, clock=running.clock)
     limit = request.app.ctx.settings.max_body_bytes
     chunks = _chunks(request, limit)
     if gzipped:

@@ -48,7 +48,7 @@ def test_demo_data_imports_with_zero_rejections(demo):
     assert imported.returncode == 0, imported.stderr
     lines = sum(1 for line in path.read_bytes().splitlines() if line.strip())
     assert summaries(imported.stdout) == [{"file": str(path), "accepted": lines,
-                                           "rejected": []}]
+                                           "rejected": [], "warnings": []}]
     assert "demo.ndjson" in imported.stderr and "100%" in imported.stderr  # progress bar
     with sqlite3.connect(data_dir / "gongzhi.sqlite3") as conn:
         assert conn.execute("SELECT count(*) FROM enterprise").fetchone()[0] == 10
@@ -95,7 +95,7 @@ def test_import_reports_rejections_and_exits_1(tmp_path):
     result = gongzhi("import", "--quiet", str(good), str(bad), data_dir=tmp_path)
     assert result.returncode == 1, result.stderr
     first, second = summaries(result.stdout)
-    assert first == {"file": str(good), "accepted": 21, "rejected": []}
+    assert first == {"file": str(good), "accepted": 21, "rejected": [], "warnings": []}
     assert second["accepted"] == 1
     assert [(r["line"], r["field"], r["code"]) for r in second["rejected"]] == [
         (2, None, "malformed_json"), (3, "enterprise_uscc", "unknown_reference")]

@@ -27,7 +27,7 @@ async def snapshot() -> dict[str, list[dict]]:
 
 async def seed(client) -> dict[str, list[dict]]:
     answer = await client.post(URL, content=F.ndjson(F.world()), headers=NDJSON)
-    assert answer.json() == {"accepted": 21, "rejected": []}
+    assert answer.json() == {"accepted": 21, "rejected": [], "warnings": []}
     return await snapshot()
 
 
@@ -61,7 +61,7 @@ async def test_the_answer_lists_accepted_and_rejected(http):
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/json")
     data = answer.json()
-    assert set(data) == {"accepted", "rejected"} and data["accepted"] == 2
+    assert set(data) == {"accepted", "rejected", "warnings"} and data["accepted"] == 2
     assert [set(r) for r in data["rejected"]] == [{"line", "field", "code", "message"}] * 3
     assert [(r["line"], r["field"], r["code"]) for r in data["rejected"]] == [
         (2, "uscc", "uscc_checksum"), (3, None, "malformed_json"),
@@ -84,7 +84,7 @@ async def test_a_bad_line_in_the_middle_does_not_block_the_good_ones(http):
 async def test_reposting_is_idempotent(http):
     before = await seed(http)
     answer = await http.post(URL, content=F.ndjson(F.world()), headers=NDJSON)
-    assert answer.json() == {"accepted": 21, "rejected": []}
+    assert answer.json() == {"accepted": 21, "rejected": [], "warnings": []}
     after = await snapshot()
     assert after["event"] == before["event"]
     assert {t: len(r) for t, r in after.items() if t != "change_outbox"} == \
@@ -94,7 +94,7 @@ async def test_reposting_is_idempotent(http):
 async def test_media_type_with_parameters_is_accepted(http):
     headers = {**NDJSON, "Content-Type": "application/x-ndjson; charset=utf-8"}
     answer = await http.post(URL, content=F.ndjson([F.enterprise(1)]), headers=headers)
-    assert answer.json() == {"accepted": 1, "rejected": []}
+    assert answer.json() == {"accepted": 1, "rejected": [], "warnings": []}
 
 
 # ------------------------------------------------------------------ refusals
@@ -188,20 +188,20 @@ async def test_a_chunked_body_under_the_limit_imports(small):
     answer = await small.post(URL, content=chunked(body, 97), headers=NDJSON)
     assert "content-length" not in answer.request.headers
     assert answer.request.headers["transfer-encoding"] == "chunked"
-    assert answer.json() == {"accepted": 5, "rejected": []}
+    assert answer.json() == {"accepted": 5, "rejected": [], "warnings": []}
 
 
 async def test_a_large_chunked_body_imports_under_the_default_limit(http):
     records = F.world() + [F.enterprise(n) for n in range(100, 1100)]
     answer = await http.post(URL, content=chunked(F.ndjson(records), 4096), headers=NDJSON)
-    assert answer.json() == {"accepted": 21 + 1000, "rejected": []}
+    assert answer.json() == {"accepted": 21 + 1000, "rejected": [], "warnings": []}
     assert await Enterprise.all().count() == 1002
 
 
 async def test_a_line_split_across_chunks_is_whole(small):
     body = F.ndjson([F.enterprise(1), F.enterprise(2)])
     answer = await small.post(URL, content=chunked(body, 7), headers=NDJSON)
-    assert answer.json() == {"accepted": 2, "rejected": []}
+    assert answer.json() == {"accepted": 2, "rejected": [], "warnings": []}
 
 
 # ------------------------------------------------------------------ line handling
@@ -209,13 +209,13 @@ async def test_a_line_split_across_chunks_is_whole(small):
 
 async def test_an_empty_body_accepts_nothing(http):
     answer = await http.post(URL, content=b"", headers=NDJSON)
-    assert answer.json() == {"accepted": 0, "rejected": []}
+    assert answer.json() == {"accepted": 0, "rejected": [], "warnings": []}
 
 
 async def test_crlf_lines_and_a_missing_final_newline(http):
     body = F.ndjson([F.enterprise(1), F.enterprise(2)]).replace(b"\n", b"\r\n").rstrip()
     answer = await http.post(URL, content=body, headers=NDJSON)
-    assert answer.json() == {"accepted": 2, "rejected": []}
+    assert answer.json() == {"accepted": 2, "rejected": [], "warnings": []}
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "chunked"])

@@ -59,7 +59,7 @@ async def test_a_control_character_anywhere_is_refused_naming_its_field(http, re
     assert answer.status_code == 200
     assert answer.json() == {"accepted": 0, "rejected": [
         {"line": 1, "field": field, "code": "control_characters",
-         "message": answer.json()["rejected"][0]["message"]}]}
+         "message": answer.json()["rejected"][0]["message"]}], "warnings": []}
     assert "控制字符" in answer.json()["rejected"][0]["message"]
     assert await snapshot() == before
 
@@ -69,7 +69,7 @@ async def test_tab_newline_and_return_in_free_text_are_kept(http):
     note = "第一行\r\n第二行\t制表\\u0000 is text, not NUL"
     answer = await http.post(URL, content=F.ndjson([F.enterprise(7, note=note)]),
                              headers=NDJSON)
-    assert answer.json() == {"accepted": 1, "rejected": []}
+    assert answer.json() == {"accepted": 1, "rejected": [], "warnings": []}
     assert (await Enterprise.get(uscc=F.uscc(7))).extra == {"note": note}
 
 
@@ -112,7 +112,7 @@ async def test_a_database_refusal_is_reported_without_the_drivers_words(http, ca
 
 async def test_a_gzip_body_imports_as_the_plain_one(http):
     answer = await http.post(URL, content=gzip.compress(F.ndjson(F.world())), headers=GZIP)
-    assert answer.json() == {"accepted": 21, "rejected": []}
+    assert answer.json() == {"accepted": 21, "rejected": [], "warnings": []}
     assert await Event.all().count() == F.WORLD_COUNTS["event"]
 
 
@@ -121,13 +121,13 @@ async def test_gzip_members_one_after_another_and_chunked(http):
     packed = gzip.compress(body[:1000]) + gzip.compress(body[1000:])
     answer = await http.post(URL, content=chunked(packed, 333),
                              headers={**NDJSON, "Content-Encoding": "x-gzip"})
-    assert answer.json() == {"accepted": 21, "rejected": []}
+    assert answer.json() == {"accepted": 21, "rejected": [], "warnings": []}
 
 
 async def test_identity_is_plain(http):
     headers = {**NDJSON, "Content-Encoding": "identity"}
     answer = await http.post(URL, content=F.ndjson([F.enterprise(7)]), headers=headers)
-    assert answer.json() == {"accepted": 1, "rejected": []}
+    assert answer.json() == {"accepted": 1, "rejected": [], "warnings": []}
 
 
 def bomb() -> bytes:

@@ -167,7 +167,7 @@ async def test_gongzhi_verify_names_the_changed_row(settings, tmp_path):
     await load(chains())
     ok = run_cli("verify", db_url=settings.db_url, data_dir=tmp_path)
     assert ok.returncode == 0, ok.stderr
-    assert "checked 2 batches, 8 events" in ok.stdout and "every chain verifies" in ok.stdout
+    assert "checked 2 batches, 8 events;" in ok.stdout and "every chain verifies" in ok.stdout
     await tamper("UPDATE event SET quantity = 1 WHERE event_id = 'F2'")
     bad = run_cli("verify", db_url=settings.db_url, data_dir=tmp_path)
     assert bad.returncode == 1, bad.stderr

@@ -75,7 +75,7 @@ async def test_reimporting_the_same_file_is_idempotent(chunk_size):
     heads = await Batch.all().order_by("batch_id").values("batch_id", "chain_head",
                                                           "chain_length")
     second = await run(F.world(), chunk_size)
-    assert second.as_dict() == first.as_dict() == {"accepted": 21, "rejected": []}
+    assert second.as_dict() == first.as_dict() == {"accepted": 21, "rejected": [], "warnings": []}
     assert await counts() == F.WORLD_COUNTS
     assert await RecallBatch.all().count() == 1 and await EventInput.all().count() == 1
     assert await Event.all().order_by("id").values("event_id", "seq", "hash",
@@ -89,7 +89,7 @@ async def test_an_upsert_changes_a_stored_enterprise():
     await run(F.world())
     result = await run([F.enterprise(1, name="柳州新名食品有限公司", risk_grade="A",
                                      status="suspended")])
-    assert result.as_dict() == {"accepted": 1, "rejected": []}
+    assert result.as_dict() == {"accepted": 1, "rejected": [], "warnings": []}
     stored = await Enterprise.get(uscc=F.uscc(1))
     assert (stored.name, stored.risk_grade, stored.status) == ("柳州新名食品有限公司", "A",
                                                                 "suspended")
@@ -109,7 +109,8 @@ async def test_resending_a_batch_keeps_its_event_chain():
 
 async def test_the_last_of_two_records_with_one_key_wins(chunk_size):
     records = [F.enterprise(1, name="甲"), F.enterprise(2), F.enterprise(1, name="乙")]
-    assert (await run(records, chunk_size)).as_dict() == {"accepted": 3, "rejected": []}
+    assert (await run(records, chunk_size)).as_dict() == {"accepted": 3, "rejected": [],
+                                                          "warnings": []}
     assert (await Enterprise.get(uscc=F.uscc(1))).name == "乙"
 
 
@@ -120,7 +121,7 @@ async def test_the_last_of_two_records_with_one_key_wins(chunk_size):
 async def test_forward_references_in_one_file_resolve(size):
     """The whole world backwards: product before enterprise, event before batch, etc."""
     result = await run(list(reversed(F.world())), size)
-    assert result.as_dict() == {"accepted": 21, "rejected": []}
+    assert result.as_dict() == {"accepted": 21, "rejected": [], "warnings": []}
     assert await counts() == F.WORLD_COUNTS
     assert (await verify_chains()).ok
 
@@ -257,7 +258,7 @@ BAD_RECORDS = [
     F.recall(batch_ids=["B9"]),                               # unknown_reference
     F.notice(published_at="tomorrow"),                        # bad_datetime
     F.enterprise(1, name="改", public_phone="call me"),       # bad_phone
-    F.product("P 1"),                                         # bad_key
+    F.product("P\u200b1"),                                    # bad_key (zero-width space)
     F.code("L#", batch_id="B1"),                              # bad_code
 ]
 
@@ -303,7 +304,7 @@ async def test_resending_an_event_unchanged_is_accepted_without_a_new_row():
                                                 place_uscc=None, detail={"temperatures": [
                                                     {"at": "2026-09-02T10:00:00+08:00",
                                                      "celsius": -18}]})])
-    assert result.as_dict() == {"accepted": 2, "rejected": []}
+    assert result.as_dict() == {"accepted": 2, "rejected": [], "warnings": []}
     assert await snapshot() == before
 
 

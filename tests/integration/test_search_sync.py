@@ -129,7 +129,10 @@ async def test_outbox_worker_retries_with_backoff(db, tmp_path):
     await ExchangeImporter().run(ndjson(ENTERPRISE))
     task = asyncio.create_task(worker.run())
     try:
-        await asyncio.sleep(0.3)
+        for _ in range(200):  # a loaded machine may run the worker late: wait for 2 attempts
+            await asyncio.sleep(0.05)
+            if await ChangeOutbox.filter(attempts__gte=2).count():
+                break
         assert await ChangeOutbox.filter(attempts__gte=2).count() == 1  # retried, still queued
         search.fail = False
         for _ in range(50):
@@ -152,3 +155,27 @@ async def test_every_document_of_the_demo_streams_for_a_reindex(db, search):
     await search.rebuild(docs)
     hit = (await search.search(SearchQuery(q=DEMO_KEYS["failed_sampling_uscc"]))).hits[0]
     assert "sampling_failed" in hit.alerts
+
+
+async def test_a_completed_recall_alerts_within_the_shelf_life_and_a_withdrawn_one_not(db, search):
+    from datetime import date, timedelta
+
+    today = date.today()
+    batch = {"type": "batch", "batch_id": "B1", "product_id": "P-LBW-280", "lot": "L1",
+             "produced_at": (today - timedelta(days=20)).isoformat(),
+             "expires_at": (today + timedelta(days=30)).isoformat()}
+    recall = {"type": "recall", "recall_id": "R1", "level": 2, "reason": "菌落总数超标",
+              "started_at": (today - timedelta(days=5)).isoformat(), "batch_ids": ["B1"],
+              "status": "completed"}
+    await import_with_drain(search, ndjson(ENTERPRISE, PRODUCT, batch, recall))
+    assert (await search.search(SearchQuery(q="P-LBW-280"))).hits[0].alerts == ("recall",)
+    await import_with_drain(search, ndjson({**batch, "expires_at": (
+        today - timedelta(days=1)).isoformat()}))
+    assert (await search.search(SearchQuery(q="P-LBW-280"))).hits[0].alerts == ()
+    await import_with_drain(search, ndjson({**batch}, {**recall, "status": "ongoing",
+                                                       "correction_reason": "重新启动"}))
+    assert (await search.search(SearchQuery(q="P-LBW-280"))).hits[0].alerts == ("recall",)
+    await import_with_drain(search, ndjson({**recall, "status": "withdrawn",
+                                            "correction_reason": "误发"}))
+    assert (await search.search(SearchQuery(q=LBW))).hits[0].alerts == ()
+    assert (await search.search(SearchQuery(q="P-LBW-280"))).hits[0].alerts == ()

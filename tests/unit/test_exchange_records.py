@@ -134,11 +134,13 @@ FIELD_ERRORS = [
     (F.enterprise(address="柳州\x00市"), "address", "control_characters"),
     (F.notice(title="标题\x1b[31m"), "title", "control_characters"),
     # keys
-    (F.batch(batch_id="B 1"), "batch_id", "bad_key"),
-    (F.batch(batch_id="-B1"), "batch_id", "bad_key"),
-    (F.product(product_id="产品1"), "product_id", "bad_key"),
-    (F.batch(batch_id="B" * 65), "batch_id", "too_long"),
-    (F.event(inputs=["B2", "B 3"]), "inputs[1]", "bad_key"),
+    (F.batch(batch_id="B\u200b1"), "batch_id", "bad_key"),  # zero-width space
+    (F.product(product_id="产\u2028品"), "product_id", "bad_key"),  # line separator
+    (F.batch(batch_id="B\x071"), "batch_id", "control_characters"),
+    (F.batch(batch_id="B\t1"), "batch_id", "control_characters"),
+    (F.batch(batch_id="B" * 129), "batch_id", "too_long"),
+    (F.batch(batch_id="\u3000"), "batch_id", "empty"),
+    (F.event(inputs=["B2", "B\u200b3"]), "inputs[1]", "bad_key"),
     # choices
     (F.enterprise(kind="restaurant"), "kind", "invalid_value"),
     (F.enterprise(risk_grade="E"), "risk_grade", "invalid_value"),

@@ -124,6 +124,7 @@ class TestAlerts:
     def test_order_status_and_which_input_alerts_reach_the_view(self):
         b, events, links = chain()
         b[0].update(expires_at=date(2026, 10, 1), e_status="suspended")
+        b[3]["expires_at"] = date(2026, 10, 1)  # its completed recall is history now
         b[2]["storage"] = "0-4℃冷藏"
         events[2] = event("E2", "B2", 3, detail={"temperatures": [{"celsius": 12.5}]})
         v = view(b[0], inputs=b[1:], links=links, events=events,
@@ -137,7 +138,7 @@ class TestAlerts:
             ("input_failed_sampling", None), ("input_temperature_excursion", None)]
         assert v.status == "recalled"  # the scanned batch's alerts first within a kind
         node_b3 = v.body["inputs"][0]["inputs"][0]
-        assert [a["kind"] for a in node_b3["alerts"]] == ["recall_completed"]
+        assert [a["kind"] for a in node_b3["alerts"]] == ["recall_history"]
         assert "产品1（批号L1）" in v.alerts[5]["message"]
 
     def test_a_clean_batch_is_ok_and_one_expiring_soon_is_a_warning(self):

@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import InvalidInput
 from tracing.scans import places
-from tracing.view import masking, rules
+from tracing.view import masking, recalls, rules
 from tracing.service import Entry, cache_key, render, seconds_to_midnight
 from tracing.codes.parse import parse_scan
 from tracing.scans.client import ScanClient, scan_client
@@ -83,10 +83,13 @@ class TestAlerts:
     limits = rules.Limits()
 
     def test_recall_first_then_severity(self):
+        batch = {"batch_id": "B1", "product_id": "P1", "produced_at": date(2026, 1, 1),
+                 "expires_at": None}
         alerts = rules.sort_alerts(
             rules.expiry_alerts(date(2026, 1, 1), date(2026, 2, 1), self.limits)
-            + rules.recall_alerts([{"recall_id": "R1", "level": 2, "reason": "x",
-                                "status": "ongoing"}]))
+            + recalls.batch_recall_alerts([{"recall_id": "R1", "level": 2, "reason": "x",
+                                            "status": "ongoing", "batch_id": "B1"}], batch,
+                                          today=date(2026, 2, 1)))
         assert [a["kind"] for a in alerts] == ["recall", "expired"]
         assert rules.status_of(alerts) == "recalled"
 
@@ -96,21 +99,6 @@ class TestAlerts:
         soon = rules.expiry_alerts(date(2026, 11, 3), today, self.limits)
         assert soon[0]["kind"] == "expiring" and rules.status_of(soon) == "warning"
         assert rules.status_of(rules.expiry_alerts(date(2026, 10, 31), today, self.limits)) == "expired"
-
-    def test_completed_recall_is_information(self):
-        alerts = rules.recall_alerts([{"recall_id": "R", "level": 1, "reason": "x",
-                                   "status": "completed"}])
-        assert alerts[0]["severity"] == "info" and rules.status_of(alerts) == "ok"
-
-    def test_excursion_only_for_cold_chain_above_the_limit(self):
-        events = [{"event_id": "E", "detail": {"temperatures": [
-            {"at": "t1", "celsius": 4.5}, {"at": "t2", "celsius": 9.6}, {"celsius": 11.3}]}}]
-        assert rules.excursions(events, rules.temperature_limit("常温保存", self.limits)) == []
-        found = rules.excursions(events, rules.temperature_limit("0-4℃冷藏", self.limits))
-        assert found[0]["celsius"] == 11.3 and found[0]["readings"] == 2
-        assert rules.temperature_limit("-18℃冷冻", self.limits) == -15.0
-        strict = rules.Limits(chilled_max_celsius=4.0)
-        assert rules.excursions(events, rules.temperature_limit("冷藏", strict))[0]["readings"] == 3
 
     def test_suspended_licence(self):
         alerts = rules.licence_alerts({"uscc": "X", "name": "N", "status": "suspended"},

@@ -3,7 +3,9 @@
 - Unified social credit code (统一社会信用代码), GB 32100-2015: 18 characters from a
   31-character alphabet; characters 9-17 are the organisation code of GB 11714 with its own
   check digit; character 18 is the GB 32100 check character.
-- Food production licence ``SC`` + 14 digits and food business licence ``JY`` + 14 digits.
+- Food production licence ``SC`` + 14 digits and food business licence ``JY`` + 14 digits;
+  the filing of a business that only sells prepackaged food (仅销售预包装食品备案, since
+  2023-12-01) is ``YB`` + 14 digits in the layout of ``JY``.
 - GTIN-8/12/13/14 with the GS1 mod-10 check digit.
 - Administrative division codes (GB/T 2260): 6 digits that are or were a division, by the
   full list with its history (:mod:`tracing.codes.divisions`); the same check applies to the
@@ -123,17 +125,22 @@ def make_uscc(authority: str, category: str, division: str, org_body: str) -> st
     return first17 + uscc_check_char(first17)
 
 
+LICENCE_PREFIXES = ("SC", "JY", "YB")
+
+
 def validate_licence_no(raw: str, field: str = "licence_no") -> str:
-    """``SC`` + 14 digits (food production: 3 category, 6 division, 4 serial, 1 check) or
-    ``JY`` + 14 digits (food business: 1 type, 6 division, 6 serial, 1 check)."""
+    """``SC`` + 14 digits (food production: 3 category, 6 division, 4 serial, 1 check),
+    ``JY`` + 14 digits (food business: 1 type, 6 division, 6 serial, 1 check) or ``YB`` +
+    14 digits (prepackaged-food sales filing, laid out as ``JY``)."""
     if not isinstance(raw, str):
         raise IdentifierError("许可证编号必须是文本", field=field, code="licence_type")
     code = normalise(raw)
     prefix, digits = code[:2], code[2:]
-    if prefix not in ("SC", "JY") or len(digits) != 14 or not digits.isascii() \
+    if prefix not in LICENCE_PREFIXES or len(digits) != 14 or not digits.isascii() \
             or not digits.isdigit():
         raise IdentifierError(
-            "许可证编号应为 SC 或 JY 加 14 位数字", field=field, code="licence_format")
+            "许可证（备案）编号应为 SC、JY 或 YB 加 14 位数字", field=field,
+            code="licence_format")
     if prefix == "SC":
         kind_ok, division = digits[0] in SC_CATEGORY_FIRST, digits[3:9]
     else:

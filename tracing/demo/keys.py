@@ -10,6 +10,9 @@ from tracing.demo.names import gtin_for, uscc_for
 ISSUER = "柳州市食品安全追溯平台"
 OK_LOT, RECALLED_LOT, EXCURSION_LOT = "L260902A", "L260917A", "LS261002"
 OK_CODE, RECALLED_CODE, EXCURSION_CODE = "LZ040000000001", "LZ040000000002", "LZ060000000003"
+# The first batch of the first cluster made with an input past its expiry date (fresh wet
+# rice noodles keep three days; a producer draws on its stock for up to twenty).
+EXPIRED_INPUT_CODE = "LZ040000000004"
 RECALL_ID = "ZH-2026-0007"
 ENFORCEMENT_CASE = "LZSJ-CF-2026-0088"
 
@@ -17,6 +20,7 @@ DEMO_KEYS = {
     "ok_code": OK_CODE,
     "recalled_code": RECALLED_CODE,
     "excursion_code": EXCURSION_CODE,
+    "expired_input_code": EXPIRED_INPUT_CODE,
     "item_code": OK_CODE + "000001",
     "withdrawn_code": OK_CODE + "000002",
     "case_code": OK_CODE + "C001",

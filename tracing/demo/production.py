@@ -1,9 +1,10 @@
 """Luosifen batches: a producer plans its batches, draws raw batches from the cluster's
-suppliers (fresh snails every time, other stock for up to 20 days), produces, inspects,
-stores and ships to a wholesaler, who ships part on to a shop that sells some.
+suppliers (fresh snails every time, other stock for up to 20 days while it keeps), produces,
+inspects, stores and ships to a wholesaler, who ships part on to a shop that sells some.
 
 In the special cluster the first producer's first product also makes the ok and the recalled
-batch (:mod:`tracing.demo.specials`).
+batch (:mod:`tracing.demo.specials`), and the first batch made with an expired input gets a
+known code (fresh wet rice noodles keep three days, the stock is drawn on for twenty).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from datetime import date, timedelta
 from tracing.demo import names, specials
 from tracing.demo.cluster import Cluster
 from tracing.demo.context import Context
-from tracing.demo.keys import ISSUER, OK_CODE, OK_LOT, RECALLED_CODE, RECALLED_LOT
-from tracing.demo.supply import party, raw_batch
+from tracing.demo.keys import (EXPIRED_INPUT_CODE, ISSUER, OK_CODE, OK_LOT, RECALLED_CODE,
+                               RECALLED_LOT)
+from tracing.demo.supply import PERISHABLE, party, raw_batch
 
 SPECIAL_LOTS = {"ok": OK_LOT, "recalled": RECALLED_LOT}
 SPECIAL_CODES = {"ok": OK_CODE, "recalled": RECALLED_CODE}
@@ -23,18 +25,36 @@ LABELS = (("case", "C001"), ("item", "000001"), ("item", "000002"))
 
 def producer_batches(cluster: Cluster, producer: dict) -> None:
     """Every planned batch of ``producer``, in production order, with its raw inputs."""
-    r = cluster.ctx.rng
     held: dict[str, tuple[dict, date]] = {}  # ingredient -> (raw batch, intake day)
     for made, prod, special in sorted(_plans(cluster, producer), key=lambda p: p[0]):
         inputs = []
         for ing, suppliers in cluster.stock.items():
             stock = held.get(ing)
-            if stock is None or ing == "snail" or (made - stock[1]).days > 20:
-                intake = made - timedelta(days=r.randint(1, 3))
-                stock = (raw_batch(cluster, r.choice(suppliers), intake, producer), intake)
-                held[ing] = stock
+            if _draw_again(cluster, stock, ing, made, special):
+                stock = held[ing] = _draw(cluster, suppliers, made, producer)
             inputs.append(stock[0]["batch_id"])
         luosifen_batch(cluster, producer, prod, made, inputs, special)
+
+
+def _draw_again(cluster: Cluster, stock: tuple[dict, date] | None, ing: str, made: date,
+                special: str) -> bool:
+    """Whether the producer takes in a new raw batch: always fresh snails, other stock for
+    up to 20 days while it keeps. Stock past its expiry is used once, in the first cluster
+    (the demo's expired-input case, which the trace view flags)."""
+    if stock is None or ing == "snail" or (made - stock[1]).days > 20:
+        return True
+    if date.fromisoformat(stock[0]["expires_at"]) >= made:
+        return False
+    return not (cluster.special and not special and not _expired_shown(cluster))
+
+
+def _draw(cluster: Cluster, suppliers: list, made: date, producer: dict) -> tuple[dict, date]:
+    """A raw batch taken in 1-3 days before ``made`` (perishables the day before)."""
+    r = cluster.ctx.rng
+    days = r.randint(1, 3)
+    prod = r.choice(suppliers)
+    intake = made - timedelta(days=1 if prod["rec"]["shelf_life_days"] <= PERISHABLE else days)
+    return raw_batch(cluster, prod, intake, producer), intake
 
 
 def _plans(cluster: Cluster, producer: dict) -> list[tuple[date, dict, str]]:
@@ -57,8 +77,10 @@ def luosifen_batch(cluster: Cluster, producer: dict, prod: dict, made: date, inp
     """One luosifen batch made of the ``inputs`` raw batches, and its way to the shop."""
     r = cluster.ctx.rng
     lot = SPECIAL_LOTS.get(special) or f"L{made:%y%m%d}{r.choice('ABC')}"
-    batch = cluster.batch(prod, made, lot, r.randint(20, 200) * 100,
-                          SPECIAL_CODES.get(special, ""))
+    code = SPECIAL_CODES.get(special, "")
+    if cluster.special and not special and _first_expired(cluster, inputs, made):
+        code = EXPIRED_INPUT_CODE
+    batch = cluster.batch(prod, made, lot, r.randint(20, 200) * 100, code)
     events = cluster.chain(batch, _steps(cluster, producer, made, batch["quantity"], inputs,
                                          bool(special)))
     if not special and r.random() < 0.25:  # some lines print case and item labels
@@ -69,6 +91,18 @@ def luosifen_batch(cluster: Cluster, producer: dict, prod: dict, made: date, inp
         specials.ok_extras(cluster, batch, events)
     elif special == "recalled":
         specials.recall(cluster, batch, prod, producer)
+
+
+def _expired_shown(cluster: Cluster) -> bool:
+    return any(c["code"] == EXPIRED_INPUT_CODE for c in cluster.out["code"])
+
+
+def _first_expired(cluster: Cluster, inputs: list, made: date) -> bool:
+    """Whether this is the cluster's first batch made with an input expired before ``made``."""
+    if _expired_shown(cluster):
+        return False
+    ends = {b["batch_id"]: b["expires_at"] for b in cluster.out["batch"]}
+    return any(i in ends and date.fromisoformat(ends[i]) < made for i in inputs)
 
 
 def _steps(cluster: Cluster, producer: dict, made: date, qty: int, inputs: list,
@@ -97,7 +131,8 @@ def _factory(ctx: Context, producer: dict, whole: dict, made: date, out_day: dat
         ("storage_in", ctx.at(made, 17, 30), producer, {"quantity": qty, "unit": "袋"}),
         ("storage_out", ctx.at(out_day, 8), producer, {"quantity": qty, "unit": "袋"}),
         ("shipping", ctx.at(out_day, 8, 30), producer, {"quantity": qty, "unit": "袋", "detail": {
-            "counterparty": party(whole), "vehicle": f"桂B{r.randrange(10**5):05d}"}}),
+            "counterparty": party(whole),
+            "vehicle": {"plate": f"桂B{r.randrange(10**5):05d}", "kind": "厢式货车"}}}),
     ]
 
 

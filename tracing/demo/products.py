@@ -59,7 +59,7 @@ def _luosifen(r: random.Random, rec: dict, idx: int, k: int, trade: str) -> dict
                standard=r.choice(names.STANDARDS).format(n=idx % 1000),
                ingredients=list(names.LUOSIFEN_INGREDIENTS[:6 + r.randint(0, 3)]),
                shelf_life_days=r.choice((90, 180, 180, 240)),
-               storage="置于阴凉干燥处，避免阳光直射")
+               storage="置于阴凉干燥处，避免阳光直射", storage_class="ambient")
     return {"rec": rec, "ing": "luosifen", "unit": "袋", "cold": False}
 
 
@@ -70,5 +70,6 @@ def _raw_material(rec: dict, role: str, k: int) -> dict:
     variant = k // len(ings)
     name, spec, category, _, standard, shelf, storage, unit = variants[variant % len(variants)]
     rec.update(name=name + GRADES[variant % 5], spec=spec, category=category,
-               standard=standard, shelf_life_days=shelf, storage=storage)
+               standard=standard, shelf_life_days=shelf, storage=storage,
+               storage_class="chilled" if "冷藏" in storage else "ambient")
     return {"rec": rec, "ing": ing, "unit": unit, "cold": ing == "snail"}

@@ -14,12 +14,15 @@ from tracing.demo.cluster import Cluster
 from tracing.demo.context import Context
 from tracing.demo.keys import EXCURSION_CODE, EXCURSION_LOT
 
+PERISHABLE = 7  # days of shelf life: such raw batches are made the day before they ship
+
 
 def raw_batch(cluster: Cluster, prod: dict, intake: date, producer: dict,
               excursion: bool = False) -> dict:
     """A batch of supplier product ``prod`` delivered to ``producer`` on ``intake``."""
     ctx, r = cluster.ctx, cluster.ctx.rng
-    made = intake - timedelta(days=1 if prod["ing"] == "snail" else r.randint(3, 10))
+    days = 1 if prod["ing"] == "snail" else r.randint(3, 10)
+    made = intake - timedelta(days=1 if prod["rec"]["shelf_life_days"] <= PERISHABLE else days)
     lot = EXCURSION_LOT if excursion else f"{made:%y%m%d}{r.randint(1, 9):02d}"
     batch = cluster.batch(prod, made, lot, r.randint(20, 200) * 10,
                           EXCURSION_CODE if excursion else "")

@@ -1,4 +1,4 @@
-"""Validation of an event's ``place`` and kind-specific ``detail`` (EXCHANGE.md). Pure."""
+"""Validation of an event's ``place`` and kind-specific ``detail`` (docs/exchange.md). Pure."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ TEMPERATURE = {"at": (fields.moment, True), "celsius": (fields.number(-80, 100),
 CERTIFICATE = {"kind": (fields.choice(*CERTIFICATE_KINDS), True), "number": (fields.text(100), True),
                "issuer": (fields.text(200), False)}
 COUNTERPARTY = {"name": (fields.text(200), True), "uscc": (fields.uscc, False)}
+VEHICLE = {"plate": (fields.plate, True), "kind": (fields.text(50), False)}
 
 
 def check_place(value: Any) -> dict:
@@ -56,7 +57,7 @@ def _items(spec: dict, value: Any, where: str, limit: int) -> list[dict]:
 
 
 def check_detail(kind: str, value: Any) -> dict:
-    """Validate the parts of ``detail`` EXCHANGE.md defines; keep the rest as sent."""
+    """Validate the parts of ``detail`` docs/exchange.md defines; keep the rest as sent."""
     detail = dict(fields.obj(value, "detail"))
     if kind == "inspection" and "inspection" not in detail:
         raise RecordError("an inspection event needs detail.inspection",
@@ -71,4 +72,9 @@ def check_detail(kind: str, value: Any) -> dict:
                                         "detail.certificates", 50)
     if "counterparty" in detail:
         detail["counterparty"] = _sub(COUNTERPARTY, detail["counterparty"], "detail.counterparty")
+    if "vehicle" in detail:
+        vehicle = detail["vehicle"]
+        if isinstance(vehicle, str):  # a plate alone, as some v1 senders wrote it
+            vehicle = {"plate": vehicle}
+        detail["vehicle"] = _sub(VEHICLE, vehicle, "detail.vehicle")
     return detail

@@ -12,7 +12,7 @@ is at least as strict as the slow path's, so the fast path never accepts what it
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from typing import Annotated, Literal, Optional, Union
 
 import msgspec
@@ -25,15 +25,15 @@ def _text(max_len: int):
     return Annotated[str, msgspec.Meta(max_length=max_len)]
 
 
-Key = Annotated[str, msgspec.Meta(max_length=64)]
+Key = Annotated[str, msgspec.Meta(max_length=fields.KEY_MAX)]
 Quantity = Annotated[float, msgspec.Meta(ge=0, le=1e12)]  # fields.number(0, 1e12)
-# fields.key on a string that needs no strip (\Z, not $, which lets a trailing newline through).
-_KEY_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}\Z")
 
 
 def _plain_key(value: str) -> bool:
-    """True when fields.key keeps ``value`` unchanged (str methods first: cheaper than a regex)."""
-    return (value.isascii() and value.isalnum()) or _KEY_RE.match(value) is not None
+    """True when fields.key keeps ``value`` unchanged: ASCII letters and digits, or printable
+    text without surrounding spaces that NFC leaves as it is (length is the Struct's check)."""
+    return (value.isascii() and value.isalnum()) or (
+        _plain_text(value) and unicodedata.is_normalized("NFC", value))
 
 
 def _plain_text(value: str) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import date, datetime, timezone
 from typing import Any, Callable
 
@@ -18,7 +19,7 @@ Parser = Callable[[Any, str], Any]
 # China's extent (WGS-84): division codes are Chinese, so every place lies in this box.
 CHINA_LAT = (3.5, 53.6)
 CHINA_LNG = (73.4, 135.1)
-KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,63}$")
+KEY_MAX = 128  # docs/exchange.md v1.1: keys are printable text of 1-128 characters
 STANDARD_RE = re.compile(r"^[A-Z]{1,4}(\d{2})?(/[A-Z]{1,8})?\s?[0-9A-Z][0-9A-Za-z.\-/ —]{0,40}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")
 # In free-form values (unknown fields, the open parts of place and detail): tab, newline and
@@ -91,11 +92,33 @@ def _path(parent: str | None, name: str) -> str:
 
 
 def key(value: Any, field: str) -> str:
-    value = _text64(value, field)
-    if not KEY_RE.match(value):
-        raise RecordError(f"{field} {value!r} may hold only letters, digits and . _ : / -",
-                          field=field, code="bad_key")
+    """A record key (docs/exchange.md v1.1): any printable text, NFC-normalised, surrounding
+    spaces removed, 1-128 characters. Real case numbers (柳市监处罚〔2026〕88号) are keys as
+    they are written."""
+    if type(value) is str and value.isascii() and value.isalnum() and len(value) <= KEY_MAX:
+        return value  # most keys
+    if not isinstance(value, str):
+        raise RecordError(f"{field} 必须是文本", field=field, code="wrong_type")
+    value = unicodedata.normalize("NFC", value).strip()
+    if not value:
+        raise RecordError(f"{field} 不能为空", field=field, code="empty")
+    if len(value) > KEY_MAX:
+        raise RecordError(f"{field} 超过 {KEY_MAX} 个字符", field=field, code="too_long")
+    if not value.isprintable() and not _printable(value):
+        bad = next(ch for ch in value if not _printable(ch))
+        control = unicodedata.category(bad) == "Cc"
+        raise RecordError(
+            f"{field} 含有{'控制字符' if control else '不可打印字符'} U+{ord(bad):04X}，"
+            "键只能是可打印文本", field=field,
+            code="control_characters" if control else "bad_key")
     return value
+
+
+def _printable(value: str) -> bool:
+    """Printable in the exchange's sense: Python's rule (no controls, formats such as
+    zero-width spaces, surrogates, private use, unassigned, line or paragraph separators),
+    but every space separator allowed (U+3000 too)."""
+    return all(ch.isprintable() or unicodedata.category(ch) == "Zs" for ch in value)
 
 
 def choice(*options: Any) -> Parser:
@@ -192,7 +215,7 @@ def string_list(max_items: int, max_len: int) -> Parser:
 
 
 def key_list(max_items: int) -> Parser:
-    parse_items = string_list(max_items, 64)
+    parse_items = string_list(max_items, KEY_MAX)
 
     def parse(value: Any, field: str) -> list[str]:
         items = parse_items(value, field)
@@ -225,6 +248,29 @@ def standard(value: Any, field: str) -> str:
     if not STANDARD_RE.match(value):
         raise RecordError(f"{field} {value!r} is not a standard number like GB/T 1234 or "
                           "Q/LZ 0001S", field=field, code="bad_standard")
+    return value
+
+
+def sha256(value: Any, field: str) -> str:
+    """A SHA-256 digest as 64 hexadecimal digits (kept in lower case)."""
+    value = text(64)(value, field).lower()
+    if len(value) != 64 or not all(ch in "0123456789abcdef" for ch in value):
+        raise RecordError(f"{field} 应为 SHA-256 摘要（64 位十六进制数字）", field=field,
+                          code="bad_sha256")
+    return value
+
+
+_PLATE_MARKS = str.maketrans("", "", " ·•・.-_")
+
+
+def plate(value: Any, field: str) -> str:
+    """A vehicle plate (车牌号), written the way it is read: full-width letters and digits made
+    half-width, Latin letters upper case, spaces and separator dots dropped (桂B·12345 →
+    桂B12345). Plates of other countries pass as they are."""
+    value = text(20)(value, field)
+    value = unicodedata.normalize("NFKC", value).upper().translate(_PLATE_MARKS)
+    if not value:
+        raise RecordError(f"{field} 不是车牌号", field=field, code="empty")
     return value
 
 

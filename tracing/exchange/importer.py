@@ -17,14 +17,16 @@ import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import AsyncIterable, Awaitable, Callable, Iterable
 
 import orjson
 from tortoise.transactions import in_transaction
 
+from core.clock import utc_now
 from tracing.exchange.fast import fast_record
 from tracing.exchange.fields import RecordError, check_values
-from tracing.exchange.records import Record, validate_record
+from tracing.exchange.records import Record, check_dates, validate_record
 from tracing.exchange.sql import stored_keys
 from tracing.exchange.writers import MODELS, TYPE_ORDER, write_chunk
 
@@ -50,9 +52,14 @@ class Rejection:
 
 @dataclass
 class ImportResult:
+    """The answer: how many records were accepted, the rejected lines and the warnings
+    (accepted records with something to say, e.g. a licence that does not fit)."""
+
     accepted: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     rejected_total: int = 0
+    warnings: list[Rejection] = field(default_factory=list)
+    warnings_total: int = 0
     max_listed: int = 10000
 
     def reject(self, line: int, error: RecordError) -> None:
@@ -60,10 +67,18 @@ class ImportResult:
         if len(self.rejected) < self.max_listed:
             self.rejected.append(Rejection(line, error.field, error.code, error.message))
 
+    def warn(self, line: int, warning: RecordError) -> None:
+        self.warnings_total += 1
+        if len(self.warnings) < self.max_listed:
+            self.warnings.append(Rejection(line, warning.field, warning.code, warning.message))
+
     def as_dict(self) -> dict:
-        out = {"accepted": self.accepted, "rejected": [r.as_dict() for r in self.rejected]}
+        out = {"accepted": self.accepted, "rejected": [r.as_dict() for r in self.rejected],
+               "warnings": [w.as_dict() for w in self.warnings]}
         if self.rejected_total > len(self.rejected):
             out["rejected_total"] = self.rejected_total
+        if self.warnings_total > len(self.warnings):
+            out["warnings_total"] = self.warnings_total
         return out
 
 
@@ -124,13 +139,15 @@ class ExchangeImporter:
     """Import NDJSON exchange records; one instance per import run."""
 
     def __init__(self, *, chunk_size: int = 2000, on_commit: OnCommit | None = None,
-                 max_rejections: int = 10000):
+                 max_rejections: int = 10000, clock: Callable[[], datetime] = utc_now):
         self.chunk_size = chunk_size
         self.on_commit = on_commit
+        self.clock = clock  # official records dated a day past it are refused
         self.result = ImportResult(max_listed=max_rejections)
         # Keys with a line waiting in the spool: later lines of the same key wait behind it,
         # so the last line sent for a key is the one that stays.
         self._deferred: set[tuple[str, str]] = set()
+        self._warned: dict[int, list[RecordError]] = {}  # line -> warnings, until written
 
     async def run(self, lines: AsyncIterable[bytes] | Iterable[bytes]) -> ImportResult:
         """Import every line of ``lines`` (bytes, with or without the newline)."""
@@ -193,6 +210,9 @@ class ExchangeImporter:
                     raise RecordError(f"line is not valid JSON: {exc}", field=None,
                                       code="malformed_json") from None
                 record = validate_record(obj)
+                check_dates(record, self.clock())
+                if record.warnings:
+                    self._warned[number] = record.warnings
             if _MAY_HOLD_CONTROL.search(text):  # JSON escapes every control character
                 check_values(record.values)
             return record
@@ -232,7 +252,7 @@ class ExchangeImporter:
     async def _write(self, ready: list[tuple[int, Record]]) -> None:
         try:
             async with in_transaction() as conn:
-                touched, rejected = await write_chunk(ready, conn)
+                touched, rejected = await write_chunk(ready, conn, now=self.clock())
         except Exception:  # the database refused the chunk: isolate the faulty record
             await self._write_one_by_one(ready)
             return
@@ -243,7 +263,8 @@ class ExchangeImporter:
         for line, record in ready:
             try:
                 async with in_transaction() as conn:
-                    touched, rejected = await write_chunk([(line, record)], conn)
+                    touched, rejected = await write_chunk([(line, record)], conn,
+                                                          now=self.clock())
             except Exception as exc:  # noqa: BLE001 - reported to the sender, line by line
                 # The driver's words stay in the log: they may name tables, columns or values.
                 log.warning("line %d: the database refused the record: %s: %s", line,
@@ -258,6 +279,12 @@ class ExchangeImporter:
         for line, error in rejected:
             self.result.reject(line, error)
         self.result.accepted += len(ready) - len(rejected)
+        if not self._warned:  # warnings are rare: most chunks need no look
+            return
+        refused = {line for line, _ in rejected}
+        for line, _ in ready:
+            for warning in () if line in refused else self._warned.pop(line, ()):
+                self.result.warn(line, warning)
 
     async def _notify(self, touched: dict[str, set[str]]) -> None:
         if self.on_commit and touched:

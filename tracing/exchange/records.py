@@ -1,21 +1,27 @@
-"""Exchange records (EXCHANGE.md v1) validated into plain values. Pure, no I/O.
+"""Exchange records (docs/exchange.md, v1.1) validated into plain values. Pure, no I/O.
 
 ``validate_record(obj)`` returns a :class:`Record`: the type, its key, the values to store
-(unknown fields gathered in ``extra``) and the references it makes to other records, which
-the importer checks against the database and the rest of the file.
+(unknown fields gathered in ``extra``), the references it makes to other records, which
+the importer checks against the database and the rest of the file, and warnings (accepted,
+but said: a licence that does not fit the enterprise's kind). ``check_dates(record, now)``
+refuses official records dated more than a day ahead.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
+from core.clock import SHANGHAI
 from tracing.exchange import fields
 from tracing.exchange.event_detail import check_detail, check_place
 from tracing.exchange.fields import RecordError
 
 ENTERPRISE_KINDS = ("producer", "processor", "distributor", "wholesaler", "retailer", "market",
                     "caterer", "cold_storage", "importer", "farm")
+STORAGE_CLASSES = ("ambient", "chilled", "frozen")
+RECALL_STATUSES = ("ongoing", "completed", "withdrawn")
 EVENT_KINDS = ("raw_material_intake", "production", "inspection", "storage_in", "storage_out",
                "shipping", "receiving", "sale", "import_clearance", "recall", "destruction")
 
@@ -30,6 +36,7 @@ SPECS: dict[str, tuple[str, dict[str, tuple[fields.Parser, bool]]]] = {
         "risk_grade": (fields.choice("A", "B", "C", "D"), False),
         "status": (fields.choice("active", "suspended", "revoked", "closed"), False),
         "public_phone": (fields.phone, False),
+        "correction_reason": (fields.text(500), False),
     }),
     "product": ("product_id", {
         "product_id": (fields.key, True), "enterprise_uscc": (fields.uscc, True),
@@ -37,20 +44,25 @@ SPECS: dict[str, tuple[str, dict[str, tuple[fields.Parser, bool]]]] = {
         "spec": (fields.text(100), False), "category": (fields.text(100), False),
         "standard": (fields.standard, False), "ingredients": (fields.string_list(100, 100), False),
         "shelf_life_days": (fields.integer(1, 3650), False), "storage": (fields.text(200), False),
+        "storage_class": (fields.choice(*STORAGE_CLASSES), False),
+        "process": (fields.text(2000), False), "label_image": (fields.sha256, False),
+        "correction_reason": (fields.text(500), False),
     }),
     "batch": ("batch_id", {
         "batch_id": (fields.key, True), "product_id": (fields.key, True), "lot": (fields.text(64), True),
         "produced_at": (fields.day, True), "quantity": (fields.number(0, 1e12), False),
         "unit": (fields.text(20), False), "expires_at": (fields.day, False),
+        "correction_reason": (fields.text(500), False),
     }),
     "code": ("code", {
         "code": (fields.trace_code, True), "batch_id": (fields.key, True),
         "level": (fields.choice("batch", "case", "item"), False), "serial": (fields.text(64), False),
         "issuer": (fields.text(100), False), "status": (fields.choice("active", "withdrawn"), False),
+        "correction_reason": (fields.text(500), False),
     }),
     "code_alias": ("alias", {
         "alias": (fields.alias_code, True), "code": (fields.trace_code, True),
-        "issuer": (fields.text(100), True),
+        "issuer": (fields.text(100), True), "correction_reason": (fields.text(500), False),
     }),
     "event": ("event_id", {
         "event_id": (fields.key, True), "batch_id": (fields.key, True),
@@ -64,24 +76,27 @@ SPECS: dict[str, tuple[str, dict[str, tuple[fields.Parser, bool]]]] = {
         "product_name": (fields.text(200), True), "lot": (fields.text(64), False),
         "sampled_at": (fields.day, True), "result": (fields.choice("pass", "fail"), True),
         "failed_items": (fields.string_list(50, 200), False), "authority": (fields.text(200), True),
-        "report_no": (fields.text(64), False),
+        "report_no": (fields.text(64), False), "correction_reason": (fields.text(500), False),
     }),
     "enforcement": ("case_no", {
         "case_no": (fields.key, True), "enterprise_uscc": (fields.uscc, True),
         "decided_at": (fields.day, True), "violation": (fields.text(2000), True),
         "penalty": (fields.text(2000), True), "authority": (fields.text(200), True),
+        "correction_reason": (fields.text(500), False),
     }),
     "recall": ("recall_id", {
         "recall_id": (fields.key, True), "level": (fields.choice(1, 2, 3), True),
         "reason": (fields.text(2000), True), "started_at": (fields.day, True),
         "batch_ids": (fields.key_list(1000), False), "product_id": (fields.key, False),
-        "status": (fields.choice("ongoing", "completed"), False),
+        "status": (fields.choice(*RECALL_STATUSES), False),
+        "correction_reason": (fields.text(500), False),
     }),
     "notice": ("notice_id", {
         "notice_id": (fields.key, True),
         "kind": (fields.choice("recall", "sampling", "enforcement", "announcement"), True),
         "title": (fields.text(300), True), "body": (fields.text(20000), True),
         "published_at": (fields.moment, True), "related": (fields.string_list(100, 128), False),
+        "correction_reason": (fields.text(500), False),
     }),
 }
 TYPES = tuple(SPECS)
@@ -98,6 +113,7 @@ class Record:
     key: str
     values: dict[str, Any]
     refs: list[tuple[str, str, str]] = field(default_factory=list)  # (type, key, field)
+    warnings: list[RecordError] = field(default_factory=list)  # accepted, but said
 
 
 def validate_record(obj: Any) -> Record:
@@ -156,6 +172,28 @@ def _check_enterprise(record: Record) -> None:
     if ("lat" in v) != ("lng" in v):
         missing = "lng" if "lat" in v else "lat"
         raise RecordError("lat and lng come together", field=missing, code="required")
+    licence = v.get("licence_no")
+    if licence and v["kind"] not in LICENCE_FITS[licence[:2]]:
+        record.warnings.append(RecordError(
+            f"企业类型为{KIND_NAMES[v['kind']]}（{v['kind']}），却持有{LICENCE_NAMES[licence[:2]]}"
+            f"（{licence[:2]}）：记录已接收，请核对许可证编号或企业类型", field="licence_no",
+            code="licence_kind_mismatch"))
+
+
+# Which enterprise kinds each licence prefix is issued to: a producer or processor holds a
+# food production licence (SC); selling and catering take a food business licence (JY);
+# the filing for selling prepackaged food only (YB) cannot cover catering or production.
+LICENCE_FITS = {
+    "SC": ("producer", "processor", "farm"),
+    "JY": ("distributor", "wholesaler", "retailer", "market", "caterer", "cold_storage",
+           "importer", "farm"),
+    "YB": ("distributor", "wholesaler", "retailer", "market", "cold_storage", "importer"),
+}
+LICENCE_NAMES = {"SC": "食品生产许可证", "JY": "食品经营许可证", "YB": "仅销售预包装食品备案"}
+KIND_NAMES = {"producer": "食品生产者", "processor": "食品加工者", "distributor": "经销商",
+              "wholesaler": "批发商", "retailer": "零售商", "market": "集中交易市场",
+              "caterer": "餐饮服务提供者", "cold_storage": "冷库", "importer": "进口商",
+              "farm": "食用农产品生产者"}
 
 
 def _check_batch(record: Record) -> None:
@@ -182,9 +220,34 @@ def _check_event(record: Record) -> None:
 
 
 def _check_recall(record: Record) -> None:
-    if not record.values.get("batch_ids") and "product_id" not in record.values:
+    v = record.values
+    if not v.get("batch_ids") and "product_id" not in v:
         raise RecordError("a recall names batch_ids or product_id", field="batch_ids",
                           code="required")
+    if v.get("status") == "withdrawn" and "correction_reason" not in v:
+        raise RecordError("撤销召回（status withdrawn，误发）必须在 correction_reason 中说明原因",
+                          field="correction_reason", code="correction_reason_required")
+
+
+# The date of each official record, and how far ahead of now it may lie (clocks differ).
+OFFICIAL_DATES = {"sampling": "sampled_at", "enforcement": "decided_at", "recall": "started_at",
+                  "notice": "published_at"}
+FUTURE_TOLERANCE = timedelta(days=1)
+
+
+def check_dates(record: Record, now: datetime) -> None:
+    """Refuse an official record dated more than one day after ``now`` (``future_date``)."""
+    name = OFFICIAL_DATES.get(record.type)
+    value = record.values.get(name) if name else None
+    if value is None:
+        return
+    if isinstance(value, datetime):
+        late = value > now + FUTURE_TOLERANCE
+    else:
+        late = value > (now.astimezone(SHANGHAI) + FUTURE_TOLERANCE).date()
+    if late:
+        raise RecordError(f"{name} {value.isoformat()} 晚于当前时间一天以上：官方记录不能预先"
+                          "登记未来日期", field=name, code="future_date")
 
 
 _CHECKS = {"enterprise": _check_enterprise, "batch": _check_batch, "event": _check_event,

@@ -1,35 +1,35 @@
-"""Writing validated exchange records: bulk upserts by key, append-only events with their
-hash chain, link rows, and the change outbox, all inside the caller's transaction."""
+"""Writing validated exchange records: bulk upserts by key with each record's history,
+append-only events with their hash chain, link rows, and the change outbox, all inside the
+caller's transaction."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from core.db import is_postgres, param_marks
 from tracing.model.chain import GENESIS, canonical, row_hash
 from tracing.exchange.fields import RecordError
+from tracing.exchange.history import version_records
 from tracing.exchange.records import Record
 from tracing.exchange.sql import stored_keys, write_rows
 from tracing.codes.identifiers import gtin14
 from core.outbox import ChangeOutbox
-from tracing.model.models import (Batch, CodeAlias, Enforcement, Enterprise, Event,
-                            EventInput, Notice, Product, Recall, RecallBatch, Sampling,
-                            TraceCode)
+from tracing.model.models import (RECORD_MODELS, Event, EventInput, Product, RecallBatch,
+                                  RecordVersion)
 
 TYPE_ORDER = ("enterprise", "product", "batch", "code", "code_alias", "event", "sampling",
               "enforcement", "recall", "notice")
-MODELS = {"enterprise": Enterprise, "product": Product, "batch": Batch, "code": TraceCode,
-          "code_alias": CodeAlias, "event": Event, "sampling": Sampling,
-          "enforcement": Enforcement, "recall": Recall, "notice": Notice}
+MODELS = RECORD_MODELS
 
 Ready = list[tuple[int, Record]]
 Touched = dict[str, set[str]]
 
 
-async def write_chunk(ready: Ready, conn: BaseDBAsyncClient) -> tuple[Touched, list]:
+async def write_chunk(ready: Ready, conn: BaseDBAsyncClient, *, now: datetime
+                      ) -> tuple[Touched, list]:
     """Write records (already in type order); return touched keys and rejected lines."""
     by_type: dict[str, Ready] = defaultdict(list)
     for item in ready:
@@ -45,10 +45,18 @@ async def write_chunk(ready: Ready, conn: BaseDBAsyncClient) -> tuple[Touched, l
             continue
         if rtype == "batch":
             await _derive_expiry(items, conn)
-        await _upsert(rtype, [r.values for _, r in items], conn)
+        versions = await version_records(rtype, items, conn, now=now)
+        rejected.extend(versions.rejected)
+        if not versions.write:
+            continue
+        records = [r for _, r in versions.write]
+        await write_rows(RecordVersion, versions.history, conn, upsert=False)
+        await _upsert(rtype, [r.values for r in records], conn)
         if rtype == "recall":
-            await _link_recalls([r for _, r in items], conn)
-        _touch(rtype, [r for _, r in items], touched)
+            await _link_recalls(records, conn)
+        _touch(rtype, records, touched)
+        _touch(rtype, [Record(rtype, key, old) for key, old in versions.previous.items()],
+               touched)
     await _write_outbox(touched, conn)
     return touched, rejected
 

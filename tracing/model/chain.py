@@ -47,6 +47,7 @@ def _normal(value: Any) -> Any:
     return value
 
 
+normal_value = _normal  # the record histories of tracing.model.versions share it
 _AS_IS = frozenset({str, int, bool, type(None)})
 _EMPTY_AS = (("inputs", list), ("detail", dict), ("extra", dict))
 

@@ -1,9 +1,13 @@
-"""The trace model (Tortoise ORM), one table per record type of EXCHANGE.md.
+"""The trace model (Tortoise ORM), one table per record type of docs/exchange.md.
 
 Keys are the exchange keys, so an import upserts by primary key. Every table keeps the
 fields it does not know in ``extra``. Events are append-only: there is no update path,
 a correction is a new event with ``corrects``, and each row carries a hash over its content
 and the previous row's hash for the same batch (see ``tracing.model.chain``).
+
+Every other record is :class:`Versioned`: re-sending it with other content stores a new
+version, and the one it replaces moves to :class:`RecordVersion`, an append-only table whose
+rows are hash-chained per record the way events are per batch (``tracing.model.versions``).
 """
 
 from __future__ import annotations
@@ -13,8 +17,24 @@ from tortoise.models import Model
 
 from core.db import APP
 
+KEY = 128  # the length of a record key (docs/exchange.md v1.1)
 
-class Enterprise(Model):
+
+class Versioned(Model):
+    """The current version of a record: its number, the hash of the version before it (or
+    the genesis hash) and its own hash over its content; ``correction_reason`` is sent with
+    a correction."""
+
+    correction_reason = fields.TextField(null=True)
+    version = fields.IntField(null=True)
+    version_prev = fields.CharField(64, null=True)
+    version_hash = fields.CharField(64, null=True)
+
+    class Meta:
+        abstract = True
+
+
+class Enterprise(Versioned):
     uscc = fields.CharField(18, primary_key=True)
     name = fields.CharField(200, db_index=True)
     kind = fields.CharField(20)
@@ -36,8 +56,8 @@ class Enterprise(Model):
         table = "enterprise"
 
 
-class Product(Model):
-    product_id = fields.CharField(64, primary_key=True)
+class Product(Versioned):
+    product_id = fields.CharField(KEY, primary_key=True)
     enterprise = fields.ForeignKeyField(
         f"{APP}.Enterprise", related_name="products", source_field="enterprise_uscc")
     name = fields.CharField(200, db_index=True)
@@ -50,6 +70,9 @@ class Product(Model):
     ingredients = fields.JSONField(default=list)
     shelf_life_days = fields.IntField(null=True)
     storage = fields.CharField(200, null=True)
+    storage_class = fields.CharField(10, null=True)  # ambient | chilled | frozen
+    process = fields.TextField(null=True)
+    label_image = fields.CharField(64, null=True)  # SHA-256 of the label photo
     extra = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -58,8 +81,8 @@ class Product(Model):
         table = "product"
 
 
-class Batch(Model):
-    batch_id = fields.CharField(64, primary_key=True)
+class Batch(Versioned):
+    batch_id = fields.CharField(KEY, primary_key=True)
     product = fields.ForeignKeyField(
         f"{APP}.Product", related_name="batches", source_field="product_id")
     lot = fields.CharField(64, db_index=True)
@@ -78,7 +101,7 @@ class Batch(Model):
         table = "batch"
 
 
-class TraceCode(Model):
+class TraceCode(Versioned):
     code = fields.CharField(64, primary_key=True)
     batch = fields.ForeignKeyField(f"{APP}.Batch", related_name="codes", source_field="batch_id")
     level = fields.CharField(10, default="batch")
@@ -93,7 +116,7 @@ class TraceCode(Model):
         table = "trace_code"
 
 
-class CodeAlias(Model):
+class CodeAlias(Versioned):
     alias = fields.CharField(128, primary_key=True)
     code = fields.ForeignKeyField(
         f"{APP}.TraceCode", related_name="aliases", source_field="code")
@@ -108,7 +131,7 @@ class CodeAlias(Model):
 
 class Event(Model):
     id = fields.BigIntField(primary_key=True)
-    event_id = fields.CharField(64, unique=True)
+    event_id = fields.CharField(KEY, unique=True)
     batch = fields.ForeignKeyField(f"{APP}.Batch", related_name="events", source_field="batch_id")
     seq = fields.IntField()
     kind = fields.CharField(20)
@@ -120,7 +143,7 @@ class Event(Model):
     unit = fields.CharField(20, null=True)
     inputs = fields.JSONField(default=list)
     detail = fields.JSONField(default=dict)
-    corrects = fields.CharField(64, null=True, db_index=True)
+    corrects = fields.CharField(KEY, null=True, db_index=True)
     extra = fields.JSONField(default=dict)
     prev_hash = fields.CharField(64)
     hash = fields.CharField(64)
@@ -148,8 +171,8 @@ class EventInput(Model):
         table = "event_input"
 
 
-class Sampling(Model):
-    sample_id = fields.CharField(64, primary_key=True)
+class Sampling(Versioned):
+    sample_id = fields.CharField(KEY, primary_key=True)
     enterprise = fields.ForeignKeyField(
         f"{APP}.Enterprise", related_name="samplings", source_field="enterprise_uscc")
     product_name = fields.CharField(200)
@@ -159,6 +182,7 @@ class Sampling(Model):
     failed_items = fields.JSONField(default=list)
     authority = fields.CharField(200)
     report_no = fields.CharField(64, null=True)
+    correction = fields.JSONField(null=True)  # the latest correction (see versions.py)
     extra = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -167,14 +191,15 @@ class Sampling(Model):
         table = "sampling"
 
 
-class Enforcement(Model):
-    case_no = fields.CharField(64, primary_key=True)
+class Enforcement(Versioned):
+    case_no = fields.CharField(KEY, primary_key=True)
     enterprise = fields.ForeignKeyField(
         f"{APP}.Enterprise", related_name="enforcements", source_field="enterprise_uscc")
     decided_at = fields.DateField()
     violation = fields.TextField()
     penalty = fields.TextField()
     authority = fields.CharField(200)
+    correction = fields.JSONField(null=True)  # the latest correction (see versions.py)
     extra = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -183,8 +208,8 @@ class Enforcement(Model):
         table = "enforcement"
 
 
-class Recall(Model):
-    recall_id = fields.CharField(64, primary_key=True)
+class Recall(Versioned):
+    recall_id = fields.CharField(KEY, primary_key=True)
     level = fields.SmallIntField()
     reason = fields.TextField()
     started_at = fields.DateField()
@@ -192,6 +217,7 @@ class Recall(Model):
         f"{APP}.Product", related_name="recalls", null=True, source_field="product_id")
     batch_ids = fields.JSONField(default=list)
     status = fields.CharField(10, default="ongoing")
+    correction = fields.JSONField(null=True)  # the latest correction (see versions.py)
     extra = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -212,8 +238,8 @@ class RecallBatch(Model):
         unique_together = (("recall", "batch"),)
 
 
-class Notice(Model):
-    notice_id = fields.CharField(64, primary_key=True)
+class Notice(Versioned):
+    notice_id = fields.CharField(KEY, primary_key=True)
     kind = fields.CharField(20)
     title = fields.CharField(300)
     body = fields.TextField()
@@ -225,3 +251,31 @@ class Notice(Model):
     class Meta:
         app = APP
         table = "notice"
+
+
+class RecordVersion(Model):
+    """An earlier version of a record (append-only: database triggers refuse UPDATE and
+    DELETE). ``hash = sha256(prev_hash + "\\n" + canonical(content))``, chained per record
+    from the genesis hash; the record's row carries the chain on (``version_prev``)."""
+
+    id = fields.BigIntField(primary_key=True)
+    rtype = fields.CharField(20)
+    key = fields.CharField(KEY)
+    version = fields.IntField()
+    content = fields.JSONField()
+    recorded_at = fields.DatetimeField(null=True)  # when this version was stored
+    superseded_at = fields.DatetimeField(auto_now_add=True)
+    prev_hash = fields.CharField(64)
+    hash = fields.CharField(64)
+
+    class Meta:
+        app = APP
+        table = "record_version"
+        unique_together = (("rtype", "key", "version"),)
+
+
+# The table of each record type (docs/exchange.md), in reference order.
+RECORD_MODELS: dict[str, type[Model]] = {
+    "enterprise": Enterprise, "product": Product, "batch": Batch, "code": TraceCode,
+    "code_alias": CodeAlias, "event": Event, "sampling": Sampling, "enforcement": Enforcement,
+    "recall": Recall, "notice": Notice}

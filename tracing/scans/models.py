@@ -23,7 +23,7 @@ class Scan(Model):
     id = fields.BigIntField(primary_key=True)
     subject = fields.CharField(128)  # what was resolved: a code, or gtin+lot+serial
     level = fields.CharField(10)  # batch | case | item | product
-    batch_id = fields.CharField(64, null=True, db_index=True)
+    batch_id = fields.CharField(128, null=True, db_index=True)
     scanned_at = fields.DatetimeField(db_index=True)
     channel = fields.CharField(10)  # miniapp | h5 | kiosk
     kiosk_id = fields.CharField(64, null=True)  # as claimed; trusted only with source=kiosk

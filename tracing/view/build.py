@@ -7,9 +7,11 @@ the status they give, and the cache tags of everything shown.
 
 For a batch-level scan the inputs are walked depth first from the scanned batch, following the
 inputs its shown events name (corrections applied), at most ``rows.depth`` levels and never
-round a cycle. An input's recalls, failed samplings and temperature excursions are alerts of
-its own node and, except completed recalls, of the whole view. A product-level scan cannot tell
-which batch the pack is from: a recall of only some batches says so instead.
+round a cycle. An input's recalls, failed samplings, temperature excursions and expired inputs
+are alerts of its own node and, unless they are only information, of the whole view. The
+scanned batch also gets the inputs it was made of after their expiry, and the related risk of
+cold stores and vehicles it shared with a batch that failed an inspection. A product-level scan
+cannot tell which batch the pack is from: a recall of only some batches says so instead.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from tracing.view import rules, shapes
+from tracing.view import coldchain, inputs, recalls, related, rules, shapes
+from tracing.view.corrections import sampling_correction_alert
 from tracing.view.queries import ViewRows
 
 
@@ -59,23 +62,21 @@ class _Chain:
         return [s for s in self.samplings if s["enterprise_uscc"] == b["uscc"]
                 and s["lot"] == b["lot"] and _same_product(s["product_name"], b["p_name"])]
 
-    def recalls_of(self, b: dict) -> list[dict]:
-        """Recalls naming the batch or its product, each once."""
-        seen, out = set(), []
-        for r in self.recalls:
-            hit = r["batch_id"] == b["batch_id"] or r["product_id"] == b["product_id"]
-            if hit and r["recall_id"] not in seen:
-                seen.add(r["recall_id"])
-                out.append(r)
-        return out
-
     def used_inputs(self, batch_id: str) -> list[str]:
         """Input batches named by the batch's shown events (and read in the tree)."""
         named = [i for ev in self.shown.get(batch_id, []) for i in ev.get("inputs") or ()]
         return [b for b in dict.fromkeys(named) if b in self.children.get(batch_id, ())]
 
-    def excursion_limit(self, b: dict) -> float | None:
-        return rules.temperature_limit(b.get("storage"), self.limits)
+    def excursions(self, b: dict, events: list[dict]) -> list[dict]:
+        """Readings outside the cold-chain range of the batch's product (GB 31605-2020)."""
+        cls = coldchain.storage_class(b.get("storage_class"), b.get("storage"))
+        return coldchain.excursions(events, coldchain.temperature_range(cls, self.limits))
+
+    def expired_inputs(self, batch_id: str) -> list[dict]:
+        """Inputs of the batch's shown events that had expired before they were used."""
+        used = set(self.used_inputs(batch_id))
+        found = inputs.expired_inputs(self.shown.get(batch_id, []), self.batches)
+        return [x for x in found if x["batch"]["batch_id"] in used]
 
 
 def _same_product(sampled_name: str | None, product_name: str) -> bool:
@@ -111,10 +112,10 @@ def _batch_view(rows: ViewRows, *, today: date, limits: rules.Limits) -> View:
     chain = _index(rows, limits)
     own_events = chain.shown.get(row["batch_id"], [])
     own_samplings = chain.samplings_of(row)
-    found = _Found(alerts=_own_alerts(chain, row, own_events, own_samplings, today),
+    found = _Found(alerts=_own_alerts(chain, rows, own_events, own_samplings, today),
                    tags=_own_tags(rows), certificates=_own_certificates(row, own_events))
-    inputs = [_input_node(chain, found, c, 1, (row["batch_id"], c))
-              for c in chain.used_inputs(row["batch_id"])]
+    tree = [_input_node(chain, found, c, 1, (row["batch_id"], c), today)
+            for c in chain.used_inputs(row["batch_id"])]
     found.tags.update(_place_tags(own_events))
     alerts = rules.sort_alerts(found.alerts)
     body = {
@@ -125,7 +126,7 @@ def _batch_view(rows: ViewRows, *, today: date, limits: rules.Limits) -> View:
         "batch": shapes.batch_json(row),
         "enterprise": shapes.enterprise_json(row, _enforcements(rows)),
         "events": [rules.public_event(e) for e in own_events],
-        "inputs": inputs,
+        "inputs": tree,
         "certificates": found.certificates,
         "inspections": {"sampling": [shapes.sampling_json(s) for s in own_samplings],
                         "factory": [shapes.inspection_json(e) for e in own_events
@@ -136,14 +137,17 @@ def _batch_view(rows: ViewRows, *, today: date, limits: rules.Limits) -> View:
                 queries=rows.queries)
 
 
-def _own_alerts(chain: _Chain, row: dict, events: list[dict], samplings: list[dict],
+def _own_alerts(chain: _Chain, rows: ViewRows, events: list[dict], samplings: list[dict],
                 today: date) -> list[dict]:
     """Alerts of the scanned batch itself (unsorted)."""
-    return (rules.recall_alerts(chain.recalls_of(row))
+    row = rows.resolved.row
+    return (recalls.batch_recall_alerts(chain.recalls, row, today=today)
             + rules.expiry_alerts(row.get("expires_at"), today, chain.limits)
             + rules.sampling_alerts(samplings, own=True)
-            + rules.excursion_alerts(rules.excursions(events, chain.excursion_limit(row)),
-                                     own=True)
+            + coldchain.excursion_alerts(chain.excursions(row, events), own=True)
+            + inputs.expired_input_alerts(chain.expired_inputs(row["batch_id"]), own=True)
+            + related.related_risk_alerts(events, rows.related)
+            + [a for a in map(sampling_correction_alert, samplings) if a]
             + rules.licence_alerts(shapes.licence_facts(row), today))
 
 
@@ -175,30 +179,32 @@ def _enforcements(rows: ViewRows) -> list[dict]:
 
 
 def _input_node(chain: _Chain, found: _Found, batch_id: str, level: int,
-                path: tuple[str, ...]) -> dict:
+                path: tuple[str, ...], today: date) -> dict:
     """One input batch of the tree (at ``level``, reached along ``path``) and its inputs."""
     b = chain.batches[batch_id]
     events = chain.shown.get(batch_id, [])
-    alerts = _input_alerts(chain, b, events)
-    found.alerts.extend(a for a in alerts if a["kind"] != "recall_completed")
+    alerts = _input_alerts(chain, b, events, today)
+    found.alerts.extend(a for a in alerts if a["severity"] != "info")
     found.tags.update({f"batch:{batch_id}", f"product:{b['product_id']}",
                        f"enterprise:{b['uscc']}"}, _place_tags(events))
     found.certificates.extend(rules.certificates(events, batch_id))
     children = [] if level >= chain.depth else [
-        _input_node(chain, found, c, level + 1, path + (c,)) for c in chain.used_inputs(batch_id)
-        if c not in path]
+        _input_node(chain, found, c, level + 1, path + (c,), today)
+        for c in chain.used_inputs(batch_id) if c not in path]
     return {"batch": shapes.batch_json(b), "product": shapes.input_product_json(b),
             "producer": shapes.input_producer_json(b),
             "events": [rules.public_event(e, compact=True) for e in events],
             "alerts": rules.sort_alerts(alerts), "inputs": children}
 
 
-def _input_alerts(chain: _Chain, b: dict, events: list[dict]) -> list[dict]:
+def _input_alerts(chain: _Chain, b: dict, events: list[dict], today: date) -> list[dict]:
     label = f"{b['p_name']}（批号{b['lot']}）"
-    return (rules.recall_alerts(chain.recalls_of(b))
+    return (recalls.batch_recall_alerts(chain.recalls, b, today=today, label=label)
             + rules.sampling_alerts(chain.samplings_of(b), own=False, batch_label=label)
-            + rules.excursion_alerts(rules.excursions(events, chain.excursion_limit(b)),
-                                     own=False, batch_label=label))
+            + coldchain.excursion_alerts(chain.excursions(b, events), own=False,
+                                         batch_label=label)
+            + inputs.expired_input_alerts(chain.expired_inputs(b["batch_id"]), own=False,
+                                          batch_label=label))
 
 
 # ------------------------------------------------------------------ product level
@@ -223,12 +229,5 @@ def _product_view(rows: ViewRows, *, today: date) -> View:
 def _product_alerts(rows: ViewRows, today: date) -> list[dict]:
     """Recall and licence alerts (unsorted); a recall of only some batches says so."""
     row = rows.resolved.row
-    alerts = (rules.recall_alerts(list(rows.recalls))
-              + rules.licence_alerts(shapes.licence_facts(row), today))
-    whole = {r["recall_id"] for r in rows.recalls if r["product_id"] == row["product_id"]}
-    for a in alerts:
-        if a["kind"] == "recall" and a["recall_id"] not in whole:
-            a["severity"], a["kind"] = "high", "recall_of_some_batches"
-            a["message"] = ("该商品有批次正在召回，请核对包装上的批号。 Some batches of this "
-                            "product are recalled: check the lot on the pack.")
-    return alerts
+    return (recalls.product_recall_alerts(rows.recalls, row, today=today)
+            + rules.licence_alerts(shapes.licence_facts(row), today))

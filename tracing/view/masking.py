@@ -1,14 +1,26 @@
 """An event's detail reduced to what the public may see: natural persons masked, free text
-scrubbed (the rules themselves are in :mod:`tracing.view.privacy`; pure)."""
+scrubbed, the vehicle's plate masked (the rules themselves are in :mod:`tracing.view.privacy`;
+pure)."""
 
 from __future__ import annotations
 
 from tracing.view.privacy import mask_name, mask_person, scrub, scrub_all
 
-__all__ = ["DETAIL_KEYS", "mask_name", "mask_person", "public_detail", "scrub", "scrub_all"]
+__all__ = ["DETAIL_KEYS", "mask_name", "mask_person", "mask_plate", "public_detail", "scrub",
+           "scrub_all"]
 
 DETAIL_KEYS = ("inspection", "temperatures", "certificates", "counterparty", "reason",
-               "recall_id")
+               "recall_id", "vehicle")
+
+
+def mask_plate(plate: str | None) -> str | None:
+    """A vehicle plate (stored as read: 桂BD2K823) as the public may see it: province and
+    letter, then the last two characters (桂B·***23)."""
+    if not plate:
+        return None
+    if len(plate) <= 4:
+        return plate[:1] + "***"
+    return f"{plate[:2]}·***{plate[-2:]}"
 
 
 def public_detail(detail: dict | None) -> dict:
@@ -21,6 +33,11 @@ def public_detail(detail: dict | None) -> dict:
         if inspection.get("inspector"):
             inspection["inspector"] = mask_name(str(inspection["inspector"]))
         out["inspection"] = inspection
+    if "vehicle" in out:
+        vehicle = out["vehicle"]
+        vehicle = vehicle if isinstance(vehicle, dict) else {"plate": str(vehicle)}
+        out["vehicle"] = {"plate": mask_plate(str(vehicle.get("plate") or "")),
+                          "kind": vehicle.get("kind")}
     if isinstance(out.get("counterparty"), dict):
         party = {k: out["counterparty"][k] for k in ("name", "uscc") if k in out["counterparty"]}
         if isinstance(party.get("name"), str):

@@ -9,7 +9,10 @@ reads, for a batch-level code, whatever the depth:
 4. recalls naming any of those batches or products (and, only when there are some, the
    recall notices naming them: :mod:`tracing.view.notices`);
 5. sampling results of those producers for those lots;
-6. the producer's latest enforcement decisions.
+6. the producer's latest enforcement decisions;
+7. for a cold-chain batch that was in a store or a vehicle only: the events of other batches
+   with a failed inspection that were there around the same time (what to look for is worked
+   out by :func:`tracing.view.related.lookup`; what they mean is decided by the builder).
 
 For a product-level scan: the product's last five batches, the recalls of the product or of
 those batches, and the producer's enforcement decisions. Values come decoded (dates, instants,
@@ -21,8 +24,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracing.view import coldchain, related
 from tracing.view.notices import notices_naming
 from tracing.view.resolve import Resolved
+from tracing.view.rules import apply_corrections
 from tracing.view.sql import (
     BATCH_COLUMNS,
     BATCH_JOINS,
@@ -30,7 +35,9 @@ from tracing.view.sql import (
     as_json,
     as_moment,
     decode_batch,
+    detail_sql,
     fetch_dicts,
+    instant_param,
     placeholders,
 )
 
@@ -48,6 +55,9 @@ class ViewRows:
     samplings: tuple[dict, ...] = ()
     enforcements: tuple[dict, ...] = ()  # the producer's latest five, newest first
     recent_batches: tuple[dict, ...] = ()  # product level: the product's last five batches
+    # events of other batches with a failed inspection that shared a store or vehicle with
+    # the scanned batch (cold chain only; see tracing.view.related)
+    related: tuple[dict, ...] = ()
     queries: int = 0  # statements sent, resolution included
 
 
@@ -67,11 +77,13 @@ async def fetch_view_rows(resolved: Resolved, *, depth: int) -> ViewRows:
     samplings = await _samplings(list({b["uscc"] for b in batches.values()}),
                                  list({b["lot"] for b in batches.values()}))
     enforcements = await _enforcements(row["uscc"])
+    near = await _related(row, [e for e in events if e["batch_id"] == row["batch_id"]])
     return ViewRows(resolved=resolved, depth=depth, batches=tuple(batches.values()),
                     links=tuple((node["parent"], node["batch_id"]) for node in tree),
                     events=tuple(events), recalls=tuple(recalls), samplings=tuple(samplings),
-                    enforcements=tuple(enforcements),
-                    queries=resolved.queries + (5 if depth > 0 else 4) + notice_queries)
+                    enforcements=tuple(enforcements), related=tuple(near or ()),
+                    queries=resolved.queries + (5 if depth > 0 else 4) + notice_queries
+                    + (near is not None))
 
 
 async def _input_tree(batch_id: str, depth: int) -> list[dict]:
@@ -108,30 +120,37 @@ async def _recalls(batch_ids: list[str], product_ids: list[str]) -> list[dict]:
     batches, products = placeholders(len(batch_ids)), placeholders(len(product_ids))
     rows = await fetch_dicts(
         "SELECT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id, "
-        "rb.batch_id FROM recall r LEFT JOIN recall_batch rb ON rb.recall_id = r.recall_id "
+        "r.correction, rb.batch_id FROM recall r "
+        "LEFT JOIN recall_batch rb ON rb.recall_id = r.recall_id "
         f"WHERE (rb.batch_id IN ({batches}) OR r.product_id IN ({products})) "
         f"AND (r.recall_id IN (SELECT recall_id FROM recall_batch WHERE batch_id IN "
         f"({batches})) OR r.product_id IN ({products}))",
         [*batch_ids, *product_ids, *batch_ids, *product_ids])
-    return _with_dates(rows, "started_at")
+    return _with_dates(_corrections(rows), "started_at")
 
 
 async def _samplings(producers: list[str], lots: list[str]) -> list[dict]:
     rows = await fetch_dicts(
         "SELECT sample_id, enterprise_uscc, product_name, lot, sampled_at, result, failed_items,"
-        " authority, report_no FROM sampling "
+        " authority, report_no, correction FROM sampling "
         f"WHERE enterprise_uscc IN ({placeholders(len(producers))}) "
         f"AND lot IN ({placeholders(len(lots))})", [*producers, *lots])
     for s in rows:
         s["failed_items"] = as_json(s["failed_items"], [])
-    return _with_dates(rows, "sampled_at")
+    return _with_dates(_corrections(rows), "sampled_at")
 
 
 async def _enforcements(uscc: str) -> list[dict]:
-    rows = await fetch_dicts("SELECT case_no, decided_at, violation, penalty, authority "
-                             "FROM enforcement WHERE enterprise_uscc = ? "
+    rows = await fetch_dicts("SELECT case_no, decided_at, violation, penalty, authority, "
+                             "correction FROM enforcement WHERE enterprise_uscc = ? "
                              "ORDER BY decided_at DESC LIMIT 5", [uscc])
-    return _with_dates(rows, "decided_at")
+    return _with_dates(_corrections(rows), "decided_at")
+
+
+def _corrections(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["correction"] = as_json(row["correction"], None)
+    return rows
 
 
 async def attach_notices(recalls: list[dict]) -> int:
@@ -159,8 +178,8 @@ async def _product_rows(resolved: Resolved, depth: int) -> ViewRows:
         "FROM batch WHERE product_id = ? ORDER BY produced_at DESC, batch_id LIMIT 5", [product_id])
     ids = [b["batch_id"] for b in recent] or [""]
     recalls = await fetch_dicts(
-        "SELECT DISTINCT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id "
-        "FROM recall r "
+        "SELECT DISTINCT r.recall_id, r.level, r.reason, r.started_at, r.status, r.product_id, "
+        "r.correction FROM recall r "
         "LEFT JOIN recall_batch rb ON rb.recall_id = r.recall_id "
         f"WHERE r.product_id = ? OR rb.batch_id IN ({placeholders(len(ids))})",
         [product_id, *ids])
@@ -168,6 +187,48 @@ async def _product_rows(resolved: Resolved, depth: int) -> ViewRows:
     enforcements = await _enforcements(resolved.row["uscc"])
     return ViewRows(resolved=resolved, depth=depth,
                     recent_batches=tuple(decode_batch(b) for b in recent),
-                    recalls=tuple(_with_dates(recalls, "started_at")),
-                    enforcements=tuple(enforcements),
-                    queries=resolved.queries + 3 + notice_queries)
+                    recalls=tuple(_with_dates(_corrections(recalls), "started_at")),
+                    enforcements=tuple(enforcements), queries=resolved.queries + 3 + notice_queries)
+
+
+async def _related(row: dict, events: list[dict]) -> list[dict] | None:
+    """Events of batches with a failed inspection that were in the scanned batch's cold
+    stores or vehicles around its time there; None when no query was needed (not cold
+    chain, or never in a store or vehicle)."""
+    if not coldchain.is_cold_chain(row.get("storage_class"), row.get("storage")):
+        return None
+    wanted = related.lookup(related.stays(apply_corrections(events)))
+    if wanted is None:
+        return None
+    near, params = _near(wanted)
+    rows = await fetch_dicts(
+        f"WITH near(batch_id) AS ({near}), failed(batch_id) AS ("
+        "SELECT DISTINCT f.batch_id FROM event f JOIN near n ON n.batch_id = f.batch_id "
+        f"WHERE {detail_sql('f', 'inspection', 'result')} = 'fail' AND f.batch_id <> ?) "
+        "SELECT ev.batch_id, ev.event_id, ev.seq, ev.kind, ev.occurred_at, ev.place_uscc, "
+        "ev.detail, ev.corrects, pe.name AS place_name, b.lot, p.name AS p_name "
+        "FROM event ev JOIN failed x ON x.batch_id = ev.batch_id "
+        "JOIN batch b ON b.batch_id = ev.batch_id JOIN product p ON p.product_id = b.product_id "
+        "LEFT JOIN enterprise pe ON pe.uscc = ev.place_uscc ORDER BY ev.batch_id, ev.seq",
+        [*params, row["batch_id"]])
+    for ev in rows:
+        ev["occurred_at"] = as_moment(ev["occurred_at"])
+        ev["detail"] = as_json(ev["detail"], {})
+    return rows
+
+
+def _near(wanted: related.Lookup) -> tuple[str, list]:
+    """The batches with an event at the stores or in the vehicles of ``wanted`` in its time
+    range (the partial indexes of migration 0009 serve both parts)."""
+    parts, params = [], []
+    for column, keys in (("o.kind IN ('storage_in', 'storage_out') AND o.place_uscc",
+                          wanted.stores),
+                         (detail_sql("o", "vehicle", "plate"), wanted.plates)):
+        if not keys:
+            continue
+        until = "" if wanted.end is None else " AND o.occurred_at <= ?"
+        parts.append(f"SELECT o.batch_id FROM event o WHERE {column} IN "
+                     f"({placeholders(len(keys))}) AND o.occurred_at >= ?{until}")
+        params += [*keys, instant_param(wanted.start)]
+        params += [] if wanted.end is None else [instant_param(wanted.end)]
+    return " UNION ".join(parts), params

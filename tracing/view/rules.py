@@ -4,7 +4,12 @@ Rows come in as plain dicts (as ``tracing.view.queries`` reads them); everything
 function, tested in ``tests/unit/test_trace_rules.py``. People and numbers are masked by
 :mod:`tracing.view.masking`.
 
-Status, most serious first: ``recalled`` (an ongoing recall names the batch or product),
+Recalls, the cold chain, expired inputs, related risk and corrections have their own modules
+(:mod:`tracing.view.recalls`, :mod:`tracing.view.coldchain`, :mod:`tracing.view.inputs`,
+:mod:`tracing.view.related`, :mod:`tracing.view.corrections`).
+
+Status, most serious first: ``recalled`` (a recall covers the batch within its shelf life,
+whatever the recall's status, or covers the product; a withdrawn recall does not),
 ``suspect`` (counterfeit suspicion of this code, decided per scan), ``expired``, ``warning``
 (any other high or medium alert), ``ok``. Alerts are sorted by severity (``critical``,
 ``high``, ``medium``, ``info``) and then by kind in :data:`KIND_ORDER`, so a recall is first.
@@ -12,30 +17,21 @@ Status, most serious first: ``recalled`` (an ongoing recall names the batch or p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from core.clock import aware, local_iso
+from tracing.view.coldchain import Limits  # the view's limits live with the cold chain
+from tracing.view.corrections import correction_note, sampling_before
 from tracing.view.masking import public_detail
 from tracing.view.privacy import mask_person, scrub
 
 SEVERITIES = ("critical", "high", "medium", "info")
 KIND_ORDER = ("recall", "counterfeit_suspicion", "unofficial_host", "expired",
-              "recall_of_some_batches", "failed_sampling",
-              "temperature_excursion", "licence_suspended", "expiring", "input_failed_sampling",
-              "input_temperature_excursion", "recall_completed", "check_packaging")
+              "recall_of_some_batches", "failed_sampling", "input_expired",
+              "temperature_excursion", "licence_suspended", "expiring", "related_risk",
+              "input_failed_sampling", "input_temperature_excursion", "recall_withdrawn",
+              "sampling_corrected", "recall_history", "check_packaging")
 STATUS_ORDER = ("recalled", "suspect", "expired", "warning", "ok")
-COLD_WORDS = ("冷藏", "冷冻", "冷鲜", "℃", "°C", "chilled", "frozen")
-FROZEN_WORDS = ("冷冻", "-18", "−18", "frozen")
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Thresholds from settings: cold chain and expiry warning."""
-
-    chilled_max_celsius: float = 8.0
-    frozen_max_celsius: float = -15.0
-    expiry_warning_days: int = 3
 
 
 # ------------------------------------------------------------------ events
@@ -149,55 +145,8 @@ def certificates(events: list[dict], batch_id: str) -> list[dict]:
 
 # ------------------------------------------------------------------ alerts
 
-def is_cold_chain(storage: str | None) -> bool:
-    return bool(storage) and any(word in storage for word in COLD_WORDS)
-
-
-def temperature_limit(storage: str | None, limits: Limits) -> float | None:
-    """The highest acceptable temperature for a product's storage, or None (not cold chain)."""
-    if not is_cold_chain(storage):
-        return None
-    if any(word in storage for word in FROZEN_WORDS):
-        return limits.frozen_max_celsius
-    return limits.chilled_max_celsius
-
-
-def excursions(events: list[dict], limit: float | None) -> list[dict]:
-    """Temperature readings above ``limit`` in the events' ``detail.temperatures``."""
-    if limit is None:
-        return []
-    found = []
-    for event in events:
-        temps = (event.get("detail") or {}).get("temperatures") or ()
-        over = [t for t in temps if isinstance(t, dict)
-                and isinstance(t.get("celsius"), (int, float)) and t["celsius"] > limit]
-        if over:
-            peak = max(over, key=lambda t: t["celsius"])
-            found.append({"event_id": event["event_id"], "at": peak.get("at"),
-                          "celsius": peak["celsius"], "limit": limit, "readings": len(over)})
-    return found
-
-
 def alert(kind: str, severity: str, message: str, **data) -> dict:
     return {"kind": kind, "severity": severity, "message": message, **data}
-
-
-def recall_alerts(recalls: list[dict]) -> list[dict]:
-    """Recall alerts; a recall with published notices (``notices``) links them."""
-    out = []
-    for r in recalls:
-        level = {1: "一级", 2: "二级", 3: "三级"}.get(r.get("level"), "")
-        notices = {"notices": r["notices"]} if r.get("notices") else {}
-        if r.get("status") == "completed":
-            out.append(alert("recall_completed", "info",
-                             f"该产品曾被{level}召回（{scrub(r['reason'])}），召回已完成。",
-                             recall_id=r["recall_id"], **notices))
-        else:
-            out.append(alert("recall", "critical",
-                             f"该批次正在{level}召回：{scrub(r['reason'])}。请立即停止食用，"
-                             "可到购买处退货或拨打12315咨询。", recall_id=r["recall_id"],
-                             started_at=iso_date(r.get("started_at")), **notices))
-    return out
 
 
 def expiry_alerts(expires_at: date | None, today: date, limits: Limits) -> list[dict]:
@@ -220,25 +169,17 @@ def sampling_alerts(samplings: list[dict], *, own: bool, batch_label: str = "") 
         if s.get("result") != "fail":
             continue
         items = "；".join(scrub(str(i)) for i in s.get("failed_items") or ()) or "不合格"
+        note = correction_note(s.get("correction"), sampling_before(s))
+        note = f"（{note}）" if note else ""
         if own:
             out.append(alert("failed_sampling", "high",
-                             f"该批次在{iso_date(s.get('sampled_at'))}的监督抽检中不合格：{items}。",
+                             f"该批次在{iso_date(s.get('sampled_at'))}的监督抽检中不合格："
+                             f"{items}。{note}",
                              sample_id=s["sample_id"], report_no=s.get("report_no")))
         else:
             out.append(alert("input_failed_sampling", "medium",
-                             f"原料{batch_label}在监督抽检中不合格：{items}。",
+                             f"原料{batch_label}在监督抽检中不合格：{items}。{note}",
                              sample_id=s["sample_id"], report_no=s.get("report_no")))
-    return out
-
-
-def excursion_alerts(found: list[dict], *, own: bool, batch_label: str = "") -> list[dict]:
-    out = []
-    for x in found:
-        where = "该批次" if own else f"原料{batch_label}"
-        out.append(alert("temperature_excursion" if own else "input_temperature_excursion",
-                         "high" if own else "medium",
-                         f"{where}冷链运输中温度最高达{x['celsius']:g}℃，超过{x['limit']:g}℃的要求。",
-                         event_id=x["event_id"], celsius=x["celsius"], limit=x["limit"]))
     return out
 
 

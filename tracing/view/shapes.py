@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.clock import local_iso
-from tracing.view import masking, rules
+from tracing.view import corrections, masking, rules
 from tracing.view.resolve import Resolved
 
 
@@ -15,7 +15,8 @@ def product_json(row: dict) -> dict:
     return {"product_id": row["product_id"], "name": row["p_name"], "gtin": row.get("gtin"),
             "brand": row.get("brand"), "spec": row.get("spec"), "category": row.get("category"),
             "standard": row.get("standard"), "ingredients": row.get("ingredients"),
-            "shelf_life_days": row.get("shelf_life_days"), "storage": row.get("storage")}
+            "shelf_life_days": row.get("shelf_life_days"), "storage": row.get("storage"),
+            "storage_class": row.get("storage_class")}
 
 
 def enterprise_json(row: dict, enforcements: list[dict]) -> dict:
@@ -29,9 +30,13 @@ def enterprise_json(row: dict, enforcements: list[dict]) -> dict:
 
 
 def enforcement_json(row: dict) -> dict:
-    """An enforcement decision, phone and ID-card numbers in its text masked."""
-    return {**row, "decided_at": rules.iso_date(row["decided_at"]),
-            "violation": masking.scrub(row["violation"]), "penalty": masking.scrub(row["penalty"])}
+    """An enforcement decision, phone and ID-card numbers in its text masked; a corrected one
+    says so ("已更正：原处罚决定为……")."""
+    return {"case_no": row["case_no"], "decided_at": rules.iso_date(row["decided_at"]),
+            "violation": masking.scrub(row["violation"]), "penalty": masking.scrub(row["penalty"]),
+            "authority": row["authority"],
+            "correction": corrections.correction_note(
+                row.get("correction"), masking.scrub(corrections.enforcement_before(row)))}
 
 
 def batch_json(row: dict) -> dict:
@@ -64,9 +69,12 @@ def licence_facts(row: dict) -> dict:
 
 
 def sampling_json(row: dict) -> dict:
+    """A sampling result; a corrected one says so ("已更正：原结果为不合格……")."""
     return {"sample_id": row["sample_id"], "sampled_at": rules.iso_date(row["sampled_at"]),
             "result": row["result"], "failed_items": row["failed_items"],
-            "authority": row["authority"], "report_no": row["report_no"]}
+            "authority": row["authority"], "report_no": row["report_no"],
+            "correction": corrections.correction_note(row.get("correction"),
+                                                      corrections.sampling_before(row))}
 
 
 def inspection_json(event: dict) -> dict:

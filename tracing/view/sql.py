@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import weakref
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any
 
 import orjson
@@ -21,7 +21,7 @@ from core.db import dialect_marks, is_postgres
 
 CODE_COLUMNS = "c.code, c.level, c.serial, c.issuer, c.status AS code_status"
 PRODUCT_COLUMNS = ("p.product_id, p.name AS p_name, p.gtin, p.brand, p.spec, p.category, "
-                   "p.standard, p.ingredients, p.shelf_life_days, p.storage, "
+                   "p.standard, p.ingredients, p.shelf_life_days, p.storage, p.storage_class, "
                    "e.uscc, e.name AS e_name, e.kind AS e_kind, e.licence_no, "
                    "e.licence_valid_until, e.address, e.division_code, e.lat, e.lng, "
                    "e.risk_grade, e.status AS e_status, e.public_phone")
@@ -70,6 +70,23 @@ def _dialect(conn, sql: str) -> str:
     parts = sql.split("?")
     marks = dialect_marks("postgres", len(parts) - 1)
     return parts[0] + "".join(mark + part for mark, part in zip(marks, parts[1:]))
+
+
+def detail_sql(alias: str, *path: str) -> str:
+    """A text value inside an event's ``detail`` JSON, written as the indexes of migration
+    0007 write it (``detail_sql("o", "vehicle", "plate")``)."""
+    if is_postgres(connections.get("default")):
+        steps = "".join(f" -> '{key}'" for key in path[:-1])
+        return f"({alias}.detail{steps} ->> '{path[-1]}')"
+    return f"json_extract({alias}.detail, '$.{'.'.join(path)}')"
+
+
+def instant_param(moment: datetime) -> datetime | str:
+    """An instant to compare with a timestamp column: SQLite keeps them as UTC text
+    (``2026-10-02 07:00:00+00:00``), compared as text."""
+    if is_postgres(connections.get("default")):
+        return moment
+    return moment.astimezone(timezone.utc).isoformat(" ")
 
 
 def placeholders(n: int) -> str:
