@@ -1,8 +1,9 @@
 """The submission form of a complaint or report, validated into plain values. Pure, no I/O.
 
 Every error names the field (dotted for nested ones: ``contact.phone``) and carries a stable
-code and a Chinese message. Text is read as the real world sends it: full-width digits and
-letters are folded (NFKC), surrounding spaces dropped.
+code and a Chinese message. Text is read as the real world sends it: in names, numbers,
+codes and addresses full-width digits and letters are folded (NFKC); the description keeps
+its full-width punctuation. Surrounding spaces are dropped.
 """
 
 from __future__ import annotations
@@ -72,15 +73,17 @@ def bad(message: str, field: str, code: str) -> InvalidInput:
     return InvalidInput(message, field=field, code=code)
 
 
-def clean(value: Any, field: str, *, max_len: int, required: bool = False) -> str | None:
-    """Text folded to NFKC and stripped; None when absent and not required."""
+def clean(value: Any, field: str, *, max_len: int, required: bool = False,
+          fold: bool = True) -> str | None:
+    """Text folded to NFKC (unless ``fold`` is false: prose keeps its full-width
+    punctuation) and stripped; None when absent and not required."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise bad(f"请填写{_LABELS.get(field, field)}（{field}）", field, "required")
         return None
     if not isinstance(value, str):
         raise bad(f"{_LABELS.get(field, field)}（{field}）须为文字", field, "invalid_type")
-    text = unicodedata.normalize("NFKC", value).strip()
+    text = (unicodedata.normalize("NFKC", value) if fold else value).strip()
     if len(text) > max_len:
         raise bad(f"{_LABELS.get(field, field)}（{field}）不能超过 {max_len} 个字，"
                   f"现有 {len(text)} 个", field, "too_long")
@@ -123,7 +126,7 @@ def parse_submission(body: Any, *, today: date, max_photos: int) -> Submission:
         raise bad("类别（category）须为：" + "、".join(CATEGORY_NAMES), "category",
                   "invalid_category")
     description = clean(body.get("description"), "description", max_len=MAX_DESCRIPTION,
-                        required=True)
+                        required=True, fold=False)
     if len(description) < MIN_DESCRIPTION:
         raise bad(f"问题描述（description）至少 {MIN_DESCRIPTION} 个字", "description",
                   "too_short")
