@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import orjson
 from tortoise.exceptions import IntegrityError
@@ -215,7 +215,7 @@ async def _first_events(case: Complaint, now: datetime, check: bool, conn,
                                + [d["reason"] for d in reasons["duplicates"]]), public=False)]
     if not check:
         rows.append(ComplaintEvent(
-            complaint_id=case.id, at=now + timedelta(microseconds=1), kind="transition",
+            complaint_id=case.id, at=now, kind="transition",
             actor="system", role="system", before=Status.SUBMITTED.value,
             after=Status.PENDING.value, reason="等待受理", public=True))
     await ComplaintEvent.bulk_create(rows, using_db=conn)

@@ -124,7 +124,8 @@ async def export_transfers(*, since: datetime) -> Iterator[dict]:
         .order_by("received_at")
     records = []
     for case in cases:
-        events = await ComplaintEvent.filter(complaint_id=case.id, public=True).order_by("at")
+        events = await ComplaintEvent.filter(complaint_id=case.id, public=True) \
+            .order_by("at", "id")
         records.append(transfer_record(case, events))
     return iter(records)
 
