@@ -4,7 +4,7 @@ the clock, photo storage, and a way to wake the job worker after a commit."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from typing import Callable
 
 from complaints.deadlines import Deadline, DeadlineRules, WorkingCalendar
@@ -46,7 +46,9 @@ class CaseContext:
         return cls(settings, calendar, rules, storage, clock)
 
     def now(self) -> datetime:
-        return self.clock()
+        """Now as an aware UTC instant: SQLite compares stored instants as UTC text, so every
+        value a query compares with must be UTC too."""
+        return aware(self.clock()).astimezone(timezone.utc)
 
     def today(self) -> date:
         return local_day(self.clock())
@@ -58,3 +60,8 @@ class CaseContext:
 
 def local_day(moment: datetime) -> date:
     return aware(moment).astimezone(SHANGHAI).date()
+
+
+def day_start(day: date) -> datetime:
+    """Midnight of ``day`` in Asia/Shanghai, as a UTC instant (for queries)."""
+    return datetime.combine(day, time(), SHANGHAI).astimezone(timezone.utc)

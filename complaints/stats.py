@@ -8,9 +8,9 @@ import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from complaints.context import Actor, CaseContext, local_day
+from complaints.context import Actor, CaseContext, day_start, local_day
 from complaints.deadlines import WorkingCalendar
 from complaints.models import Complaint
 from core.errors import InvalidInput
@@ -103,8 +103,7 @@ async def case_figures(*, ctx: CaseContext, actor: Actor, params: dict) -> dict:
         raise InvalidInput("统计周期（period）须为 month、quarter 或 year", field="period",
                            code="invalid_period")
     since = _since(params.get("since"), ctx.today())
-    query = Complaint.filter(received_at__gte=datetime(since.year, since.month, since.day,
-                                                       tzinfo=ctx.now().tzinfo))
+    query = Complaint.filter(received_at__gte=day_start(since))
     if actor.role == "handler":
         query = query.filter(division=actor.division)
     elif params.get("division"):

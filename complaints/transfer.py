@@ -5,7 +5,7 @@ timeline entries."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterator
 
 from complaints.context import CaseContext, local_day
@@ -118,6 +118,7 @@ def transfer_type(ctx: CaseContext, today: Callable[[], date]) -> ExtensionType:
 async def export_transfers(*, since: datetime) -> Iterator[dict]:
     """Records of the cases handed to 12315 since ``since`` (complainant's contact included:
     12315 must reach them; nothing of it goes to the enterprise)."""
+    since = since.astimezone(timezone.utc)  # SQLite compares stored instants as UTC text
     ids = await ComplaintEvent.filter(after="transferred", at__gte=since) \
         .values_list("complaint_id", flat=True)
     cases = await Complaint.filter(id__in=list(set(ids)), transferred_to="12315") \

@@ -250,3 +250,10 @@ async def test_staff_login_and_roles(http, world):
     nameless = await http.post(f"/api/v1/triage/complaints/{filed['ticket']}/contact",
                                headers=handler, json={})
     assert nameless.status_code == 400 and nameless.json()["error"]["field"] == "reason"
+
+
+async def test_wechat_push_needs_wechats_signature(http):
+    forged = await http.post("/api/v1/wechat/events", params={
+        "signature": "0" * 40, "timestamp": "1", "nonce": "n"},
+        json={"Event": "wxa_media_check", "trace_id": "t", "result": {"suggest": "pass"}})
+    assert forged.status_code == 403 and forged.json()["error"]["code"] == "bad_signature"
