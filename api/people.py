@@ -3,15 +3,14 @@ owner of a case (session or follow-up secret), or a logged-in member of staff.""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from accounts.staff import StaffSession, resolve_staff
 from api.http import bearer_session, bearer_token, rate_client, services
 from complaints.context import Actor
 from complaints.models import Complaint
-from complaints.submit import Filer
-from core.errors import NotFound, Unauthorized
+from complaints.submit import Filer, secret_digest
+from core.errors import InvalidInput, NotFound, Unauthorized
 
 SECRET_HEADER = "x-follow-secret"
 
@@ -35,8 +34,7 @@ async def require_owner(request, case: Complaint) -> Actor:
             hmac.compare_digest(session.openid_hash, case.owner_hash):
         return Actor("complainant", "complainant")
     if secret and case.secret_hash:
-        digest = hashlib.sha256("\x1f".join(("secret", secret)).encode()).hexdigest()
-        if hmac.compare_digest(digest, case.secret_hash):
+        if hmac.compare_digest(secret_digest(secret), case.secret_hash):
             return Actor("complainant", "complainant")
     raise NotFound(f"案件 {case.ticket} 不存在", field="ticket", code="case_not_found")
 
@@ -57,7 +55,5 @@ def json_body(request) -> dict:
     except Exception:  # noqa: BLE001 - Sanic raises its own on bad JSON
         body = None
     if not isinstance(body, dict):
-        from core.errors import InvalidInput
-
         raise InvalidInput("请以 JSON 对象提交", field="body", code="invalid_body")
     return body

@@ -50,6 +50,11 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
+def secret_digest(secret: str) -> str:
+    """What is stored of a follow-up secret."""
+    return _digest("secret", secret)
+
+
 def follow_secret(raw_key: str | None) -> str:
     """The follow-up secret of an anonymous filer: derived from the raw Idempotency-Key (never
     stored, so a replay can return it again), else random."""
@@ -80,7 +85,7 @@ async def submit_complaint(*, ctx: CaseContext, body: object, filer: Filer,
     similar = await _duplicates(target, form, now)
     values = case_values(ctx, form, target, similar, now=now, check=check)
     values.update(owner_hash=filer.owner_hash, openid=filer.openid,
-                  secret_hash=_digest("secret", secret) if secret else None,
+                  secret_hash=secret_digest(secret) if secret else None,
                   idempotency_key=key_hash, request_hash=request_hash)
     try:
         case = await _store(values, form.kind, now, photos, check)
