@@ -7,6 +7,7 @@ blocks a transition: the move is committed first, its notification follows.
   mediaCheckAsync v2, whose verdict is pushed back later). Risky or doubtful content puts
   the case in moderation; when WeChat stays unreachable, so does the case (a person looks).
 - ``notify``: a subscribe message to the complainant about a status change.
+- ``verdict``: an image verdict WeChat pushed before the check's trace_id was stored here.
 """
 
 from __future__ import annotations
@@ -97,8 +98,8 @@ class JobWorker:
         return bool(claimed)
 
     async def _run(self, job: ComplaintJob) -> None:
-        handler: Callable[[ComplaintJob], Awaitable[str]] = \
-            self._check if job.kind == "check" else self._notify
+        handler: Callable[[ComplaintJob], Awaitable[str]] = {
+            "check": self._check, "notify": self._notify, "verdict": self._verdict}[job.kind]
         try:
             outcome = await handler(job)
         except Exception as exc:  # noqa: BLE001 - recorded and retried
@@ -161,17 +162,41 @@ class JobWorker:
             data=data, page=f"pages/complaint/complaint?ticket={case.ticket}")
         return "sent" if sent else "refused"
 
+    async def _verdict(self, job: ComplaintJob) -> str:
+        """An image verdict that arrived before its check's trace_id was stored."""
+        payload = job.payload
+        if not await media_verdict(ctx=self.ctx, trace_id=payload["trace_id"],
+                                   suggest=payload["suggest"], label=payload["label"],
+                                   early=False):
+            raise LookupError(f"no photo has trace_id {payload['trace_id']}")
+        return "done"
 
-async def media_verdict(*, ctx: CaseContext, trace_id: str, suggest: str, label: int) -> bool:
-    """A pushed image verdict: record it; risky or doubtful puts the case in moderation."""
+
+async def media_verdict(*, ctx: CaseContext, trace_id: str, suggest: str, label: int,
+                        early: bool = True) -> bool:
+    """A pushed image verdict: record it; risky or doubtful puts the case in moderation.
+
+    WeChat may push before the check's answer (and its trace_id) was stored here: such an
+    ``early`` verdict is kept as a job and applied when the photo is known."""
     photo = await Photo.get_or_none(check_trace_id=trace_id)
     if photo is None:
+        if early:
+            now = ctx.now()
+            await ComplaintJob.create(kind="verdict", ticket="-", next_at=now, created_at=now,
+                                      payload={"trace_id": trace_id, "suggest": suggest,
+                                               "label": label})
         return False
     await Photo.filter(id=photo.id).update(check_suggest=suggest)
     if suggest == "pass" or photo.complaint_id is None:
         return True
-    case = await Complaint.get(id=photo.complaint_id)
-    if case.status in (Status.SUBMITTED, Status.PENDING):
-        await move_case(ctx=ctx, case=case, actor=SYSTEM, to=Status.MODERATION.value,
-                        reason=f"图片内容待人工审核（标签 {label}）")
+    for _ in range(3):  # the text check may move the case at the same moment: re-read
+        case = await Complaint.get(id=photo.complaint_id)
+        if case.status not in (Status.SUBMITTED, Status.PENDING):
+            return True
+        try:
+            await move_case(ctx=ctx, case=case, actor=SYSTEM, to=Status.MODERATION.value,
+                            reason=f"图片内容待人工审核（标签 {label}）")
+            return True
+        except Conflict:
+            continue
     return True

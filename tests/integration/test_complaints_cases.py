@@ -138,3 +138,17 @@ async def test_stale_uploads_are_removed_after_a_day(ctx, clock):
     assert await ctx.storage.get(photo.sha256) is not None  # shared with the twin: kept
     stale_digest = await ctx.storage.exists(photo.thumb_sha256)
     assert stale_digest and twin["id"] != kept["id"] and stale["id"]
+
+
+async def test_an_image_verdict_pushed_before_its_trace_id_is_kept(ctx):
+    from complaints.jobs import media_verdict
+
+    case = await report(ctx)
+    up = await upload_photo(ctx=ctx, data=H.png(), uploader="u1")
+    await Photo.filter(id=up["id"]).update(complaint_id=case.id)
+    assert not await media_verdict(ctx=ctx, trace_id="t-early", suggest="risky", label=20002)
+    await Photo.filter(id=up["id"]).update(check_trace_id="t-early")
+    await JobWorker(ctx, lambda: None).drain()
+    assert (await Photo.get(id=up["id"])).check_suggest == "risky"
+    assert (await Complaint.get(id=case.id)).status == "moderation"
+    assert (await ComplaintJob.get(kind="verdict")).outcome == "done"
