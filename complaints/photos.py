@@ -62,8 +62,9 @@ def process_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> Processed:
     image = _rgb(image)
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    image.save(out, "JPEG", quality=QUALITY, optimize=True)
-    thumb_image = image.copy()
+    image.save(out, "JPEG", quality=QUALITY)  # optimize=True: 3x the time for ~5% bytes
+    factor = max(1, min(image.size) // (2 * THUMB_SIDE))
+    thumb_image = image.reduce(factor) if factor > 1 else image.copy()  # box-average first
     thumb_image.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.BICUBIC)
     thumb = io.BytesIO()
     thumb_image.save(thumb, "JPEG", quality=75)
