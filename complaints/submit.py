@@ -11,12 +11,12 @@ from datetime import datetime
 
 import orjson
 from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
 
 from complaints import triage
 from complaints.context import CaseContext, local_day
 from complaints.form import Submission, parse_submission
-from complaints.models import Complaint, ComplaintEvent, ComplaintJob, Photo
+from complaints.models import Complaint, Photo
+from complaints.store import first_events, insert_case
 from complaints.targets import ResolvedTarget, resolve_target
 from complaints.views import KIND_NAMES
 from complaints.workflow import FINAL, Kind, Status, status_name
@@ -189,38 +189,13 @@ async def store_case(values: dict, kind: Kind, now: datetime, *, note: str) -> C
 
 async def _store(values: dict, kind: Kind, now: datetime, photos: list[str],
                  check: bool, first_note: str | None = None) -> Complaint:
+    events = first_events(now=now, kind_name=KIND_NAMES[kind.value], triage=values["triage"],
+                          check=check, note=first_note)
     for attempt in range(3):
         try:
-            async with in_transaction() as conn:
-                case = await Complaint.create(ticket=new_ticket(kind, now), using_db=conn,
-                                              **values)
-                await _first_events(case, now, check, conn, first_note)
-                if photos:
-                    await Photo.filter(id__in=photos).using_db(conn).update(complaint_id=case.id)
-                if check:
-                    await ComplaintJob.create(kind="check", ticket=case.ticket, next_at=now,
-                                              created_at=now, using_db=conn)
-                return case
-        except IntegrityError:
+            return await insert_case({**values, "ticket": new_ticket(kind, now)}, events,
+                                     photos=photos, check=check)
+        except IntegrityError:  # the idempotency key (the caller re-reads) or a ticket clash
             if values.get("idempotency_key") or attempt == 2:
                 raise
     raise AssertionError("unreachable")
-
-
-async def _first_events(case: Complaint, now: datetime, check: bool, conn,
-                        first_note: str | None) -> None:
-    reasons = case.triage
-    rows = [ComplaintEvent(complaint_id=case.id, at=now, kind="transition", actor="complainant",
-                           role="complainant", after=Status.SUBMITTED.value,
-                           reason=first_note or "已收到您的" + KIND_NAMES[case.kind],
-                           public=True),
-            ComplaintEvent(complaint_id=case.id, at=now, kind="triage", actor="system",
-                           role="system", reason="；".join(
-                               reasons["category"]["reasons"] + reasons["jurisdiction"]["reasons"]
-                               + [d["reason"] for d in reasons["duplicates"]]), public=False)]
-    if not check:
-        rows.append(ComplaintEvent(
-            complaint_id=case.id, at=now, kind="transition",
-            actor="system", role="system", before=Status.SUBMITTED.value,
-            after=Status.PENDING.value, reason="等待受理", public=True))
-    await ComplaintEvent.bulk_create(rows, using_db=conn)
