@@ -39,7 +39,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.scan_bench import free_port, pg_database, wait_for, wrk  # noqa: E402
+from benchmarks.scan_bench import (free_port, pg_database, tree_cpu_seconds,  # noqa: E402
+                                   wait_for)
 
 ROOT = Path(__file__).resolve().parents[1]
 BODY = ('{"kind":"complaint","category":"other","description":"在这家店买的螺蛳粉里有异物，'
@@ -92,8 +93,32 @@ def serve_bare(port: int) -> None:
     Sanic.serve(primary=app, app_loader=loader)
 
 
-def load(url: str, script: Path, seconds: int, connections: int) -> dict:
-    return wrk_script(url, script, seconds=seconds, connections=connections)
+def load(url: str, script: Path, seconds: int, connections: int, pid: int | None = None
+         ) -> dict:
+    """wrk with the script, plus the CPU the server tree (``pid``) and every PostgreSQL
+    process spent per request: steadier than the rate on a shared machine (the PostgreSQL
+    figure includes whatever else the server did meanwhile)."""
+    server = tree_cpu_seconds(pid) if pid else 0.0
+    pg = postgres_cpu_seconds()
+    result = wrk_script(url, script, seconds=seconds, connections=connections)
+    requests = max(1, result["requests"])
+    result["cpu_us"] = (tree_cpu_seconds(pid) - server) / requests * 1e6 if pid else None
+    result["pg_us"] = (postgres_cpu_seconds() - pg) / requests * 1e6
+    return result
+
+
+def postgres_cpu_seconds() -> float:
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                head, tail = (entry / "stat").read_text().rsplit(")", 1)
+            except OSError:
+                continue
+            if head.endswith("(postgres"):
+                fields = tail.split()
+                total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_script(url: str, script: Path, *, seconds: int, connections: int) -> dict:
@@ -103,10 +128,11 @@ def wrk_script(url: str, script: Path, *, seconds: int, connections: int) -> dic
                           "-s", str(script), url], capture_output=True, text=True,
                          check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
     return {"rps": rps, "p50": lat.get("50", "?"), "p99": lat.get("99", "?"),
-            "non_2xx": int(errors.group(1)) if errors else 0}
+            "non_2xx": int(errors.group(1)) if errors else 0, "requests": requests}
 
 
 def bench_submit(env: dict, args) -> None:
@@ -120,7 +146,7 @@ def bench_submit(env: dict, args) -> None:
         wait_for(f"http://127.0.0.1:{port}/api/v1/health")
         url = f"http://127.0.0.1:{port}/api/v1/complaints"
         load(url, script, 2, args.connections)  # warm-up
-        ours = load(url, script, args.seconds, args.connections)
+        ours = load(url, script, args.seconds, args.connections, proc.pid)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -131,16 +157,21 @@ def bench_submit(env: dict, args) -> None:
         wait_for_port(bare_port)
         url = f"http://127.0.0.1:{bare_port}/api/v1/complaints"
         load(url, script, 2, args.connections)
-        base = load(url, script, args.seconds, args.connections)
+        base = load(url, script, args.seconds, args.connections, bare.pid)
     finally:
         bare.terminate()
         bare.wait(timeout=20)
     stored = asyncio.run(count_cases(env))
     for name, r in (("gongzhi", ours), ("bare", base)):
         print(f"submit {name:8s} {r['rps']:8.0f} req/s  p50 {r['p50']:>8s}  p99 {r['p99']:>8s}"
+              f"  server CPU {r['cpu_us']:6.0f} µs/req  PostgreSQL CPU {r['pg_us']:5.0f} µs/req"
               f"  non-2xx {r['non_2xx']}")
+    spent = (ours["cpu_us"] + ours["pg_us"]) / 1e6
     print(f"submit: {ours['rps']:.0f} submissions/s (target >= 500), "
-          f"{ours['rps'] / base['rps']:.2f} of the bare handler; {stored} cases stored")
+          f"{ours['rps'] / base['rps']:.2f} of the bare handler; {stored} cases stored; "
+          f"server + PostgreSQL CPU {spent * 1e3:.2f} ms per submission, i.e. at most "
+          f"{(os.cpu_count() or 1) / spent:.0f}/s on {os.cpu_count()} idle cores "
+          f"(load average now {os.getloadavg()[0]:.1f})")
 
 
 def wait_for_port(port: int, timeout: float = 30) -> None:
@@ -303,7 +334,8 @@ def main(argv=None) -> int:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GONGZHI_")}
     env.update(GONGZHI_DATA_DIR=str(tmp), GONGZHI_COMPLAINT_RATE_LIMIT="1000000000",
                GONGZHI_COMPLAINT_RATE_WINDOW="1")
-    print(f"complaints benchmark, {os.cpu_count()} cores (shared machine: other work may run)")
+    print(f"complaints benchmark, {os.cpu_count()} cores, load average "
+          f"{os.getloadavg()[0]:.1f} (shared machine: other work may run)")
     if args.only in (None, "photo"):
         bench_photo(args)
     for part in ("submit", "queue"):

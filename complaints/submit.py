@@ -76,7 +76,7 @@ async def submit_complaint(*, ctx: CaseContext, body: object, filer: Filer,
         request_hash = _digest(orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode())
         earlier = await Complaint.get_or_none(idempotency_key=key_hash)
         if earlier is not None:
-            return _replay(earlier, request_hash, idempotency_key, filer), True
+            return _replay(earlier, request_hash, idempotency_key), True
     form = parse_submission(body, today=local_day(now), max_photos=ctx.settings.max_photos)
     target = await resolve_target(form.target)
     photos = await _photos(form, filer)
@@ -93,7 +93,7 @@ async def submit_complaint(*, ctx: CaseContext, body: object, filer: Filer,
         earlier = key_hash and await Complaint.get_or_none(idempotency_key=key_hash)
         if not earlier:
             raise
-        return _replay(earlier, request_hash, idempotency_key, filer), True
+        return _replay(earlier, request_hash, idempotency_key), True
     ctx.wake()
     return answer(case, similar, secret), False
 
@@ -118,7 +118,7 @@ def case_values(ctx: CaseContext, form: Submission, target: ResolvedTarget,
         triage=_decisions(decided, where, similar, check), name=form.name, phone=form.phone)
 
 
-def _replay(case: Complaint, request_hash: str, raw_key: str, filer: Filer) -> dict:
+def _replay(case: Complaint, request_hash: str, raw_key: str) -> dict:
     if case.request_hash != request_hash:
         raise Conflict("该 Idempotency-Key 已用于另一份不同的提交", field="Idempotency-Key",
                        code="idempotency_key_reused")
