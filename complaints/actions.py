@@ -111,7 +111,8 @@ async def _commit(ctx: CaseContext, case: Complaint, done: Move, changes: dict) 
                                           "at": done.at.isoformat()})
     for name, value in changes.items():
         setattr(case, name, value)
-    ctx.wake()
+    if case.openid:  # a notification job was written with the move
+        ctx.wake()
 
 
 async def note(*, ctx: CaseContext, case: Complaint, actor: Actor, kind: str, text: str,

@@ -106,7 +106,6 @@ async def _receive(ctx: CaseContext, values: dict) -> None:
                        role="system", reason=f"[12315] {e['status']}"
                        + (f"：{e['note']}" if e["note"] else ""), public=False)
         for e in values["timeline"]])
-    ctx.wake()
 
 
 def transfer_type(ctx: CaseContext, today: Callable[[], date]) -> ExtensionType:
