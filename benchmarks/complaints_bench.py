@@ -11,7 +11,8 @@
    parses the same JSON body and answers 201.
 2. photo: ``complaints.photos.process_photo`` on a 12-megapixel (4000 x 3000) JPEG with EXIF
    orientation and GPS: p50/p95 over ``--photos`` runs. Baseline: decoding the same JPEG.
-3. queue: 100,000 open cases over ten districts written with COPY, then the handlers' queue
+3. queue: 100,000 open (and 100,000 closed) cases over ten districts written with COPY, then
+   the handlers' queue
    (``complaints.queue.list_cases``: one district, most urgent and soonest due first, 50 a
    page; and a supervisor's overdue list over all): p50/p95 over 50 runs. Baseline: a
    primary-key look-up of one case.
@@ -241,7 +242,7 @@ def bench_photo(args) -> None:
 DIVISIONS = [f"4502{n:02d}" for n in range(2, 12)]
 
 
-async def fill(cases: int) -> None:
+async def fill(cases: int, closed: int) -> None:
     from tortoise import connections
 
     conn = connections.get("default")
@@ -249,22 +250,23 @@ async def fill(cases: int) -> None:
     today = date.today()
     rnd = random.Random(7)
     rows = []
-    for i in range(cases):
+    for i in range(cases + closed):
         priority = rnd.choices(("urgent", "high", "normal"), (1, 4, 15))[0]
         received = now - timedelta(hours=rnd.randint(0, 24 * 60))
         due = today + timedelta(days=rnd.randint(-20, 40))
         status = rnd.choice(("pending", "pending", "accepted", "in_progress", "moderation"))
+        if i >= cases:
+            status, due = "closed", None
         rows.append((f"TS{i:012d}", "complaint", status, "other", priority,
                      {"urgent": 0, "high": 1, "normal": 2}[priority], "描述" * 20, "merchant",
                      f"merchant:店{i % 5000}", f"店{i % 5000}", rnd.choice(DIVISIONS), "h5",
-                     received, due, due, False, "{}", "gongzhi", "张三", "13800138000", now))
+                     received, due or today, due, False, "{}", "gongzhi", "张三", "13800138000",
+                     now, i < cases))
     columns = ["ticket", "kind", "status", "category", "priority", "priority_rank",
                "description", "target_type", "target_key", "target_name", "division",
                "channel", "received_at", "acceptance_due", "due_on", "provisional_due",
-               "triage", "source", "name", "phone", "updated_at"]
-    pool = conn._pool
-
-    async with pool.acquire() as raw:
+               "triage", "source", "name", "phone", "updated_at", "is_open"]
+    async with conn.acquire_connection() as raw:  # the asyncpg connection: COPY
         await raw.copy_records_to_table("complaint", records=rows, columns=columns)
         await raw.execute("ANALYZE complaint")
 
@@ -283,8 +285,9 @@ async def bench_queue_async(env: dict, args) -> None:
     await db.init_db(settings, models=models())
     try:
         start = time.perf_counter()
-        await fill(args.cases)
-        print(f"queue: {args.cases:,} open cases written in {time.perf_counter() - start:.1f} s")
+        await fill(args.cases, args.closed)
+        print(f"queue: {args.cases:,} open and {args.closed:,} closed cases written in "
+              f"{time.perf_counter() - start:.1f} s")
         ctx = CaseContext.from_settings(settings, storage=LocalPhotoStorage(Path("/nonexistent")),
                                         clock=lambda: datetime.now(timezone.utc))
         handler = Actor("handler", "h", DIVISIONS[3])
@@ -324,7 +327,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--photos", type=int, default=20)
-    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=100_000, help="open cases")
+    parser.add_argument("--closed", type=int, default=100_000, help="closed cases beside")
     parser.add_argument("--bare", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bare:

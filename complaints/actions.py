@@ -83,7 +83,7 @@ def _effects(ctx: CaseContext, case: Complaint, done: Move, transfer_to: str | N
     elif after == Status.RESOLVED:
         changes.update(resolved_at=now, due_on=None)
     elif after in (Status.CLOSED, Status.MERGED):
-        changes.update(closed_at=now, due_on=None)
+        changes.update(closed_at=now, due_on=None, is_open=False)
     elif after in (Status.REFUSED, Status.WITHDRAWN, Status.RETURNED):
         changes["due_on"] = None
     elif after in AWAITING_DECISION:

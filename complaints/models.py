@@ -34,6 +34,7 @@ class Complaint(Model):
     handling_due = fields.DateField(null=True)  # mediation or verification, once accepted
     provisional_due = fields.BooleanField(default=False)
     due_on = fields.DateField(null=True)  # the deadline running now (None: no clock runs)
+    is_open = fields.BooleanField(default=True)  # not closed or merged: in the queue
     decision = fields.CharField(12, null=True)  # accepted | refused | transferred
     accepted_at = fields.DatetimeField(null=True)
     decided_at = fields.DatetimeField(null=True)  # accepted, refused or transferred
@@ -62,7 +63,11 @@ class Complaint(Model):
     class Meta:
         app = APP
         table = "complaint"
-        indexes = (("division", "status", "priority_rank", "due_on"),
+        # The queue reads an index in its order (urgent first, soonest due) and stops at a
+        # page: open cases of a district, of all districts, or of one status.
+        indexes = (("is_open", "division", "priority_rank", "due_on", "id"),
+                   ("is_open", "priority_rank", "due_on", "id"),
+                   ("division", "status", "priority_rank", "due_on"),
                    ("status", "priority_rank", "due_on"), ("target_key", "received_at"),
                    ("received_at",))
 

@@ -11,7 +11,6 @@ from complaints.views import staff_item
 from complaints.workflow import Status
 from core.errors import InvalidInput
 
-OPEN = tuple(s.value for s in Status if s not in (Status.CLOSED, Status.MERGED))
 PRIORITIES = ("urgent", "high", "normal")
 MAX_LIMIT = 200
 
@@ -44,7 +43,7 @@ async def list_cases(*, ctx: CaseContext, actor: Actor, params: dict) -> dict:
                                code="invalid_status")
         query = query.filter(status=status)
     else:
-        query = query.filter(status__in=OPEN)
+        query = query.filter(is_open=True)
     priority = params.get("priority")
     if priority:
         if priority not in PRIORITIES:

@@ -71,6 +71,7 @@ class Migration(migrations.Migration):
                 ('handling_due', fields.DateField(null=True)),
                 ('provisional_due', fields.BooleanField(default=False)),
                 ('due_on', fields.DateField(null=True)),
+                ('is_open', fields.BooleanField(default=True)),
                 ('decision', fields.CharField(null=True, max_length=12)),
                 ('accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ('decided_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
@@ -95,7 +96,7 @@ class Migration(migrations.Migration):
                 ('request_hash', fields.CharField(null=True, max_length=64)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'complaint', 'app': 'gongzhi', 'indexes': [Index(fields=['division', 'status', 'priority_rank', 'due_on']), Index(fields=['status', 'priority_rank', 'due_on']), Index(fields=['target_key', 'received_at']), Index(fields=['received_at'])], 'pk_attr': 'id'},
+            options={'table': 'complaint', 'app': 'gongzhi', 'indexes': [Index(fields=['is_open', 'division', 'priority_rank', 'due_on', 'id']), Index(fields=['is_open', 'priority_rank', 'due_on', 'id']), Index(fields=['division', 'status', 'priority_rank', 'due_on']), Index(fields=['status', 'priority_rank', 'due_on']), Index(fields=['target_key', 'received_at']), Index(fields=['received_at'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
