@@ -28,7 +28,7 @@ def _verify(request) -> dict:
     good = push_signature(request.app.ctx.settings.wechat_push_token,
                           params.get("timestamp", ""), params.get("nonce", ""))
     if not hmac.compare_digest(params.get("signature", ""), good):
-        raise Forbidden("signature mismatch", field="signature", code="bad_signature")
+        raise Forbidden("微信推送签名不正确", field="signature", code="bad_signature")
     return params
 
 
