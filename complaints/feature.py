@@ -18,14 +18,17 @@ def register(registry: Registry) -> None:
 
 
 async def start(services: Services) -> None:
-    """Provide the :class:`ComplaintService` and photo storage, run the job worker, add the
-    ``complaint_transfer`` record type to the exchange."""
+    """Provide the :class:`ComplaintService`, photo storage and the complaint figures other
+    features show (:class:`core.complaint_figures.ComplaintFigures`), run the job worker, add
+    the ``complaint_transfer`` record type to the exchange."""
     from accounts.wechat import WeChatGateway
     from complaints.context import CaseContext
     from complaints.jobs import JobWorker
+    from complaints.public_figures import CaseFigures
     from complaints.service import ComplaintService
     from complaints.storage import LocalPhotoStorage, PhotoStorage
     from complaints.transfer import today_in, transfer_type
+    from core.complaint_figures import ComplaintFigures
     from tracing.exchange.extensions import ExchangeExtensions
 
     settings = services.settings
@@ -36,5 +39,6 @@ async def start(services: Services) -> None:
     ctx.wake = worker.wake
     services.provide(ComplaintService, lambda: ComplaintService(ctx, worker),
                      close=ComplaintService.close)
+    services.provide(ComplaintFigures, CaseFigures)
     services.background(worker.run)
     services.get(ExchangeExtensions).add(transfer_type(ctx, lambda: today_in(ctx)))

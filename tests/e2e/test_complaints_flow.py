@@ -216,6 +216,13 @@ async def test_recalled_batch_complaint_from_scan_to_closure(server, http, demo,
     assert csv.headers["content-type"].startswith("text/csv")
     assert f"2026-Q3,{division},*,1,1,0,1,0" in csv.text
 
+    profile = await http.get(f"/api/v1/enterprises/{scan['enterprise']['uscc']}")
+    assert profile.status_code == 200, profile.text
+    assert profile.json()["complaints"]["total"] == 1
+    assert profile.json()["complaints"]["by_outcome"] == {"resolved": 1}
+    for secret in ("张三", "13800138000", ticket, stored.openid):
+        assert secret not in profile.text
+
     opened = await http.post(f"/api/v1/triage/complaints/{ticket}/contact", headers=handler,
                              json={"reason": "回访核实调解结果"})
     assert opened.json() == {"name": "张三", "phone": "13800138000", "erased": False}

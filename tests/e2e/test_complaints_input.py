@@ -257,3 +257,12 @@ async def test_wechat_push_needs_wechats_signature(http):
         "signature": "0" * 40, "timestamp": "1", "nonce": "n"},
         json={"Event": "wxa_media_check", "trace_id": "t", "result": {"suggest": "pass"}})
     assert forged.status_code == 403 and forged.json()["error"]["code"] == "bad_signature"
+
+
+async def test_a_browser_may_send_the_idempotency_key_and_follow_secret(http):
+    answer = await http.options("/api/v1/complaints", headers={
+        "Origin": "https://h5.example.cn", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "idempotency-key, x-follow-secret"})
+    assert answer.status_code == 204
+    allowed = answer.headers["access-control-allow-headers"]
+    assert "Idempotency-Key" in allowed and "X-Follow-Secret" in allowed

@@ -152,3 +152,36 @@ async def test_an_image_verdict_pushed_before_its_trace_id_is_kept(ctx):
     assert (await Photo.get(id=up["id"])).check_suggest == "risky"
     assert (await Complaint.get(id=case.id)).status == "moderation"
     assert (await ComplaintJob.get(kind="verdict")).outcome == "done"
+
+
+
+async def test_figures_for_the_enterprise_name_no_one(ctx, clock):
+    from datetime import date
+
+    from complaints.public_figures import CaseFigures
+    from tests import factories as F
+    from tracing.exchange.importer import ExchangeImporter
+
+    result = await ExchangeImporter().run(F.ndjson(F.world()).splitlines())
+    assert result.rejected == []
+    body = {"kind": "complaint", "description": "买到的螺蛳粉里有头发，要求退款。",
+            "target": {"type": "enterprise", "uscc": F.uscc(1)},
+            "contact": {"name": "张三", "phone": "13800138000"}}
+    first, _ = await submit_complaint(ctx=ctx, body=body, filer=ANON, idempotency_key=None)
+    second, _ = await submit_complaint(ctx=ctx, body={**body, "description": "包装上没有生产日期。"},
+                                       filer=ANON, idempotency_key=None)
+    case = await Complaint.get(ticket=second["ticket"])
+    await actions.move_case(ctx=ctx, case=case, actor=HANDLER, to="refused",
+                            refusal_reason="not_consumer")
+    figures = CaseFigures()
+    counts = await figures.counts(uscc=F.uscc(1), since=date(2026, 9, 1),
+                                  until=date(2026, 9, 30))
+    assert counts.total == 2 and counts.by_outcome == {"pending": 1, "refused": 1}
+    assert counts.by_category == {"foreign_body": 1, "labelling": 1}
+    assert (await figures.counts(uscc=F.uscc(1), since=date(2026, 10, 1),
+                                 until=date(2026, 10, 31))).total == 0
+    cases = await figures.cases(uscc=F.uscc(1), since=date(2026, 1, 1), limit=10)
+    refused = next(c for c in cases if c.outcome == "refused")
+    assert refused.reason_code == "not_consumer" and "生活消费" in refused.reason
+    assert refused.decided_on == date(2026, 9, 30)
+    assert "张三" not in repr(cases) and first["ticket"] not in repr(cases)
