@@ -1,13 +1,17 @@
-"""The accounts feature: WeChat login, session tokens and their endpoints."""
+"""The accounts feature: WeChat login, session tokens, staff accounts and their endpoints."""
 
 from __future__ import annotations
 
+from accounts import commands
 from core.features import Registry
 from core.services import Services
 
 
 def register(registry: Registry) -> None:
-    registry.http("api.blueprints.auth")
+    registry.models("accounts.staff")
+    registry.http("api.blueprints.auth", "api.blueprints.staff")
+    for command in commands.COMMANDS:
+        registry.command(command)
     registry.on_start(start)
 
 

@@ -89,6 +89,12 @@ class _Wxa(WeChatWxa):
         return self._post("wxa/msg_sec_check", data={
             "content": content, "version": 2, "scene": scene, "openid": openid})
 
+    def media_check_async(self, media_url, openid, scene):
+        # wechatpy's check_media_async sends version 1 (no openid, no scene)
+        return self._post("wxa/media_check_async", data={
+            "media_url": media_url, "media_type": 2, "version": 2, "scene": scene,
+            "openid": openid})
+
 
 class _Client(WeChatClient):
     wxa = _Wxa()
@@ -160,6 +166,15 @@ class WeChatGateway:
         if not isinstance(verdict, dict) or "suggest" not in verdict:
             raise UpstreamError("WeChat sent no verdict.", code="wechat_unavailable")
         return TextCheck(suggest=verdict["suggest"], label=int(verdict.get("label", 0)))
+
+    async def check_media(self, *, url: str, openid: str, scene: int = SCENE_COMMENT) -> str:
+        """Ask WeChat to check an image (``mediaCheckAsync`` v2); the verdict comes later as a
+        ``wxa_media_check`` event pushed to the server. Returns the check's ``trace_id``."""
+        result = await self._call(lambda: self._client.wxa.media_check_async(url, openid, scene))
+        trace_id = result.get("trace_id") if isinstance(result, dict) else None
+        if not trace_id:
+            raise UpstreamError("WeChat sent no trace_id.", code="wechat_unavailable")
+        return str(trace_id)
 
     async def send_subscribe_message(self, *, openid: str, template_id: str,
                                      data: dict[str, str], page: str | None = None) -> bool:

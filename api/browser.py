@@ -35,7 +35,7 @@ FRAMING = (("X-Frame-Options", "DENY"), ("Content-Security-Policy", "frame-ances
 HSTS = ("Strict-Transport-Security", "max-age=31536000")
 CLOSED = frozenset({"/api/v1/exchange"})  # paths never open to browsers
 ALLOW_HEADERS = ("Authorization, Content-Type, X-Gongzhi-Channel, X-Gongzhi-Kiosk, "
-                 "X-Gongzhi-Kiosk-Key")
+                 "X-Gongzhi-Kiosk-Key, Idempotency-Key, X-Follow-Secret")
 EXPOSE_HEADERS = "Retry-After"
 MAX_AGE = "86400"
 

@@ -1,12 +1,16 @@
-"""The complaints feature's ``gongzhi`` commands: ``calendar deadline``."""
+"""The complaints feature's ``gongzhi`` commands: ``calendar deadline``, ``complaints
+export``."""
 
 from __future__ import annotations
 
 import argparse
-from datetime import date
+import asyncio
+import sys
+from datetime import date, datetime
 from pathlib import Path
 
 from complaints.deadlines import WorkingCalendar
+from core.clock import SHANGHAI
 from core.errors import InvalidInput
 from core.features import Command, CommandContext
 
@@ -38,7 +42,48 @@ def _calendar_arguments(parser: argparse.ArgumentParser) -> None:
                         help="a holiday file for years the package lacks (repeatable)")
 
 
+def run_complaints(context: CommandContext, args: argparse.Namespace) -> int:
+    """``gongzhi complaints export --since DATE [--out FILE]``: the cases handed to 12315
+    since DATE as ``complaint_transfer`` NDJSON records."""
+    import orjson
+
+    from complaints.transfer import export_transfers
+
+    try:
+        since = datetime.combine(date.fromisoformat(args.since), datetime.min.time(),
+                                 tzinfo=SHANGHAI)
+    except ValueError:
+        print(f"gongzhi: --since {args.since!r} 不是 YYYY-MM-DD 格式", file=sys.stderr)
+        return 2
+
+    async def work() -> list[dict]:
+        services = await context.services()
+        try:
+            return list(await export_transfers(since=since))
+        finally:
+            await services.close()
+
+    records = asyncio.run(work())
+    out = open(args.out, "wb") if args.out else sys.stdout.buffer
+    try:
+        for record in records:
+            out.write(orjson.dumps(record) + b"\n")
+    finally:
+        if args.out:
+            out.close()
+    print(f"{len(records)} complaint_transfer records", file=sys.stderr)
+    return 0
+
+
+def _complaints_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=["export"])
+    parser.add_argument("--since", required=True, help="transferred on or after, YYYY-MM-DD")
+    parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
+
+
 COMMANDS = (
     Command("calendar", "deadline of a case in working days on China's official calendar",
             run_calendar, _calendar_arguments),
+    Command("complaints", "hand cases to the national 12315 platform (NDJSON export)",
+            run_complaints, _complaints_arguments),
 )

@@ -47,6 +47,8 @@ class WorkingCalendar:
     """Official working days: the package's years plus years loaded from holiday files."""
 
     extra: dict[int, tuple[frozenset[date], frozenset[date]]] = field(default_factory=dict)
+    _due: dict[tuple[date, int], Deadline] = field(default_factory=dict, repr=False,
+                                                   compare=False)  # every case of a day
 
     def official(self, year: int) -> bool:
         """Whether the State Council's arrangement for ``year`` is known."""
@@ -68,6 +70,15 @@ class WorkingCalendar:
         if not 0 <= days <= 3660:
             raise InvalidInput("工作日天数须在 0 到 3660 之间", field="days",
                                code="bad_working_days")
+        known = self._due.get((received, days))
+        if known is not None:
+            return known
+        if len(self._due) > 10_000:
+            self._due.clear()
+        self._due[(received, days)] = deadline = self._count(received, days)
+        return deadline
+
+    def _count(self, received: date, days: int) -> Deadline:
         day, left, provisional = received, days, False
         while left:
             day += timedelta(days=1)
@@ -94,6 +105,7 @@ class WorkingCalendar:
                 holidays = frozenset(_dates(days.get("holidays", ()), year))
                 workdays = frozenset(_dates(days.get("workdays", ()), year))
                 self.extra[year] = (holidays, workdays)
+            self._due.clear()
         except (OSError, ValueError, AttributeError, TypeError) as exc:
             raise InvalidInput(f"节假日文件 {path} 无法读取：{exc}", field="holiday_file",
                                code="bad_holiday_file") from None

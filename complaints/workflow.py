@@ -31,6 +31,7 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     WITHDRAWN = "withdrawn"
+    MERGED = "merged"  # folded into an earlier case about the same thing
 
 
 class Role(StrEnum):
@@ -51,7 +52,10 @@ REFUSAL_REASONS = {
 }
 
 STAFF = frozenset({Role.HANDLER, Role.SUPERVISOR})
-FINAL = frozenset({Status.CLOSED})
+FINAL = frozenset({Status.CLOSED, Status.MERGED})
+#: Statuses in which the acceptance clock runs, and in which the handling clock runs.
+AWAITING_DECISION = frozenset({Status.SUBMITTED, Status.MODERATION, Status.PENDING})
+IN_HANDLING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS})
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,10 @@ S, R = Status, Role
 TRANSITIONS: dict[tuple[Status, Status], Rule] = {
     (S.SUBMITTED, S.PENDING): _rule(R.SYSTEM),
     (S.SUBMITTED, S.MODERATION): _rule(R.SYSTEM, needs_reason=True),
+    (S.PENDING, S.MODERATION): _rule(R.SYSTEM, needs_reason=True),  # a late image verdict
     (S.MODERATION, S.PENDING): _rule(*STAFF, needs_reason=True),
+    (S.PENDING, S.MERGED): _rule(*STAFF, needs_reason=True),
+    (S.MODERATION, S.MERGED): _rule(*STAFF, needs_reason=True),
     (S.MODERATION, S.REFUSED): _rule(*STAFF, needs_refusal_reason=True),
     (S.PENDING, S.ACCEPTED): _rule(*STAFF, needs_mode=True),
     (S.PENDING, S.REFUSED): _rule(*STAFF, needs_refusal_reason=True),
@@ -149,7 +156,7 @@ def transition(*, kind: Kind, before: Status, after: Status, role: Role, actor: 
 _NAMES = {
     S.SUBMITTED: "已提交", S.MODERATION: "待审核", S.PENDING: "待受理", S.RETURNED: "待补充材料",
     S.ACCEPTED: "已受理", S.IN_PROGRESS: "处理中", S.TRANSFERRED: "已转办", S.REFUSED: "不予受理",
-    S.RESOLVED: "已办结", S.CLOSED: "已关闭", S.WITHDRAWN: "已撤回",
+    S.RESOLVED: "已办结", S.CLOSED: "已关闭", S.WITHDRAWN: "已撤回", S.MERGED: "已合并",
 }
 
 

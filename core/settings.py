@@ -13,6 +13,7 @@ from typing import Callable, Mapping
 from urllib.parse import urlsplit
 
 SEARCH_BACKENDS = ("embedded", "elasticsearch")
+CONTENT_CHECKS = ("wechat", "off")
 
 
 class SettingsError(ValueError):
@@ -76,6 +77,20 @@ class Settings:
     export_page_batches: int = 10_000  # matched batches per trace export answer (then paged)
     shutdown_timeout: float = 15.0  # seconds a stopping server gives requests in flight
     cors_origins: tuple[str, ...] = ("*",)  # origins whose pages may read the public API
+    acceptance_days: int = 7  # working days to accept or refuse a complaint or report
+    mediation_days: int = 45  # working days to mediate an accepted complaint
+    verification_days: int = 15  # working days to verify an accepted report
+    due_soon_days: int = 2  # a case is "due soon" this many working days before its deadline
+    holiday_files: tuple[Path, ...] = ()  # official calendars for years chinesecalendar lacks
+    complaint_rate_limit: int = 20  # submissions per client per complaint_rate_window seconds
+    complaint_rate_window: int = 3600
+    upload_max_bytes: int = 10 * 1024 * 1024  # one photo
+    upload_max_pixels: int = 50_000_000  # width x height of one photo (decompression bombs)
+    max_photos: int = 9  # photos attached to one case
+    upload_ttl: int = 86400  # seconds an upload never attached to a case is kept
+    content_check: str = "wechat"  # wechat (msgSecCheck v2 + mediaCheckAsync v2) | off
+    wechat_push_token: str = "gongzhi-push-token"  # signs WeChat's event pushes (media checks)
+    complaint_template_id: str = "TPL_COMPLAINT_STATUS"  # subscribe message of status changes
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -195,6 +210,21 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "GONGZHI_EXPORT_PAGE_BATCHES": ("export_page_batches", lambda n, v: _int(n, v, 1, 10**6)),
     "GONGZHI_SHUTDOWN_TIMEOUT": ("shutdown_timeout", lambda n, v: _float(n, v, 0, 600)),
     "GONGZHI_CORS_ORIGINS": ("cors_origins", _origins),
+    "GONGZHI_ACCEPTANCE_DAYS": ("acceptance_days", lambda n, v: _int(n, v, 1, 60)),
+    "GONGZHI_MEDIATION_DAYS": ("mediation_days", lambda n, v: _int(n, v, 1, 365)),
+    "GONGZHI_VERIFICATION_DAYS": ("verification_days", lambda n, v: _int(n, v, 1, 365)),
+    "GONGZHI_DUE_SOON_DAYS": ("due_soon_days", lambda n, v: _int(n, v, 0, 30)),
+    "GONGZHI_HOLIDAY_FILES": ("holiday_files", lambda n, v: tuple(
+        Path(p.strip()) for p in v.split(",") if p.strip())),
+    "GONGZHI_COMPLAINT_RATE_LIMIT": ("complaint_rate_limit", lambda n, v: _int(n, v, 1, 10**9)),
+    "GONGZHI_COMPLAINT_RATE_WINDOW": ("complaint_rate_window", lambda n, v: _int(n, v, 1, 86400)),
+    "GONGZHI_UPLOAD_MAX_BYTES": ("upload_max_bytes", lambda n, v: _int(n, v, 1024, 2**30)),
+    "GONGZHI_UPLOAD_MAX_PIXELS": ("upload_max_pixels", lambda n, v: _int(n, v, 1, 2**31)),
+    "GONGZHI_MAX_PHOTOS": ("max_photos", lambda n, v: _int(n, v, 0, 50)),
+    "GONGZHI_UPLOAD_TTL": ("upload_ttl", lambda n, v: _int(n, v, 60, 30 * 86400)),
+    "GONGZHI_CONTENT_CHECK": ("content_check", lambda n, v: _choice(n, v, CONTENT_CHECKS)),
+    "GONGZHI_WECHAT_PUSH_TOKEN": ("wechat_push_token", lambda n, v: v),
+    "GONGZHI_COMPLAINT_TEMPLATE_ID": ("complaint_template_id", lambda n, v: v),
 }
 
 

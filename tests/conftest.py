@@ -194,12 +194,13 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_app(settings, store):
-    """The real app on a free loopback port (real HTTP); yields ``(base_url, app)``."""
+async def running_app(settings, store, **parts):
+    """The real app on a free loopback port (real HTTP); yields ``(base_url, app)``.
+    ``parts`` go to ``create_app`` (e.g. ``clock=``)."""
     from api.app import create_app
 
     app = create_app(settings, store=store, background=False,
-                     name=f"gz_{uuid.uuid4().hex[:12]}")
+                     name=f"gz_{uuid.uuid4().hex[:12]}", **parts)
     port = _free_port()
     srv = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True,
                                   access_log=False)

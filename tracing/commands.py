@@ -18,6 +18,7 @@ from core.features import Command, CommandContext
 from core.services import Services
 from search.base import SearchBackend
 from tracing.demo.generator import write_demo
+from tracing.exchange.extensions import ExchangeExtensions
 from tracing.exchange.importer import ExchangeImporter, ImportResult
 from tracing.exchange.lines import file_lines
 from tracing.indexing import count_all, rebuild_index
@@ -28,7 +29,8 @@ from tracing.model.models import Enterprise
 
 async def import_file(path: Path, services: Services, *, progress: bool = True) -> ImportResult:
     """Import one NDJSON file with a progress bar over its bytes."""
-    importer = ExchangeImporter(on_commit=services.changes_committed, clock=services.clock)
+    importer = ExchangeImporter(on_commit=services.changes_committed, clock=services.clock,
+                                extensions=services.get(ExchangeExtensions))
     with open(path, "rb") as handle, tqdm(total=path.stat().st_size, unit="B", unit_scale=True,
                                            desc=path.name, disable=not progress,
                                            file=sys.stderr) as bar:

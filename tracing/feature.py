@@ -6,6 +6,7 @@ from core.features import Registry
 from core.services import Services
 from search.base import SearchBackend
 from tracing import commands
+from tracing.exchange.extensions import ExchangeExtensions
 from tracing.indexing import search_sync_handler
 from tracing.service import TraceService
 
@@ -21,7 +22,9 @@ def register(registry: Registry) -> None:
 
 
 async def start(services: Services) -> None:
-    """Provide the :class:`TraceService` (view cache, scan recorder) and its scan writer."""
+    """Provide the :class:`TraceService` (view cache, scan recorder) and its scan writer, and
+    the exchange's extra record types (other features add theirs)."""
+    services.provide(ExchangeExtensions, ExchangeExtensions)
     trace = services.provide(
         TraceService,
         lambda: TraceService.from_settings(services.settings, services.store,

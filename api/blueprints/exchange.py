@@ -9,9 +9,10 @@ import zlib
 from sanic import Blueprint
 from sanic.response import json
 
-from api.http import bearer_token, services
+from api.http import bearer_token, part, services
 from api.openapi import operation
 from core.errors import InvalidInput, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from tracing.exchange.extensions import ExchangeExtensions
 from tracing.exchange.importer import ExchangeImporter
 from tracing.exchange.lines import file_lines, split_lines
 
@@ -130,7 +131,8 @@ async def exchange(request):
     _authorise(request)
     gzipped = _check_body(request)
     running = services(request)
-    importer = ExchangeImporter(on_commit=running.changes_committed, clock=running.clock)
+    importer = ExchangeImporter(on_commit=running.changes_committed, clock=running.clock,
+                                extensions=part(request, ExchangeExtensions))
     limit = request.app.ctx.settings.max_body_bytes
     chunks = _chunks(request, limit)
     if gzipped:

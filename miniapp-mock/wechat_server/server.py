@@ -9,12 +9,15 @@ openid; each code works once. Special prefixes: ``ratelimit-*`` (45011), ``busy-
 ``nounion*-*`` (no unionid), ``refuse*-*`` (refuses subscribe messages, 43101).
 Test hooks live under ``/_standin/``: ``GET messages``, ``POST expire_tokens``, ``POST reset``,
 ``POST wxacode_errors`` (``{"errcodes": [45009]}``: the next mini-program code requests answer
-these errors, one each).
+these errors, one each), ``POST push`` (``{"url", "token"}``: where image-check verdicts are
+pushed, as the message push URL configured in the WeChat console), ``POST risky_media``
+(``{"sha256"}``: image content the check calls risky), ``GET media_checks``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import hashlib
 import io
@@ -22,6 +25,8 @@ import itertools
 import re
 import secrets
 import time
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 
 import segno
@@ -52,6 +57,10 @@ class StandinState:
     users: dict[str, str] = field(default_factory=dict)  # openid -> user name
     messages: list[dict] = field(default_factory=list)
     wxacode_errors: list[int] = field(default_factory=list)
+    push_url: str | None = None
+    push_token: str = ""
+    risky_media: set[str] = field(default_factory=set)
+    media_checks: list[dict] = field(default_factory=list)
 
     def openid(self, user: str) -> str:
         digest = hashlib.sha256(f"{self.appid}:{user}".encode()).digest()
@@ -189,6 +198,28 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
         return json({"errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": label},
                      "detail": detail, "trace_id": secrets.token_hex(8)})
 
+    @app.post("/wxa/media_check_async")
+    async def media_check_async(request: Request):
+        failed = state.token_error(request)
+        if failed:
+            return failed
+        body = request.json or {}
+        url, media_type = body.get("media_url"), body.get("media_type")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")) \
+                or media_type not in (1, 2):
+            return error(47001, "data format error")
+        if body.get("version") == 2:
+            if body.get("scene") not in (1, 2, 3, 4):
+                return error(40097, "invalid args")
+            if body.get("openid") not in state.users:
+                return error(40003, "invalid openid")
+        trace_id = secrets.token_hex(12)
+        check = {"trace_id": trace_id, "media_url": url, "openid": body.get("openid"),
+                 "version": body.get("version", 1), "verdict": None}
+        state.media_checks.append(check)
+        app.add_task(_check_and_push(state, check))
+        return json({"errcode": 0, "errmsg": "ok", "trace_id": trace_id})
+
     @app.post("/cgi-bin/message/subscribe/send")
     async def subscribe_send(request: Request):
         failed = state.token_error(request)
@@ -218,6 +249,21 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
         state.wxacode_errors = [int(c) for c in (request.json or {}).get("errcodes", [])]
         return json({"errcodes": state.wxacode_errors})
 
+    @app.post("/_standin/push")
+    async def configure_push(request: Request):
+        body = request.json or {}
+        state.push_url, state.push_token = body.get("url"), body.get("token", "")
+        return json({"push_url": state.push_url})
+
+    @app.post("/_standin/risky_media")
+    async def risky_media(request: Request):
+        state.risky_media.add((request.json or {}).get("sha256", ""))
+        return json({"risky": len(state.risky_media)})
+
+    @app.get("/_standin/media_checks")
+    async def media_checks(request: Request):
+        return json({"checks": state.media_checks})
+
     @app.post("/_standin/expire_tokens")
     async def expire_tokens(request: Request):
         state.tokens = {token: 0.0 for token in state.tokens}
@@ -229,10 +275,56 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
         state.used_codes.clear()
         state.users.clear()
         state.messages.clear()
+        state.media_checks.clear()
+        state.risky_media.clear()
         state.stable = None
         return json({"reset": True})
 
     return app
+
+
+def _fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read()
+
+
+def _post_json(url: str, body: dict) -> None:
+    data = __import__("json").dumps(body, ensure_ascii=False).encode()
+    request = urllib.request.Request(url, data=data, method="POST",
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        response.read()
+
+
+async def _check_and_push(state: StandinState, check: dict) -> None:
+    """Fetch the image as WeChat would, judge it, push the verdict (``wxa_media_check``)."""
+    try:
+        data = await asyncio.to_thread(_fetch, check["media_url"])
+        digest = hashlib.sha256(data).hexdigest()
+        suggest, label, errcode = ("risky", 20002, 0) if digest in state.risky_media \
+            else ("pass", 100, 0)
+    except Exception:  # noqa: BLE001 - WeChat reports a download failure the same way
+        suggest, label, errcode = "review", 100, -1008
+    check["verdict"] = suggest
+    if not state.push_url:
+        return
+    timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
+    signature = hashlib.sha1("".join(sorted((state.push_token, timestamp, nonce)))
+                             .encode()).hexdigest()
+    query = urllib.parse.urlencode({"signature": signature, "timestamp": timestamp,
+                                    "nonce": nonce})
+    body = {"ToUserName": "gh_standin0000", "FromUserName": check["openid"] or "",
+            "CreateTime": int(time.time()), "MsgType": "event", "Event": "wxa_media_check",
+            "appid": state.appid, "trace_id": check["trace_id"], "version": check["version"],
+            "detail": [{"strategy": "content_model", "errcode": errcode, "suggest": suggest,
+                        "label": label, "prob": 90}],
+            "errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": label}}
+    separator = "&" if "?" in state.push_url else "?"
+    try:
+        await asyncio.to_thread(_post_json, state.push_url + separator + query, body)
+        check["pushed"] = True
+    except Exception as exc:  # noqa: BLE001 - WeChat gives up quietly too
+        check["pushed"] = repr(exc)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,10 +24,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def call(base_url: str, path: str, *, method: str = "GET") -> dict:
-    """JSON from one of the stand-in's ``/_standin/`` test hooks."""
+def call(base_url: str, path: str, *, method: str = "GET", body: dict | None = None) -> dict:
+    """JSON from one of the stand-in's ``/_standin/`` test hooks (``body``: a JSON POST)."""
     data = b"" if method == "POST" else None
-    request = urllib.request.Request(base_url + path.lstrip("/"), method=method, data=data)
+    headers = {}
+    if body is not None:
+        method, data = "POST", json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(base_url + path.lstrip("/"), method=method, data=data,
+                                     headers=headers)
     with urllib.request.urlopen(request, timeout=5) as response:
         return json.loads(response.read())
 

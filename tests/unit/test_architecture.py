@@ -25,15 +25,15 @@ def test_every_feature_registers_its_own_parts():
 
     registry = Registry.of(FEATURES)
     assert registry.model_modules[:2] == ["tracing.model.models", "tracing.scans.models"]
-    assert set(registry.http_modules) == {"api.blueprints.search", "api.blueprints.exchange",
-                                          "api.blueprints.scan", "api.blueprints.auth",
-                                          "api.blueprints.enterprises",
-                                          "api.blueprints.enterprise_account",
-                                          "api.blueprints.corrections",
-                                          "api.blueprints.notices",
-                                          "api.blueprints.subscriptions",
-                                          "api.blueprints.media", "api.blueprints.products",
-                                          "api.blueprints.exports"}
+    assert set(registry.http_modules) == {
+        "api.blueprints.search", "api.blueprints.exchange", "api.blueprints.scan",
+        "api.blueprints.auth", "api.blueprints.enterprises", "api.blueprints.enterprise_account",
+        "api.blueprints.corrections", "api.blueprints.notices", "api.blueprints.subscriptions",
+        "api.blueprints.media", "api.blueprints.products", "api.blueprints.exports",
+        "api.blueprints.staff", "api.blueprints.complaints", "api.blueprints.uploads",
+        "api.blueprints.triage", "api.blueprints.wechat_events"}
+    assert {"accounts.staff", "complaints.models"} <= set(registry.model_modules)
     assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify",
-                                                 "calendar", "enterprise"}
+                                                 "calendar", "enterprise", "staff",
+                                                 "complaints"}
     assert len(registry.change_handlers) == 4  # search, trace views, profiles, recall warnings

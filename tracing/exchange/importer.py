@@ -24,6 +24,7 @@ import orjson
 from tortoise.transactions import in_transaction
 
 from core.clock import utc_now
+from tracing.exchange.extensions import ExchangeExtensions
 from tracing.exchange.fast import fast_record
 from tracing.exchange.fields import RecordError, check_values
 from tracing.exchange.records import Record, check_dates, validate_record
@@ -139,10 +140,13 @@ class ExchangeImporter:
     """Import NDJSON exchange records; one instance per import run."""
 
     def __init__(self, *, chunk_size: int = 2000, on_commit: OnCommit | None = None,
-                 max_rejections: int = 10000, clock: Callable[[], datetime] = utc_now):
+                 max_rejections: int = 10000, clock: Callable[[], datetime] = utc_now,
+                 extensions: ExchangeExtensions | None = None):
         self.chunk_size = chunk_size
         self.on_commit = on_commit
         self.clock = clock  # official records dated a day past it are refused
+        self.extensions = extensions
+        self._extended: dict[str, list] = defaultdict(list)  # other features' records
         self.result = ImportResult(max_listed=max_rejections)
         # Keys with a line waiting in the spool: later lines of the same key wait behind it,
         # so the last line sent for a key is the one that stays.
@@ -164,12 +168,25 @@ class ExchangeImporter:
                     await self._take(number, raw, spool)
             await self._flush(spool, final=False)
             await self._replay(spool)
+            await self._settle()
+            await self._write_extended()
         finally:
             try:
                 await self._settle()
             finally:
                 _fewer_collections(False)
         return self.result
+
+    async def _write_extended(self) -> None:
+        """Hand other features' records to their writers, after the trace records."""
+        for name, items in self._extended.items():
+            kind = self.extensions.types[name]
+            for start in range(0, len(items), self.chunk_size):
+                part = items[start:start + self.chunk_size]
+                rejected = await kind.write(part)
+                for line, error in rejected:
+                    self.result.reject(line, error)
+                self.result.accepted += len(part) - len(rejected)
 
     _chunk: _Chunk | None = None
     _writing: asyncio.Task | None = None
@@ -209,6 +226,13 @@ class ExchangeImporter:
                 except orjson.JSONDecodeError as exc:
                     raise RecordError(f"line is not valid JSON: {exc}", field=None,
                                       code="malformed_json") from None
+                extension = self.extensions and isinstance(obj, dict) \
+                    and self.extensions.get(obj.get("type"))
+                if extension:  # another feature's record type (tracing.exchange.extensions)
+                    if _MAY_HOLD_CONTROL.search(text):
+                        check_values(obj)
+                    self._extended[extension.name].append((number, extension.validate(obj)))
+                    return None
                 record = validate_record(obj)
                 check_dates(record, self.clock())
                 if record.warnings:

@@ -131,6 +131,8 @@ def _batch_view(rows: ViewRows, *, today: date, limits: rules.Limits) -> View:
         "inspections": {"sampling": [shapes.sampling_json(s) for s in own_samplings],
                         "factory": [shapes.inspection_json(e) for e in own_events
                                     if (e.get("detail") or {}).get("inspection")]},
+        "complaint": shapes.complaint_link(resolved.code["code"] if resolved.code else None,
+                                           row),
     }
     return View(body=body, alerts=alerts, status=rules.status_of(alerts), tags=found.tags,
                 subject=resolved.subject, level=resolved.level, quantity=row.get("quantity"),
@@ -218,7 +220,8 @@ def _product_view(rows: ViewRows, *, today: date) -> View:
             "product": shapes.product_json(row), "batch": None,
             "enterprise": shapes.enterprise_json(row, _enforcements(rows)),
             "recent_batches": [shapes.batch_json(b) for b in rows.recent_batches],
-            "events": [], "inputs": [], "certificates": [], "inspections": {}}
+            "events": [], "inputs": [], "certificates": [], "inspections": {},
+            "complaint": shapes.complaint_link(None, row)}
     tags = {f"product:{row['product_id']}", f"enterprise:{row['uscc']}",
             f"batches-of:{row['product_id']}",
             *(f"batch:{b['batch_id']}" for b in rows.recent_batches)}

@@ -94,3 +94,15 @@ def resolved_json(resolved: Resolved) -> dict:
     if resolved.fallback:
         out["fallback"] = resolved.fallback
     return out
+
+
+def complaint_link(code: str | None, row: dict) -> dict:
+    """Where to complain about what was scanned: the mini-program page and a pre-filled
+    form for ``POST /api/v1/complaints`` (the target is the code, else the product)."""
+    target = {"type": "trace_code", "code": code} if code else \
+        {"type": "product", "product_id": row["product_id"]}
+    page = f"pages/complaint/complaint?code={code}" if code else \
+        f"pages/complaint/complaint?product={row['product_id']}"
+    return {"page": page, "submit": "/api/v1/complaints",
+            "prefill": {"kind": "complaint", "target": target, "channel": "miniapp"},
+            "about": {"product": row.get("p_name"), "enterprise": row.get("e_name")}}

@@ -1,0 +1,67 @@
+"""What the complaint use cases share: settings, the working calendar and deadline rules,
+the clock, photo storage, and a way to wake the job worker after a commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timezone
+from typing import Callable
+
+from complaints.deadlines import Deadline, DeadlineRules, WorkingCalendar
+from complaints.storage import PhotoStorage
+from core.clock import SHANGHAI, aware
+from core.settings import Settings
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts on a case: staff (username, role, division) or the complainant or the system."""
+
+    role: str  # complainant | handler | supervisor | system
+    name: str
+    division: str | None = None
+
+
+SYSTEM = Actor("system", "system")
+
+
+@dataclass
+class CaseContext:
+    settings: Settings
+    calendar: WorkingCalendar
+    rules: DeadlineRules
+    storage: PhotoStorage
+    clock: Callable[[], datetime]
+    wake: Callable[[], None] = field(default=lambda: None)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, storage: PhotoStorage,
+                      clock: Callable[[], datetime]) -> "CaseContext":
+        calendar = WorkingCalendar()
+        for path in settings.holiday_files:
+            calendar.load(path)
+        rules = DeadlineRules(acceptance=settings.acceptance_days,
+                              mediation=settings.mediation_days,
+                              verification=settings.verification_days)
+        return cls(settings, calendar, rules, storage, clock)
+
+    def now(self) -> datetime:
+        """Now as an aware UTC instant: SQLite compares stored instants as UTC text, so every
+        value a query compares with must be UTC too."""
+        return aware(self.clock()).astimezone(timezone.utc)
+
+    def today(self) -> date:
+        return local_day(self.clock())
+
+    def due(self, start: datetime, days: int) -> Deadline:
+        """``days`` working days after the day ``start`` falls on in Asia/Shanghai."""
+        return self.calendar.add_working_days(local_day(start), days)
+
+
+def local_day(moment: datetime) -> date:
+    return aware(moment).astimezone(SHANGHAI).date()
+
+
+def day_start(day: date) -> datetime:
+    """Midnight of ``day`` in Asia/Shanghai, as a UTC instant (for queries)."""
+    return datetime.combine(day, time(), SHANGHAI).astimezone(timezone.utc)
