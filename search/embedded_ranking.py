@@ -1,19 +1,34 @@
-"""Run a search on one SQLite connection of :mod:`search.embedded`: the SQL tiers, the
-Python-checked partial and multi-term matches, the merged page and its total.
+"""Run a search on one SQLite connection of :mod:`search.embedded`: the tiers in order, each
+read only as far as the page needs, then the total.
 
-Sound and partial ranks follow :mod:`search.match`; the SQL comes from
-:mod:`search.embedded_query`. Synchronous: the backend calls :func:`rank` in a thread.
+A document ranks by (tier, score, status rank, doc id): the doc id orders the shorter name
+first (see :mod:`search.embedded_sql`). Tiers are walked best first; a tier's names come in
+id order and their documents status by status, so the walk stops as soon as ``offset + size``
+documents are found: every document left unread ranks after them. With ``near`` nothing is
+cut (distance orders inside a tier; the radius bounds the candidates).
+
+Partial matches and several terms are checked in Python (:func:`search.match.classify`) over
+candidates: at most :data:`EXAMINE` names (and others), :data:`EXAMINE_DOCS` documents; past
+that the total is a flagged lower bound. Totals are exact up to :data:`TOTAL_CAP`.
+Synchronous: the backend calls :func:`rank` in a thread.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass, field
 
 from .base import SearchQuery
-from .embedded_query import (DISPLAY, EXAMINE, TOTAL_CAP, Builder, base_params, bounding_box,
-                             nearby_sql, python_sources, ranked_sql)
-from .match import PARTIAL_TIER, Fields, Plan, classify, sound_tier
+from .embedded_python import python_names, several_terms
+from .embedded_query import (DISPLAY, TOTAL_CAP, Builder, base_params, bounding_box,
+                             count_sources, name_tiers, nearby_sql, other_substring)
+from .embedded_sql import MAX_STATUS, NAME_SHIFT, STATUS_SHIFT
+from .match import Plan
+
+SMALL = 64  # names read before deciding how to walk a tier
+BIG = 400  # documents of those names read at once (else status by status)
+LISTED = "SELECT value AS id FROM json_each(:names)"
 
 
 @dataclass
@@ -25,6 +40,69 @@ class Ranked:
     lower_bound: bool = False
 
 
+class Walk:
+    """The documents found so far: id -> (tier, score, status rank, distance)."""
+
+    def __init__(self, conn: sqlite3.Connection, b: Builder, params: dict, need: int | None):
+        self.conn, self.b, self.params, self.need = conn, b, params, need
+        self.found: dict[int, tuple] = {}
+        self.capped = False
+
+    @property
+    def full(self) -> bool:
+        return self.need is not None and len(self.found) >= self.need
+
+    def add(self, rows, tier: int, score: tuple = ()) -> bool:
+        """Add (id, distance) rows; True once the page is full."""
+        for doc_id, dist in rows:
+            if doc_id not in self.found:
+                self.found[doc_id] = (tier, score, (doc_id >> STATUS_SHIFT) & 7, dist)
+                if self.full:
+                    return True
+        return False
+
+    def names(self, names_sql: str, tier: int, score: tuple = (), extra: dict | None = None):
+        """Walk the documents of the names ``names_sql`` gives (ascending ids)."""
+        params = {**self.params, **(extra or {})}
+        head = self.conn.execute(f"SELECT n.id, n.ndocs FROM ({names_sql}) AS s CROSS JOIN"
+                                 f" names AS n ON n.id = s.id LIMIT {SMALL + 1}", params).fetchall()
+        if not head:
+            return
+        if len(head) <= SMALL and (self.need is None or sum(r[1] for r in head) <= BIG):
+            listed = {**params, "names": json.dumps([r[0] for r in head])}
+            rows = self.conn.execute(self.b.docs_of_names(LISTED, False), listed)
+            self.add(sorted(rows, key=_status_order), tier, score)
+            return
+        sql = self.b.docs_of_names(names_sql, True)
+        for rank in range(MAX_STATUS + 1):
+            if self.add(self.conn.execute(sql, {**params, "s": rank}), tier, score):
+                return
+
+    def others(self, others_sql: str, tier: int) -> None:
+        """Walk the documents whose other text ``others_sql`` finds (tier 4 of one term)."""
+        head = self.conn.execute(f"SELECT o.id, o.ndocs FROM ({others_sql}) AS s CROSS JOIN"
+                                 f" others AS o ON o.id = s.id LIMIT {SMALL + 1}",
+                                 self.params).fetchall()
+        if not head:
+            return
+        if len(head) <= SMALL and (self.need is None or sum(r[1] for r in head) <= BIG * 4):
+            listed = {**self.params, "names": json.dumps([r[0] for r in head])}
+            rows = sorted(self.conn.execute(self.b.docs_of_others(LISTED), listed),
+                          key=_status_order)
+            self.add(rows, tier)
+            return
+        cond = " AND ".join([f"+d.other_id IN ({others_sql})",
+                             f"((d.id >> {STATUS_SHIFT}) & 7) = :s", *self.b.where])
+        sql = f"SELECT d.id, {self.b.distance} FROM docs AS d WHERE {cond}"
+        for rank in range(MAX_STATUS + 1):
+            if self.add(self.conn.execute(sql, {**self.params, "s": rank}), tier):
+                return
+
+
+def _status_order(row: tuple) -> tuple[int, int]:
+    return (row[0] >> STATUS_SHIFT) & 7, row[0]
+
+
 def rank(conn: sqlite3.Connection, query: SearchQuery, plan: Plan | None,
          native_math: bool) -> Ranked:
     params = base_params(query, plan)
@@ -33,58 +111,124 @@ def rank(conn: sqlite3.Connection, query: SearchQuery, plan: Plan | None,
         return _nearby(conn, query, b, params) if query.near is not None else Ranked()
     if not plan.text:  # only punctuation or emoji: nothing to look for
         return Ranked()
-    page_sql, count_sql = ranked_sql(query, plan, b)
-    window = query.offset + query.size
-    found = {row[0]: (row[1], (), row[2], row[3]) for row in conn.execute(page_sql, params)}
-    sql_full = len(found) >= window
-    extra, capped = ({}, False) if sql_full else python_matches(conn, plan, b, params)
-    if sql_full:
-        total = conn.execute(count_sql, params).fetchone()[0]
-        lower = total > TOTAL_CAP
-        if not lower:
-            extra_count, capped = python_matches(conn, plan, b, params)
-            total += sum(1 for k in extra_count if k not in found)
+    walk = Walk(conn, b, params, None if query.near is not None else query.offset + query.size)
+    if plan.ident:
+        walk.add(sorted(conn.execute(b.docs_of_idents(), params), key=_status_order), 0)
+    tiers = name_tiers(plan)
+    for tier, source in tiers:
+        if walk.full:
+            break
+        walk.names(b.names(source), tier)
+        if tier == 3 and len(plan.terms) == 1 and not walk.full:
+            walk.others(_others_sql(b, plan), 4)
+    extra = _Python(conn, plan, b)
+    if not walk.full:
+        extra.into(walk)
+    total, lower = _total(conn, plan, b, walk, extra)
+    order = sorted(walk.found, key=_sort_key(walk.found, query.near is not None))
+    page = order[query.offset:query.offset + query.size]
+    return Ranked(_display(conn, page, walk.found), total, lower or extra.capped)
+
+
+def _others_sql(b: Builder, plan: Plan) -> str:
+    table, match = other_substring(plan.terms[0].text)
+    return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH {b.param(match)}"
+
+
+class _Python:
+    """The matches Python decides, computed once when first needed: names matching one term
+    partially, or documents matching several terms."""
+
+    def __init__(self, conn, plan: Plan, b: Builder):
+        self.conn, self.plan, self.b = conn, plan, b
+        self._done = False
+        self.names: dict[int, tuple] = {}
+        self.docs: dict[int, tuple] = {}
+        self.capped = False
+
+    def run(self) -> "_Python":
+        if not self._done:
+            self._done = True
+            if len(self.plan.terms) == 1:
+                self.names, self.capped = python_names(self.conn, self.plan, self.b)
+            elif self.plan.terms:
+                self.docs, self.capped = several_terms(self.conn, self.plan, self.b)
+        return self
+
+    def into(self, walk: Walk) -> None:
+        self.run()
+        for doc_id, (tier, score, dist) in self.docs.items():
+            if doc_id not in walk.found:
+                walk.found[doc_id] = (tier, score, (doc_id >> STATUS_SHIFT) & 7, dist)
+        groups: dict[tuple, list[int]] = {}
+        for name_id, key in self.names.items():
+            groups.setdefault(key, []).append(name_id)
+        for (tier, score), ids in sorted(groups.items()):
+            if walk.full:
+                break
+            walk.names(LISTED, tier, score, {"names": json.dumps(sorted(ids))})
+
+
+def _total(conn, plan: Plan, b: Builder, walk: Walk, extra: _Python) -> tuple[int, bool]:
+    if not walk.full:
+        return len(walk.found), False
+    extra.run()
+    listed = {"names": json.dumps(sorted(extra.names))}
+    if b.filtered:
+        return _count_filtered(conn, plan, b, walk, extra)
+    seen: set[int] = set()
+    total = 0
+    sources = [LISTED] if extra.names else []
+    sources += [b.names(src) for src in count_sources(plan)]
+    for sql in sources:
+        rows = conn.execute(f"SELECT n.id, n.ndocs, n.nent FROM ({sql}) AS s CROSS JOIN names"
+                            f" AS n ON n.id = s.id", {**b.params, **listed})
+        for name_id, ndocs, nent in rows:
+            if name_id not in seen:
+                seen.add(name_id)
+                total += _of_kind(b, ndocs, nent)
+                if total > TOTAL_CAP:
+                    return TOTAL_CAP, True
+    if len(plan.terms) == 1:
+        total += _count_others(conn, plan, b, seen, TOTAL_CAP + 1 - total)
     else:
-        total, lower = len(found) + sum(1 for k in extra if k not in found), False
-    for key, value in extra.items():
-        found.setdefault(key, value)
-    order = sorted(found, key=_sort_key(found, query.near is not None))
-    page = order[query.offset:window]
-    return Ranked(_display(conn, page, found), min(total, TOTAL_CAP) if lower else total,
-                  lower or capped)
+        total += sum(1 for k in extra.docs if (k >> NAME_SHIFT) not in seen)
+    total += sum(1 for k, v in walk.found.items() if v[0] == 0 and (k >> NAME_SHIFT) not in seen)
+    return (TOTAL_CAP, True) if total > TOTAL_CAP else (total, False)
+
+
+def _of_kind(b: Builder, ndocs: int, nent: int) -> int:
+    kind = b.params.get("kind")
+    return ndocs if kind is None else nent if kind == "enterprise" else ndocs - nent
+
+
+def _count_others(conn, plan: Plan, b: Builder, seen: set[int], limit: int) -> int:
+    """Documents whose other text holds the term, of names not counted yet."""
+    cond = " AND ".join([f"(d.id >> {NAME_SHIFT}) NOT IN (SELECT value FROM json_each(:seen))",
+                         *b.where])
+    sql = (f"SELECT count(*) FROM (SELECT 1 FROM ({_others_sql(b, plan)}) AS o CROSS JOIN docs"
+           f" AS d ON d.other_id = o.id WHERE {cond} LIMIT {limit})")
+    return conn.execute(sql, {**b.params, "seen": json.dumps(sorted(seen))}).fetchone()[0]
+
+
+def _count_filtered(conn, plan: Plan, b: Builder, walk: Walk, extra: _Python) -> tuple[int, bool]:
+    parts = [b.docs_of_names(b.names(src), False) for src in count_sources(plan)]
+    if extra.names:
+        parts.append(b.docs_of_names(LISTED, False))
+    if len(plan.terms) == 1:
+        parts.append(b.docs_of_others(_others_sql(b, plan)))
+    union = " UNION ".join(f"SELECT id FROM ({p})" for p in parts)
+    params = {**b.params, "names": json.dumps(sorted(extra.names))}
+    ids = {r[0] for r in conn.execute(f"SELECT id FROM ({union}) LIMIT {TOTAL_CAP + 1}", params)}
+    ids.update(extra.docs)
+    ids.update(k for k, v in walk.found.items() if v[0] == 0)
+    return (TOTAL_CAP, True) if len(ids) > TOTAL_CAP else (len(ids), False)
 
 
 def _sort_key(found: dict, near: bool):
     if near:
         return lambda k: (found[k][0], found[k][1], found[k][2], found[k][3], k)
-    return lambda k: (found[k][0], found[k][1], k)
-
-
-def python_matches(conn: sqlite3.Connection, plan: Plan, b: Builder,
-                   params: dict) -> tuple[dict, bool]:
-    """{id: (tier, score, status_rank, distance)} of the matches only Python finds (partial;
-    sound or partial over several terms), and whether a candidate list was cut."""
-    out: dict[int, tuple] = {}
-    capped, rows = False, []
-    for full in (True, False):
-        sources = python_sources(plan, full)
-        if not sources or rows:  # all but one character: only when no document has all
-            continue
-        rows = conn.execute(b.candidates(sources), params).fetchall()
-        capped = capped or len(rows) >= EXAMINE
-        for doc_id, title, other, fz, ex, status_rank, dist in rows:
-            fields = Fields(title, other or "", ex or "", fz or "")
-            found = classify(plan, fields)
-            if found and _python_only(plan, fields, found[0]):
-                out[doc_id] = (found[0], found[1], status_rank, dist)
-    return out, capped
-
-
-def _python_only(plan: Plan, fields: Fields, tier: int) -> bool:
-    if len(plan.terms) == 1:
-        return tier == PARTIAL_TIER
-    sound = plan.sound
-    return tier >= 5 and not (sound and sound_tier(sound, fields.exact, fields.fuzzy, plan.fuzzy))
+    return lambda k: (found[k][0], found[k][1], found[k][2], k)
 
 
 def _display(conn: sqlite3.Connection, page: list[int], found: dict) -> list[tuple]:

@@ -1,0 +1,206 @@
+"""Writing documents into the embedded index (:mod:`search.embedded_sql` describes the tables).
+
+A :class:`Writer` serves one write transaction, or a whole rebuild (``bulk``): in bulk mode the
+file is fresh and nothing else writes to it, so names, others and id counters live in memory
+and the names and others (with their full-text rows) are written once, by :meth:`finish`.
+Everything derived from a name is computed once per distinct name (cached).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from .base import SearchDoc
+from .embedded_sql import (_DOC_INSERT, _GEO_INSERT, LEN_SHIFT, STATUS_SHIFT, doc_band,
+                           name_band, name_of, other_grams, other_text, status_rank,
+                           title_parts)
+
+_NAME_INSERTS = (
+    "INSERT INTO names (id, title, norm, fz, ex, ndocs, nent) VALUES (?,?,?,?,?,?,?)",
+    "INSERT INTO name_fts (rowid, norm, fz, ex) VALUES (?,?,?,?)",
+    "INSERT INTO name_grams (rowid, t, p) VALUES (?,?,?)",
+)
+_OTHER_INSERTS = (
+    "INSERT INTO others (id, text, ndocs) VALUES (?,?,?)",
+    "INSERT INTO other_fts (rowid, text) VALUES (?,?)",
+    "INSERT INTO other_grams (rowid, o) VALUES (?,?)",
+)
+
+
+class Writer:
+    def __init__(self, conn: sqlite3.Connection, bulk: bool = False):
+        self.conn, self.bulk = conn, bulk
+        self.name_ids: dict[str, int] = {}  # title -> id
+        self.name_counts: dict[int, list[int]] = {}  # id -> [documents, enterprises] delta
+        self.new_names: dict[int, str] = {}  # id -> title, not yet written
+        self.other_ids: dict[str, int] = {}  # other text -> id
+        self.other_counts: dict[int, int] = {}
+        self.new_others: dict[int, str] = {}
+        self.other_keys: dict[tuple, str] = {}  # (subtitle, keywords) -> other text
+        self.last: dict[tuple, int] = {}  # id band -> last id used in it
+        self.rows: tuple[list, list, list] = ([], [], [])  # docs, ids, geo
+
+    # -- ids ---------------------------------------------------------------------------
+    def _next(self, table: str, lo: int, hi: int) -> int:
+        last = self.last.get((table, lo))
+        if last is None:
+            found = None if self.bulk else self.conn.execute(
+                f"SELECT max(id) FROM {table} WHERE id >= ? AND id < ?", (lo, hi)).fetchone()[0]
+            last = found if found is not None else lo
+        self.last[(table, lo)] = last + 1
+        return last + 1
+
+    def _name(self, title: str) -> int:
+        found = self.name_ids.get(title)
+        if found is None:
+            row = None if self.bulk else self.conn.execute(
+                "SELECT id FROM names WHERE title = ?", (title,)).fetchone()
+            if row:
+                found = row[0]
+            else:
+                band = name_band(title)
+                found = self._next("names", band, band + (1 << LEN_SHIFT))
+                self.new_names[found] = title
+            self.name_ids[title] = found
+        return found
+
+    def _other(self, subtitle: str, keywords: tuple[str, ...]) -> int:
+        text = self.other_keys.get((subtitle, keywords))
+        if text is None:
+            text = self.other_keys[(subtitle, keywords)] = other_text(subtitle, keywords)
+        found = self.other_ids.get(text)
+        if found is None:
+            row = None if self.bulk else self.conn.execute(
+                "SELECT id FROM others WHERE text = ?", (text,)).fetchone()
+            if row:
+                found = row[0]
+            else:
+                found = self._next("others", 0, 1 << 62)
+                self.new_others[found] = text
+            self.other_ids[text] = found
+        return found
+
+    # -- documents ----------------------------------------------------------------------
+    def add(self, doc: SearchDoc) -> None:
+        name_id = self._name(doc.title)
+        other_id = self._other(doc.subtitle, doc.keywords)
+        rank = status_rank(doc.status)
+        band = doc_band(name_id, rank)
+        doc_id = self._next("docs", band, band + (1 << STATUS_SHIFT))
+        idents = doc.all_identifiers()
+        self.rows[0].append((doc_id, doc.kind, doc.key, doc.title, doc.subtitle, other_id,
+                             doc.division_code or "", doc.lat, doc.lng, doc.risk_grade,
+                             doc.status, json.dumps(list(doc.alerts)) if doc.alerts else "[]",
+                             " ".join(idents)))
+        self.rows[1].extend((i, doc_id) for i in idents)
+        if doc.has_point:
+            self.rows[2].append((doc_id, doc.lat, doc.lat, doc.lng, doc.lng, doc.lat, doc.lng,
+                                 doc.kind, rank))
+        self._count(name_id, other_id, doc.kind, 1)
+
+    def _count(self, name_id: int, other_id: int, kind: str, delta: int) -> None:
+        counts = self.name_counts.setdefault(name_id, [0, 0])
+        counts[0] += delta
+        counts[1] += delta if kind == "enterprise" else 0
+        self.other_counts[other_id] = self.other_counts.get(other_id, 0) + delta
+
+    def delete(self, kind: str, key: str) -> bool:
+        """Delete one document (written rows only: call :meth:`flush` first)."""
+        found = self.conn.execute("SELECT id, other_id, idents FROM docs WHERE kind = ? AND"
+                                  " key = ?", (kind, key)).fetchone()
+        if not found:
+            return False
+        doc_id, other_id, idents = found
+        self.conn.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM geo WHERE id = ?", (doc_id,))
+        self.conn.executemany("DELETE FROM ids WHERE ident = ? AND id = ?",
+                              [(i, doc_id) for i in idents.split()])
+        self._count(name_of(doc_id), other_id, kind, -1)
+        return True
+
+    def flush(self) -> None:
+        """Write the buffered document rows."""
+        docs, ids, geo = self.rows
+        self.conn.executemany(_DOC_INSERT, docs)
+        self.conn.executemany("INSERT INTO ids (ident, id) VALUES (?,?)", ids)
+        self.conn.executemany(_GEO_INSERT, geo)
+        self.rows = ([], [], [])
+
+    # -- names and others ---------------------------------------------------------------
+    def finish(self) -> None:
+        """Write new names and others, apply count changes, drop the ones no document bears."""
+        self.flush()
+        names = [(i, t, *self.name_counts.get(i, (0, 0))) for i, t in sorted(self.new_names.items())]
+        rows = [(i, t, *title_parts(t)[0:1], *title_parts(t)[3:5], n, e)
+                for i, t, n, e in names if n > 0]
+        self.conn.executemany(_NAME_INSERTS[0], rows)
+        self.conn.executemany(_NAME_INSERTS[1], [(r[0], r[2], r[3], r[4]) for r in rows])
+        self.conn.executemany(_NAME_INSERTS[2], [(r[0], *title_parts(r[1])[1:3]) for r in rows])
+        others = [(i, t, self.other_counts.get(i, 0)) for i, t in sorted(self.new_others.items())]
+        others = [o for o in others if o[2] > 0]
+        self.conn.executemany(_OTHER_INSERTS[0], others)
+        self.conn.executemany(_OTHER_INSERTS[1], [o[:2] for o in others])
+        self.conn.executemany(_OTHER_INSERTS[2], [(i, other_grams(t)) for i, t, _ in others])
+        if not self.bulk:
+            self._apply_counts()
+        self.name_counts, self.other_counts, self.new_names, self.new_others = {}, {}, {}, {}
+        self.name_ids, self.other_ids = {}, {}
+
+    def _apply_counts(self) -> None:
+        old = [(n, e, i) for i, (n, e) in self.name_counts.items()
+               if i not in self.new_names and (n or e)]
+        self.conn.executemany("UPDATE names SET ndocs = ndocs + ?, nent = nent + ? WHERE id = ?",
+                              old)
+        for i, n, e in old:
+            if n < 0:
+                self._drop_name(i)
+        old = [(n, i) for i, n in self.other_counts.items() if i not in self.new_others and n]
+        self.conn.executemany("UPDATE others SET ndocs = ndocs + ? WHERE id = ?", old)
+        for n, i in old:
+            if n < 0:
+                self._drop_other(i)
+
+    def _drop_name(self, name_id: int) -> None:
+        row = self.conn.execute("SELECT norm, fz, ex FROM names WHERE id = ? AND ndocs <= 0",
+                                (name_id,)).fetchone()
+        if row:
+            self.conn.execute("INSERT INTO name_fts (name_fts, rowid, norm, fz, ex)"
+                              " VALUES ('delete', ?, ?, ?, ?)", (name_id, *row))
+            self.conn.execute("DELETE FROM name_grams WHERE rowid = ?", (name_id,))
+            self.conn.execute("DELETE FROM names WHERE id = ?", (name_id,))
+
+    def _drop_other(self, other_id: int) -> None:
+        row = self.conn.execute("SELECT text FROM others WHERE id = ? AND ndocs <= 0",
+                                (other_id,)).fetchone()
+        if row:
+            self.conn.execute("INSERT INTO other_fts (other_fts, rowid, text)"
+                              " VALUES ('delete', ?, ?)", (other_id, row[0]))
+            self.conn.execute("DELETE FROM other_grams WHERE rowid = ?", (other_id,))
+            self.conn.execute("DELETE FROM others WHERE id = ?", (other_id,))
+
+
+def write_docs(conn: sqlite3.Connection, docs, replace: bool = True,
+               writer: Writer | None = None) -> int:
+    """Insert (or, with ``replace``, replace) ``docs``; the last of several documents with one
+    (kind, key) wins. Without ``writer``, one of its own, finished here."""
+    docs = list({(d.kind, d.key): d for d in docs}.values())
+    own = writer is None
+    writer = writer or Writer(conn)
+    if replace:
+        for doc in docs:
+            writer.delete(doc.kind, doc.key)
+    for doc in docs:
+        writer.add(doc)
+    if own:
+        writer.finish()
+    else:
+        writer.flush()
+    return len(docs)
+
+
+def delete_docs(conn: sqlite3.Connection, kind: str, keys) -> int:
+    writer = Writer(conn)
+    done = sum(writer.delete(kind, key) for key in keys)
+    writer.finish()
+    return done
