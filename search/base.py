@@ -39,6 +39,8 @@ def normalise_text(text: str) -> str:
 
 def normalise_identifier(text: str) -> str:
     """Identifiers compare without spaces or dashes, upper-case, half-width."""
+    if text and text.isascii() and text.isalnum():
+        return text.upper()
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text or "")).upper()
 
 

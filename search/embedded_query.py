@@ -55,11 +55,11 @@ def other_substring(text: str) -> tuple[str, str]:
     return fts("other_grams", fts_phrase(text))
 
 
-def _sound(strings: tuple[str, ...], column: str):
-    """A MATCH over sound strings: trigram for 3+ letters, else fuzzy initial pairs."""
+def _sound(strings: tuple[str, ...]):
+    """A MATCH over fuzzy sound strings: trigram for 3+ letters, else initial pairs."""
     long = [s for s in strings if len(s) >= 3]
     if long:
-        return fts("name_fts", " OR ".join(f"{{{column}}} : " + fts_phrase(s) for s in long))
+        return fts("name_fts", " OR ".join("{fz} : " + fts_phrase(s) for s in long))
     pairs = [s for s in strings if len(s) == 2]
     if not pairs:
         return None
@@ -73,7 +73,8 @@ def chars(text: str) -> tuple[str, str]:
 
 def name_tiers(plan: Plan) -> list[tuple[int, object]]:
     """(tier, name source) of tiers 1-3, 5 and 6; a source is "exact", an FTS match, or
-    ("pairs_exact", match, strings): initial pairs that must also be in the exact strings."""
+    ("exact_sound", match, strings): fuzzy sound matches whose exact strings hold one of
+    ``strings``."""
     q, out = plan.text, [(1, "exact")]
     if len(q) >= 3:
         out.append((2, fts("name_fts", "{norm} : ^" + fts_phrase(q))))
@@ -81,13 +82,9 @@ def name_tiers(plan: Plan) -> list[tuple[int, object]]:
         out.append((2, fts("name_grams", "{t} : " + fts_phrase(PREFIX + q))))
     out.append((3, substring(q)))
     exact, fuzzy = plan.sound_strings()
-    fuzzy_match = _sound(fuzzy, "fz")
+    fuzzy_match = _sound(fuzzy)
     if fuzzy_match:
-        exact_match = _sound(exact, "ex")
-        if exact_match and exact_match[0] == "name_fts":
-            out.append((5, exact_match))
-        elif fuzzy_match[0] == "name_grams":
-            out.append((5, ("pairs_exact", fuzzy_match, exact)))
+        out.append((5, ("exact_sound", fuzzy_match, exact)))
         if plan.fuzzy:
             out.append((6, fuzzy_match))
     return out
@@ -102,7 +99,7 @@ def count_sources(plan: Plan) -> list[object]:
 def term_sources(term: Term) -> list[object]:
     """Name sources of the ways one term of several can match a name."""
     out = [substring(term.text)]
-    sound = _sound(term.sounds.fuzzy, "fz") if term.sounds else None
+    sound = _sound(term.sounds.fuzzy) if term.sounds else None
     if sound:
         out.append(sound)
     if term.partial:
@@ -144,7 +141,7 @@ class Builder:
         """``SELECT id`` of the names of ``source``, ascending."""
         if source == "exact":
             return "SELECT id FROM names WHERE norm = :q ORDER BY id"
-        if source[0] == "pairs_exact":
+        if source[0] == "exact_sound":
             (table, match), strings = source[1], source[2]
             checks = " OR ".join(f"instr(x.ex, {self.param(s)}) > 0" for s in strings) or "0"
             return (f"SELECT g.rowid AS id FROM {table} AS g JOIN names AS x ON x.id = g.rowid"

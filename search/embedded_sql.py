@@ -7,11 +7,12 @@ about 47,000 distinct names. So every text index holds each distinct text once:
   :func:`search.normalise.compact`; ``ex`` and ``fz`` its exact and fuzzy sound strings,
   :func:`search.pinyin.sound_strings`; ``ndocs``/``nent`` how many documents, enterprises
   bear it). Its id encodes the name's length: ``len << LEN_SHIFT | seq``;
-- ``name_fts``: FTS5 trigram over ``norm``, ``fz`` and ``ex`` (external content: ``names``) —
-  substrings of 3+ characters, sounds of 3+ letters;
+- ``name_fts``: FTS5 trigram over ``norm`` and ``fz`` (external content: ``names``) —
+  substrings of 3+ characters, fuzzy sounds of 3+ letters (an exact sound is a fuzzy one
+  whose ``ex`` also holds it);
 - ``name_grams``: FTS5 (unicode61, ``detail=column``): ``t`` the 1- and 2-character grams of
   the name plus its first one and two characters marked with :data:`PREFIX`, ``p`` the
-  2-letter grams of the fuzzy sound strings — short queries, and the characters a partial
+  letter pairs of the fuzzy initials — short queries, and the characters a partial
   match looks for;
 - ``others``, ``other_fts`` (trigram, external content), ``other_grams``: the same for each
   distinct other text (keywords, ``|``, subtitle);
@@ -33,7 +34,7 @@ from functools import lru_cache
 
 from .base import STATUS_RANK, SearchDoc
 from .normalise import compact
-from .pinyin import sound_strings
+from .pinyin import sound_parts
 
 SCHEMA_VERSION = 5  # PRAGMA user_version; an older index is emptied and must be rebuilt
 PREFIX = "\ue000"  # private-use character: marks a name's first characters in grams.t
@@ -57,7 +58,7 @@ CREATE INDEX IF NOT EXISTS names_norm ON names (norm);
 CREATE TABLE IF NOT EXISTS others (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE,
     ndocs INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ids (ident TEXT NOT NULL, id INTEGER NOT NULL);
-CREATE VIRTUAL TABLE IF NOT EXISTS name_fts USING fts5(norm, fz, ex, tokenize='trigram',
+CREATE VIRTUAL TABLE IF NOT EXISTS name_fts USING fts5(norm, fz, tokenize='trigram',
     content='names', content_rowid='id');
 CREATE VIRTUAL TABLE IF NOT EXISTS name_grams USING fts5(
     t, p, tokenize='unicode61 remove_diacritics 0', detail=column);
@@ -105,13 +106,14 @@ def name_of(doc_id: int) -> int:
 
 @lru_cache(maxsize=65536)
 def title_parts(title: str) -> tuple[str, str, str, str, str]:
-    """(folded name, grams.t, grams.p, fuzzy sounds, exact sounds) of one name."""
+    """(folded name, grams.t, grams.p, fuzzy sounds, exact sounds) of one name; grams.p are the
+    letter pairs of its fuzzy initials (``lzsf`` → ``lz zs sf``)."""
     name = compact(title)
     t = short_grams(name)
     t.update(PREFIX + name[:n] for n in (1, 2) if len(name) >= n)
-    exact, fuzzy = sound_strings(name)
-    p = {w[i:i + 2] for w in fuzzy.split() for i in range(len(w) - 1) if w[i:i + 2].isalpha()}
-    return name, " ".join(sorted(t)), " ".join(sorted(p)), fuzzy, exact
+    exact, fuzzy, initials = sound_parts(name)
+    p = {w[i:i + 2] for w in initials for i in range(len(w) - 1)}
+    return name, " ".join(t), " ".join(x for x in p if x.isalpha()), fuzzy, exact
 
 
 def other_text(subtitle: str, keywords: tuple[str, ...]) -> str:
@@ -120,7 +122,8 @@ def other_text(subtitle: str, keywords: tuple[str, ...]) -> str:
 
 
 def other_grams(text: str) -> str:
-    return " ".join(sorted(g for g in short_grams(text) if OTHER_SEP not in g))
+    """The 1- and 2-character grams of an other text (none across its separator)."""
+    return " ".join(g for part in text.split(OTHER_SEP) for g in short_grams(part))
 
 
 def prepare(conn: sqlite3.Connection) -> None:

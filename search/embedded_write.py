@@ -18,7 +18,7 @@ from .embedded_sql import (_DOC_INSERT, _GEO_INSERT, LEN_SHIFT, STATUS_SHIFT, do
 
 _NAME_INSERTS = (
     "INSERT INTO names (id, title, norm, fz, ex, ndocs, nent) VALUES (?,?,?,?,?,?,?)",
-    "INSERT INTO name_fts (rowid, norm, fz, ex) VALUES (?,?,?,?)",
+    "INSERT INTO name_fts (rowid, norm, fz) VALUES (?,?,?)",
     "INSERT INTO name_grams (rowid, t, p) VALUES (?,?,?)",
 )
 _OTHER_INSERTS = (
@@ -122,6 +122,7 @@ class Writer:
     def flush(self) -> None:
         """Write the buffered document rows."""
         docs, ids, geo = self.rows
+        docs.sort()  # in id order: fewer b-tree pages touched
         self.conn.executemany(_DOC_INSERT, docs)
         self.conn.executemany("INSERT INTO ids (ident, id) VALUES (?,?)", ids)
         self.conn.executemany(_GEO_INSERT, geo)
@@ -135,7 +136,7 @@ class Writer:
         rows = [(i, t, *title_parts(t)[0:1], *title_parts(t)[3:5], n, e)
                 for i, t, n, e in names if n > 0]
         self.conn.executemany(_NAME_INSERTS[0], rows)
-        self.conn.executemany(_NAME_INSERTS[1], [(r[0], r[2], r[3], r[4]) for r in rows])
+        self.conn.executemany(_NAME_INSERTS[1], [(r[0], r[2], r[3]) for r in rows])
         self.conn.executemany(_NAME_INSERTS[2], [(r[0], *title_parts(r[1])[1:3]) for r in rows])
         others = [(i, t, self.other_counts.get(i, 0)) for i, t in sorted(self.new_others.items())]
         others = [o for o in others if o[2] > 0]
@@ -162,11 +163,11 @@ class Writer:
                 self._drop_other(i)
 
     def _drop_name(self, name_id: int) -> None:
-        row = self.conn.execute("SELECT norm, fz, ex FROM names WHERE id = ? AND ndocs <= 0",
+        row = self.conn.execute("SELECT norm, fz FROM names WHERE id = ? AND ndocs <= 0",
                                 (name_id,)).fetchone()
         if row:
-            self.conn.execute("INSERT INTO name_fts (name_fts, rowid, norm, fz, ex)"
-                              " VALUES ('delete', ?, ?, ?, ?)", (name_id, *row))
+            self.conn.execute("INSERT INTO name_fts (name_fts, rowid, norm, fz)"
+                              " VALUES ('delete', ?, ?, ?)", (name_id, *row))
             self.conn.execute("DELETE FROM name_grams WHERE rowid = ?", (name_id,))
             self.conn.execute("DELETE FROM names WHERE id = ?", (name_id,))
 
