@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 
 from .base import SearchQuery, division_prefix
-from .embedded_sql import NAME_SHIFT, PREFIX, STATUS_SHIFT, fts_phrase
+from .embedded_sql import NAME_SHIFT, PREFIX, fts_phrase
 from .match import Plan, Term
 
 KM_PER_DEG_LAT = 111.32
@@ -31,10 +31,8 @@ HAVERSINE_SQL = (
     f"(2 * {EARTH_KM} * asin(min(1.0, sqrt(power(sin(radians(T.lat - :lat) / 2), 2)"
     " + :coslat * cos(radians(T.lat)) * power(sin(radians(T.lng - :lng) / 2), 2)))))")
 DISTANCE_UDF = "distance_km(:lat, :lng, T.lat, T.lng)"
-# the documents of name n.id (and, with :s, of one status rank)
+# the documents of name n.id
 ALL_STATUSES = f"d.id >= (n.id << {NAME_SHIFT}) AND d.id < ((n.id + 1) << {NAME_SHIFT})"
-ONE_STATUS = (f"d.id >= ((n.id << {NAME_SHIFT}) | (:s << {STATUS_SHIFT})) AND"
-              f" d.id < ((n.id << {NAME_SHIFT}) | ((:s + 1) << {STATUS_SHIFT}))")
 
 
 def fts(table: str, match: str) -> tuple[str, str]:
@@ -153,11 +151,10 @@ class Builder:
         where = [extra] if extra else []
         return " WHERE " + " AND ".join(where + self.where) if where or self.where else ""
 
-    def docs_of_names(self, names_sql: str, one_status: bool) -> str:
+    def docs_of_names(self, names_sql: str) -> str:
         """(id, distance) of the documents of the names ``names_sql`` gives, name by name."""
-        on = ONE_STATUS if one_status else ALL_STATUSES
         return (f"SELECT d.id, {self.distance} FROM ({names_sql}) AS n CROSS JOIN docs AS d"
-                f" ON {on}{self._cond()}")
+                f" ON {ALL_STATUSES}{self._cond()}")
 
     def docs_of_others(self, others_sql: str) -> str:
         return (f"SELECT d.id, {self.distance} FROM ({others_sql}) AS o CROSS JOIN docs AS d"

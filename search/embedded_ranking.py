@@ -1,11 +1,10 @@
 """Run a search on one SQLite connection of :mod:`search.embedded`: the tiers in order, each
 read only as far as the page needs, then the total.
 
-A document ranks by (tier, score, status rank, doc id): the doc id orders the shorter name
-first (see :mod:`search.embedded_sql`). Tiers are walked best first; a tier's names come in
-id order and their documents status by status, so the walk stops as soon as ``offset + size``
+A document ranks by (tier, score, status rank, shorter name, round robin over names — see
+:mod:`search.embedded_walk`). Tiers are walked best first, each only until ``offset + size``
 documents are found: every document left unread ranks after them. With ``near`` nothing is
-cut (distance orders inside a tier; the radius bounds the candidates).
+cut (distance orders inside a status; the radius bounds the candidates).
 
 Partial matches and several terms are checked in Python (:func:`search.match.classify`) over
 candidates: at most :data:`EXAMINE` names (and others), :data:`EXAMINE_DOCS` documents; past
@@ -23,12 +22,9 @@ from .base import SearchQuery
 from .embedded_python import python_names, several_terms
 from .embedded_query import (DISPLAY, TOTAL_CAP, Builder, base_params, bounding_box,
                              count_sources, name_tiers, nearby_sql, other_substring)
-from .embedded_sql import MAX_STATUS, NAME_SHIFT, STATUS_SHIFT
+from .embedded_sql import NAME_SHIFT
+from .embedded_walk import LISTED, Walk, doc_order, id_order
 from .match import Plan
-
-SMALL = 64  # names read before deciding how to walk a tier
-BIG = 400  # documents of those names read at once (else status by status)
-LISTED = "SELECT value AS id FROM json_each(:names)"
 
 
 @dataclass
@@ -38,69 +34,6 @@ class Ranked:
     rows: list[tuple] = field(default_factory=list)
     total: int = 0
     lower_bound: bool = False
-
-
-class Walk:
-    """The documents found so far: id -> (tier, score, status rank, distance)."""
-
-    def __init__(self, conn: sqlite3.Connection, b: Builder, params: dict, need: int | None):
-        self.conn, self.b, self.params, self.need = conn, b, params, need
-        self.found: dict[int, tuple] = {}
-        self.capped = False
-
-    @property
-    def full(self) -> bool:
-        return self.need is not None and len(self.found) >= self.need
-
-    def add(self, rows, tier: int, score: tuple = ()) -> bool:
-        """Add (id, distance) rows; True once the page is full."""
-        for doc_id, dist in rows:
-            if doc_id not in self.found:
-                self.found[doc_id] = (tier, score, (doc_id >> STATUS_SHIFT) & 7, dist)
-                if self.full:
-                    return True
-        return False
-
-    def names(self, names_sql: str, tier: int, score: tuple = (), extra: dict | None = None):
-        """Walk the documents of the names ``names_sql`` gives (ascending ids)."""
-        params = {**self.params, **(extra or {})}
-        head = self.conn.execute(f"SELECT n.id, n.ndocs FROM ({names_sql}) AS s CROSS JOIN"
-                                 f" names AS n ON n.id = s.id LIMIT {SMALL + 1}", params).fetchall()
-        if not head:
-            return
-        if len(head) <= SMALL and (self.need is None or sum(r[1] for r in head) <= BIG):
-            listed = {**params, "names": json.dumps([r[0] for r in head])}
-            rows = self.conn.execute(self.b.docs_of_names(LISTED, False), listed)
-            self.add(sorted(rows, key=_status_order), tier, score)
-            return
-        sql = self.b.docs_of_names(names_sql, True)
-        for rank in range(MAX_STATUS + 1):
-            if self.add(self.conn.execute(sql, {**params, "s": rank}), tier, score):
-                return
-
-    def others(self, others_sql: str, tier: int) -> None:
-        """Walk the documents whose other text ``others_sql`` finds (tier 4 of one term)."""
-        head = self.conn.execute(f"SELECT o.id, o.ndocs FROM ({others_sql}) AS s CROSS JOIN"
-                                 f" others AS o ON o.id = s.id LIMIT {SMALL + 1}",
-                                 self.params).fetchall()
-        if not head:
-            return
-        if len(head) <= SMALL and (self.need is None or sum(r[1] for r in head) <= BIG * 4):
-            listed = {**self.params, "names": json.dumps([r[0] for r in head])}
-            rows = sorted(self.conn.execute(self.b.docs_of_others(LISTED), listed),
-                          key=_status_order)
-            self.add(rows, tier)
-            return
-        cond = " AND ".join([f"+d.other_id IN ({others_sql})",
-                             f"((d.id >> {STATUS_SHIFT}) & 7) = :s", *self.b.where])
-        sql = f"SELECT d.id, {self.b.distance} FROM docs AS d WHERE {cond}"
-        for rank in range(MAX_STATUS + 1):
-            if self.add(self.conn.execute(sql, {**self.params, "s": rank}), tier):
-                return
-
-
-def _status_order(row: tuple) -> tuple[int, int]:
-    return (row[0] >> STATUS_SHIFT) & 7, row[0]
 
 
 def rank(conn: sqlite3.Connection, query: SearchQuery, plan: Plan | None,
@@ -113,7 +46,7 @@ def rank(conn: sqlite3.Connection, query: SearchQuery, plan: Plan | None,
         return Ranked()
     walk = Walk(conn, b, params, None if query.near is not None else query.offset + query.size)
     if plan.ident:
-        walk.add(sorted(conn.execute(b.docs_of_idents(), params), key=_status_order), 0)
+        walk.add(conn.execute(b.docs_of_idents(), params), 0, order=id_order)
     tiers = name_tiers(plan)
     for tier, source in tiers:
         if walk.full:
@@ -159,7 +92,7 @@ class _Python:
         self.run()
         for doc_id, (tier, score, dist) in self.docs.items():
             if doc_id not in walk.found:
-                walk.found[doc_id] = (tier, score, (doc_id >> STATUS_SHIFT) & 7, dist)
+                walk.found[doc_id] = (tier, score, doc_order(doc_id), dist)
         groups: dict[tuple, list[int]] = {}
         for name_id, key in self.names.items():
             groups.setdefault(key, []).append(name_id)
@@ -212,9 +145,9 @@ def _count_others(conn, plan: Plan, b: Builder, seen: set[int], limit: int) -> i
 
 
 def _count_filtered(conn, plan: Plan, b: Builder, walk: Walk, extra: _Python) -> tuple[int, bool]:
-    parts = [b.docs_of_names(b.names(src), False) for src in count_sources(plan)]
+    parts = [b.docs_of_names(b.names(src)) for src in count_sources(plan)]
     if extra.names:
-        parts.append(b.docs_of_names(LISTED, False))
+        parts.append(b.docs_of_names(LISTED))
     if len(plan.terms) == 1:
         parts.append(b.docs_of_others(_others_sql(b, plan)))
     union = " UNION ".join(f"SELECT id FROM ({p})" for p in parts)
@@ -227,8 +160,8 @@ def _count_filtered(conn, plan: Plan, b: Builder, walk: Walk, extra: _Python) ->
 
 def _sort_key(found: dict, near: bool):
     if near:
-        return lambda k: (found[k][0], found[k][1], found[k][2], found[k][3], k)
-    return lambda k: (found[k][0], found[k][1], found[k][2], k)
+        return lambda k: (found[k][0], found[k][1], found[k][2][0], found[k][3], found[k][2])
+    return lambda k: found[k][:3]
 
 
 def _display(conn: sqlite3.Connection, page: list[int], found: dict) -> list[tuple]:

@@ -28,11 +28,10 @@ a fresh file) it keeps names and others in memory and writes them once at :meth:
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from functools import lru_cache
 
-from .base import STATUS_RANK, SearchDoc
+from .base import STATUS_RANK
 from .normalise import compact
 from .pinyin import sound_parts
 
