@@ -29,6 +29,7 @@ from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, Searc
                    SearchResult)
 from core.geo import haversine_km
 from .embedded_ranking import Ranked, rank
+from .embedded_sources import Stats
 from .embedded_sql import FTS_TABLES, finish_indexes, prepare
 from .embedded_write import Writer, delete_docs, write_docs
 from .match import TIER_MATCH, highlight, plan_query
@@ -86,6 +87,7 @@ class EmbeddedSearchBackend(SearchBackend):
         self._conn: sqlite3.Connection | None = None
         self._pointer_stamp: tuple | None = None
         self._pending: list[tuple[str, tuple]] | None = None  # writes made during a rebuild
+        self._stats: Stats | None = None
 
     # -- files -----------------------------------------------------------------------------
     def _stamp(self):
@@ -239,7 +241,7 @@ class EmbeddedSearchBackend(SearchBackend):
         query = query.validate()
         started = time.perf_counter()
         plan = plan_query(query.q, query.fuzzy) if query.text else None
-        ranked: Ranked = await self._run(rank, query, plan, _has_math())
+        ranked: Ranked = await self._run(self._rank, query, plan)
         hits = [
             SearchHit(kind=kind, key=key, title=title, subtitle=subtitle,
                       highlight=highlight(title, plan) if plan else html.escape(title),
@@ -250,6 +252,11 @@ class EmbeddedSearchBackend(SearchBackend):
         ]
         return SearchResult(total=ranked.total, hits=hits, total_is_lower_bound=ranked.lower_bound,
                             took_ms=(time.perf_counter() - started) * 1e3)
+
+    def _rank(self, conn: sqlite3.Connection, query: SearchQuery, plan) -> Ranked:
+        if self._stats is None or self._stats.conn is not conn:
+            self._stats = Stats(conn)  # token counts of this connection's file
+        return rank(conn, query, plan, _has_math(), self._stats)
 
     async def suggest(self, q: str, size: int = 8) -> list[SearchHit]:
         query = SearchQuery(q=q[:100], size=max(1, min(size, 50)))

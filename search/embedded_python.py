@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from .embedded_query import (ALL_STATUSES, EXAMINE, EXAMINE_DOCS, Builder, chars,
-                             other_substring, substring, term_sources)
+from .embedded_query import (ALL_STATUSES, EXAMINE, EXAMINE_DOCS, Builder, other_substring,
+                             term_sources)
+from .embedded_sources import sub
 from .embedded_sql import NAME_SHIFT, OTHER_SEP
 from .match import PARTIAL_TIER, Fields, Plan, Term, classify
 
@@ -28,19 +29,22 @@ def python_names(conn: sqlite3.Connection, plan: Plan, b: Builder) -> tuple[dict
     if not term.partial:
         return {}, False
     text = term.text
-    for sources in ([chars(text)],
-                    [chars(text[:i] + text[i + 1:]) for i in range(len(text))] if len(text) >= 4
-                    else []):
+    chars = list(dict.fromkeys(text))
+    rare = b.render.stats.rarest("name_grams", chars, 4)
+    # a name lacking at most one character holds 3 of the 4 rarest
+    loose = [("chars", "".join(c for c in rare if c != skip)) for skip in rare]
+    for allowed, sources in ((0, [("chars", text)]), (1, loose if len(text) >= 4 else [])):
         if not sources:
             continue
-        whole = b.names(substring(text))  # names holding the term whole rank better
+        whole = b.names(sub(text))  # names holding the term whole rank better
         sql = _NAME_FIELDS.format(f"SELECT id FROM ({_union(b, sources)}) WHERE id NOT IN"
                                   f" ({whole}) ORDER BY id LIMIT {EXAMINE}")
         rows = conn.execute(sql, b.params).fetchall()
-        if not rows:
+        kept = [r for r in rows if sum(c not in r[1] for c in chars) <= allowed]
+        if not kept:
             continue
         out = {}
-        for name_id, norm, fz, ex in rows:
+        for name_id, norm, fz, ex in kept:
             found = classify(plan, Fields(norm, "", ex, fz))
             if found and found[0] == PARTIAL_TIER:
                 out[name_id] = found

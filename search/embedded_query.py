@@ -18,7 +18,8 @@ from __future__ import annotations
 import math
 
 from .base import SearchQuery, division_prefix
-from .embedded_sql import NAME_SHIFT, PREFIX, fts_phrase
+from .embedded_sources import Render, Stats, sound, sub
+from .embedded_sql import NAME_SHIFT, fts_phrase
 from .match import Plan, Term
 
 KM_PER_DEG_LAT = 111.32
@@ -39,77 +40,50 @@ def fts(table: str, match: str) -> tuple[str, str]:
     return (table, match)
 
 
-def substring(text: str) -> tuple[str, str]:
-    """Names holding ``text`` (compact)."""
-    if len(text) >= 3:
-        return fts("name_fts", "{norm} : " + fts_phrase(text))
-    return fts("name_grams", "{t} : " + fts_phrase(text))
-
-
 def other_substring(text: str) -> tuple[str, str]:
-    """Others (keywords, address) holding ``text``."""
+    """Others (keywords, address) holding ``text``: (FTS table, MATCH)."""
     if len(text) >= 3:
         return fts("other_fts", fts_phrase(text))
     return fts("other_grams", fts_phrase(text))
 
 
-def _sound(strings: tuple[str, ...]):
-    """A MATCH over fuzzy sound strings: trigram for 3+ letters, else initial pairs."""
-    long = [s for s in strings if len(s) >= 3]
-    if long:
-        return fts("name_fts", " OR ".join("{fz} : " + fts_phrase(s) for s in long))
-    pairs = [s for s in strings if len(s) == 2]
-    if not pairs:
-        return None
-    return fts("name_grams", " OR ".join("{p} : " + fts_phrase(s) for s in pairs))
-
-
-def chars(text: str) -> tuple[str, str]:
-    """Names holding every character of ``text``."""
-    return fts("name_grams", " AND ".join("{t} : " + fts_phrase(c) for c in dict.fromkeys(text)))
-
-
-def name_tiers(plan: Plan) -> list[tuple[int, object]]:
-    """(tier, name source) of tiers 1-3, 5 and 6; a source is "exact", an FTS match, or
-    ("exact_sound", match, strings): fuzzy sound matches whose exact strings hold one of
-    ``strings``."""
-    q, out = plan.text, [(1, "exact")]
-    if len(q) >= 3:
-        out.append((2, fts("name_fts", "{norm} : ^" + fts_phrase(q))))
-    else:
-        out.append((2, fts("name_grams", "{t} : " + fts_phrase(PREFIX + q))))
-    out.append((3, substring(q)))
+def name_tiers(plan: Plan) -> list[tuple[int, tuple]]:
+    """(tier, name source) of tiers 1-3, 5 and 6 (sources: :mod:`search.embedded_sources`)."""
+    q = plan.text
+    out = [(1, ("exact",)), (2, ("pre", q)), (3, sub(q))]
     exact, fuzzy = plan.sound_strings()
-    fuzzy_match = _sound(fuzzy)
-    if fuzzy_match:
-        out.append((5, ("exact_sound", fuzzy_match, exact)))
+    fuzzy_source = sound(fuzzy)
+    if fuzzy_source:
+        out.append((5, ("exs", fuzzy_source[1], exact)))
         if plan.fuzzy:
-            out.append((6, fuzzy_match))
+            out.append((6, fuzzy_source))
     return out
 
 
-def count_sources(plan: Plan) -> list[object]:
+def count_sources(plan: Plan) -> list[tuple]:
     """Name sources whose union holds every name of :func:`name_tiers` (1-3 are in 3's,
     5 in 6's when fuzzy)."""
     return [src for tier, src in name_tiers(plan) if tier in (3, 6) or (tier == 5 and not plan.fuzzy)]
 
 
-def term_sources(term: Term) -> list[object]:
+def term_sources(term: Term) -> list[tuple]:
     """Name sources of the ways one term of several can match a name."""
-    out = [substring(term.text)]
-    sound = _sound(term.sounds.fuzzy) if term.sounds else None
-    if sound:
-        out.append(sound)
+    out = [sub(term.text)]
+    found = sound(term.sounds.fuzzy) if term.sounds else None
+    if found:
+        out.append(found)
     if term.partial:
-        out.append(chars(term.text))
+        out.append(("chars", term.text))
     return out
 
 
 class Builder:
     """SQL with the query's filters (kind, division, near) over ``docs AS d``."""
 
-    def __init__(self, query: SearchQuery, params: dict, native_math: bool):
+    def __init__(self, query: SearchQuery, params: dict, native_math: bool,
+                 stats: Stats | None = None):
         self.params = params
+        self.render = Render(self.param, stats or Stats())
         self.where: list[str] = []
         self.distance = "NULL"
         if query.kind != "all":
@@ -137,15 +111,7 @@ class Builder:
 
     def names(self, source) -> str:
         """``SELECT id`` of the names of ``source``, ascending."""
-        if source == "exact":
-            return "SELECT id FROM names WHERE norm = :q ORDER BY id"
-        if source[0] == "exact_sound":
-            (table, match), strings = source[1], source[2]
-            checks = " OR ".join(f"instr(x.ex, {self.param(s)}) > 0" for s in strings) or "0"
-            return (f"SELECT g.rowid AS id FROM {table} AS g JOIN names AS x ON x.id = g.rowid"
-                    f" WHERE {table} MATCH {self.param(match)} AND ({checks}) ORDER BY g.rowid")
-        table, match = source
-        return f"SELECT rowid AS id FROM {table} WHERE {table} MATCH {self.param(match)} ORDER BY rowid"
+        return self.render.sql(source)
 
     def _cond(self, extra: str = "") -> str:
         where = [extra] if extra else []

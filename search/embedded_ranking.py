@@ -23,6 +23,7 @@ from .embedded_python import python_names, several_terms
 from .embedded_query import (DISPLAY, TOTAL_CAP, Builder, base_params, bounding_box,
                              count_sources, name_tiers, nearby_sql, other_substring)
 from .embedded_sql import NAME_SHIFT
+from .embedded_sources import Stats
 from .embedded_walk import LISTED, Walk, doc_order, id_order
 from .match import Plan
 
@@ -37,9 +38,10 @@ class Ranked:
 
 
 def rank(conn: sqlite3.Connection, query: SearchQuery, plan: Plan | None,
-         native_math: bool) -> Ranked:
+         native_math: bool, stats: Stats | None = None) -> Ranked:
+    """The page and total of ``query``; ``stats``: token counts cached across searches."""
     params = base_params(query, plan)
-    b = Builder(query, params, native_math)
+    b = Builder(query, params, native_math, stats)
     if plan is None:
         return _nearby(conn, query, b, params) if query.near is not None else Ranked()
     if not plan.text:  # only punctuation or emoji: nothing to look for
