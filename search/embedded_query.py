@@ -24,7 +24,7 @@ from .match import Plan, Term
 
 KM_PER_DEG_LAT = 111.32
 EARTH_KM = 6371.0088
-TOTAL_CAP = 10_000
+TOTAL_CAP = 1_000  # matches counted exactly; past it the total is a flagged lower bound
 EXAMINE = 400  # names (and others) checked in Python per partial or multi-term query
 EXAMINE_DOCS = 2000  # documents checked in Python for several terms
 DISPLAY = "d.id, d.kind, d.key, d.title, d.subtitle, d.risk_grade, d.alerts, d.status"
@@ -84,6 +84,7 @@ class Builder:
                  stats: Stats | None = None):
         self.params = params
         self.render = Render(self.param, stats or Stats())
+        self._rendered: dict[tuple, str] = {}
         self.where: list[str] = []
         self.distance = "NULL"
         if query.kind != "all":
@@ -110,8 +111,11 @@ class Builder:
         return f":m{self.n}"
 
     def names(self, source) -> str:
-        """``SELECT id`` of the names of ``source``, ascending."""
-        return self.render.sql(source)
+        """``SELECT id`` of the names of ``source``, ascending (rendered once per query)."""
+        found = self._rendered.get(source)
+        if found is None:
+            found = self._rendered[source] = self.render.sql(source)
+        return found
 
     def _cond(self, extra: str = "") -> str:
         where = [extra] if extra else []

@@ -105,36 +105,52 @@ class _Python:
 
 
 def _total(conn, plan: Plan, b: Builder, walk: Walk, extra: _Python) -> tuple[int, bool]:
+    """The number of matches, counted only when the page is full: names' document counts
+    (the cheap part) first, then the matches Python decides, then the other text's."""
     if not walk.full:
         return len(walk.found), False
-    extra.run()
-    listed = {"names": json.dumps(sorted(extra.names))}
     if b.filtered:
-        return _count_filtered(conn, plan, b, walk, extra)
-    seen: set[int] = set()
-    total = 0
-    sources = [LISTED] if extra.names else []
-    sources += [b.names(src) for src in count_sources(plan)]
-    for sql in sources:
-        rows = conn.execute(f"SELECT n.id, n.ndocs, n.nent FROM ({sql}) AS s CROSS JOIN names"
-                            f" AS n ON n.id = s.id", {**b.params, **listed})
-        for name_id, ndocs, nent in rows:
-            if name_id not in seen:
-                seen.add(name_id)
-                total += _of_kind(b, ndocs, nent)
-                if total > TOTAL_CAP:
-                    return TOTAL_CAP, True
+        return _count_filtered(conn, plan, b, walk, extra.run())
+    counter = _Counter(b)
+    for src in count_sources(plan):
+        sql = b.names(src)
+        if counter.names(walk.heads.get(sql) or conn.execute(
+                f"SELECT n.id, n.ndocs, n.nent FROM ({sql}) AS s CROSS JOIN names AS n"
+                f" ON n.id = s.id", b.params)):
+            return TOTAL_CAP, True
+    extra.run()
+    if extra.names and counter.names(conn.execute(
+            "SELECT id, ndocs, nent FROM names WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(extra.names)),))):
+        return TOTAL_CAP, True
+    seen = counter.seen
     if len(plan.terms) == 1:
-        total += _count_others(conn, plan, b, seen, TOTAL_CAP + 1 - total)
+        counter.total += _count_others(conn, plan, b, seen, TOTAL_CAP + 1 - counter.total)
     else:
-        total += sum(1 for k in extra.docs if (k >> NAME_SHIFT) not in seen)
-    total += sum(1 for k, v in walk.found.items() if v[0] == 0 and (k >> NAME_SHIFT) not in seen)
-    return (TOTAL_CAP, True) if total > TOTAL_CAP else (total, False)
+        counter.total += sum(1 for k in extra.docs if (k >> NAME_SHIFT) not in seen)
+    counter.total += sum(1 for k, v in walk.found.items()
+                         if v[0] == 0 and (k >> NAME_SHIFT) not in seen)
+    return (TOTAL_CAP, True) if counter.total > TOTAL_CAP else (counter.total, False)
 
 
-def _of_kind(b: Builder, ndocs: int, nent: int) -> int:
-    kind = b.params.get("kind")
-    return ndocs if kind is None else nent if kind == "enterprise" else ndocs - nent
+class _Counter:
+    """Documents of distinct names, by their counts (of the query's kind)."""
+
+    def __init__(self, b: Builder):
+        self.kind = b.params.get("kind")
+        self.seen: set[int] = set()
+        self.total = 0
+
+    def names(self, rows) -> bool:
+        """Add (id, ndocs, nent) rows; True once past the cap."""
+        for name_id, ndocs, nent in rows:
+            if name_id not in self.seen:
+                self.seen.add(name_id)
+                self.total += (ndocs if self.kind is None else nent if self.kind == "enterprise"
+                               else ndocs - nent)
+                if self.total > TOTAL_CAP:
+                    return True
+        return False
 
 
 def _count_others(conn, plan: Plan, b: Builder, seen: set[int], limit: int) -> int:

@@ -46,6 +46,7 @@ class Walk:
     def __init__(self, conn: sqlite3.Connection, b: Builder, params: dict, need: int | None):
         self.conn, self.b, self.params, self.need = conn, b, params, need
         self.found: dict[int, tuple] = {}
+        self.heads: dict[str, list[tuple]] = {}  # names SQL -> all its (id, ndocs, nent)
         cond = (" WHERE " + " AND ".join(b.where)) if b.where else ""
         self._band_sql = (f"SELECT d.id, {b.distance} FROM json_each(:band) AS n CROSS JOIN"
                           f" docs AS d ON {_BAND_DOCS}{cond}")
@@ -70,8 +71,11 @@ class Walk:
     def names(self, names_sql: str, tier: int, score: tuple = (), extra: dict | None = None):
         """Walk the documents of the names ``names_sql`` gives (ascending ids)."""
         params = {**self.params, **(extra or {})}
-        head = self.conn.execute(f"SELECT n.id, n.ndocs FROM ({names_sql}) AS s CROSS JOIN"
-                                 f" names AS n ON n.id = s.id LIMIT {SMALL + 1}", params).fetchall()
+        head = self.conn.execute(f"SELECT n.id, n.ndocs, n.nent FROM ({names_sql}) AS s CROSS"
+                                 f" JOIN names AS n ON n.id = s.id LIMIT {SMALL + 1}",
+                                 params).fetchall()
+        if len(head) <= SMALL and not extra:
+            self.heads[names_sql] = head
         if not head:
             return
         if len(head) <= SMALL and (self.need is None or sum(r[1] for r in head) <= BIG):
