@@ -6,12 +6,11 @@ the name or in the other text). Candidates are capped (:data:`EXAMINE` names or 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 from .embedded_query import (ALL_STATUSES, EXAMINE, EXAMINE_DOCS, Builder, other_substring,
                              term_sources)
-from .embedded_sources import sub
+from .embedded_sources import sub, trigrams
 from .embedded_sql import NAME_SHIFT, OTHER_SEP
 from .match import PARTIAL_TIER, Fields, Plan, Term, classify
 
@@ -52,58 +51,57 @@ def python_names(conn: sqlite3.Connection, plan: Plan, b: Builder) -> tuple[dict
     return {}, False
 
 
-def driver(conn: sqlite3.Connection, plan: Plan, b: Builder) -> Term:
-    """The term of several with the fewest names and others holding it (counted to 1000)."""
-    def estimate(term: Term) -> tuple[int, int]:
-        table, match = other_substring(term.text)
-        names = f"SELECT count(*) FROM (SELECT 1 FROM ({_union(b, term_sources(term))}) LIMIT 1000)"
-        others = (f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {table} MATCH"
-                  f" {b.param(match)} LIMIT 1000)")
-        return (conn.execute(names, b.params).fetchone()[0]
-                + conn.execute(others, b.params).fetchone()[0], -len(term.text))
-    return min(plan.terms, key=estimate)
+def _estimate(stats, term: Term) -> int:
+    """About how many names and others hold ``term`` (FTS5 vocabulary counts)."""
+    def count(short: str, long: str) -> int:
+        if len(term.text) < 3:
+            return stats.count(short, term.text)
+        return min(stats.count(long, g) for g in trigrams(term.text))
+    return count("name_grams", "name_fts") + count("other_grams", "other_fts")
+
+
+def _holds(b: Builder, term: Term) -> str:
+    """SQL: the name (``x``) or other text (``o``) could match ``term`` (Python decides)."""
+    p = b.param(term.text)
+    conds = [f"instr(o.text, {p}) > 0", f"instr(x.norm, {p}) > 0"]
+    conds += [f"instr(x.fz, {b.param(s)}) > 0" for s in (term.sounds.fuzzy if term.sounds else ())]
+    if term.partial:
+        conds.append("(" + " AND ".join(f"instr(x.norm, {b.param(c)}) > 0"
+                                        for c in dict.fromkeys(term.text)) + ")")
+    return "(" + " OR ".join(conds) + ")"
 
 
 def several_terms(conn: sqlite3.Connection, plan: Plan, b: Builder) -> tuple[dict, bool]:
-    """{doc id: (tier, score, distance)} of documents matching several terms in tiers 4-7."""
-    term = driver(conn, plan, b)
+    """{doc id: (tier, score, distance)} of documents matching several terms in tiers 4-7:
+    candidates hold the rarest term (the *driver*) in the name or the other text, and could
+    hold each other term (:func:`_holds`); Python classifies them."""
+    stats = b.render.stats
+    term = min(plan.terms, key=lambda t: (_estimate(stats, t), -len(t.text)))
     table, match = other_substring(term.text)
     names = f"SELECT id FROM ({_union(b, term_sources(term))}) ORDER BY id LIMIT {EXAMINE}"
     others = (f"SELECT rowid AS id FROM {table} WHERE {table} MATCH {b.param(match)}"
               f" ORDER BY rowid LIMIT {EXAMINE}")
-    cond = (" WHERE " + " AND ".join(b.where)) if b.where else ""
-    docs = (f"SELECT d.id, {b.distance}, d.other_id FROM ({names}) AS n CROSS JOIN docs AS d"
-            f" ON {ALL_STATUSES}{cond} LIMIT {EXAMINE_DOCS}")
-    by_other = (f"SELECT d.id, {b.distance}, d.other_id FROM ({others}) AS o CROSS JOIN docs AS d"
-                f" ON d.other_id = o.id{cond} LIMIT {EXAMINE_DOCS}")
-    rows = conn.execute(docs, b.params).fetchall()
+    where = " AND ".join([*b.where, *(_holds(b, t) for t in plan.terms if t is not term)])
+    where = f" WHERE {where}" if where else ""
+    cols = f"d.id, {b.distance}, x.id, x.norm, x.fz, x.ex, o.text"
+    by_name = (f"SELECT {cols} FROM ({names}) AS n CROSS JOIN docs AS d ON {ALL_STATUSES}"
+               f" JOIN names AS x ON x.id = n.id JOIN others AS o ON o.id = d.other_id{where}"
+               f" LIMIT {EXAMINE_DOCS}")
+    by_other = (f"SELECT {cols} FROM ({others}) AS s CROSS JOIN docs AS d ON d.other_id = s.id"
+                f" JOIN others AS o ON o.id = s.id JOIN names AS x ON x.id = (d.id >> {NAME_SHIFT})"
+                f"{where} LIMIT {EXAMINE_DOCS}")
+    rows = conn.execute(by_name, b.params).fetchall()
     more = conn.execute(by_other, b.params).fetchall()
     capped = EXAMINE_DOCS in (len(rows), len(more))
-    rows += more
-    fields = _fields(conn, {r[0] >> NAME_SHIFT for r in rows}, {r[2] for r in rows})
     cache: dict[tuple, tuple | None] = {}
     out: dict[int, tuple] = {}
-    for doc_id, dist, other_id in rows:
-        name = fields[0].get(doc_id >> NAME_SHIFT)
-        if name is None:
-            continue
-        other = fields[1].get(other_id, "")
+    for doc_id, dist, name_id, norm, fz, ex, other in rows + more:
         mask = tuple(t.text in other for t in plan.terms)
-        key = (doc_id >> NAME_SHIFT, mask)
+        key = (name_id, mask)
         if key not in cache:
             proxy = OTHER_SEP.join(t.text for t, m in zip(plan.terms, mask) if m)
-            cache[key] = classify(plan, Fields(name[0], proxy, name[2], name[1]))
+            cache[key] = classify(plan, Fields(norm, proxy, ex, fz))
         found = cache[key]
         if found and found[0] >= 4:
             out[doc_id] = (found[0], found[1], dist)
     return out, capped
-
-
-def _fields(conn, name_ids: set[int], other_ids: set[int]) -> tuple[dict, dict]:
-    """({name id: (norm, fz, ex)}, {other id: text})."""
-    names = {r[0]: r[1:] for r in conn.execute(
-        "SELECT id, norm, fz, ex FROM names WHERE id IN (SELECT value FROM json_each(?))",
-        (json.dumps(sorted(name_ids)),))}
-    others = dict(conn.execute("SELECT id, text FROM others WHERE id IN"
-                               " (SELECT value FROM json_each(?))", (json.dumps(sorted(other_ids)),)))
-    return names, others

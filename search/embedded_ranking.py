@@ -15,13 +15,15 @@ Synchronous: the backend calls :func:`rank` in a thread.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from dataclasses import dataclass, field
 
 from .base import SearchQuery
 from .embedded_python import python_names, several_terms
-from .embedded_query import (DISPLAY, TOTAL_CAP, Builder, base_params, bounding_box,
-                             count_sources, name_tiers, nearby_sql, other_substring)
+from .embedded_query import (DISPLAY, KM_PER_DEG_LAT, TOTAL_CAP, Builder, base_params,
+                             bounding_box, count_sources, name_tiers, nearby_sql,
+                             other_substring)
 from .embedded_sql import NAME_SHIFT
 from .embedded_sources import Stats
 from .embedded_walk import LISTED, Walk, doc_order, id_order
@@ -197,10 +199,28 @@ def _nearby(conn: sqlite3.Connection, query: SearchQuery, b: Builder, params: di
     rows = [(*r[1:], 0) for r in rows]
     if len(rows) < query.size and (rows or query.offset == 0):
         return Ranked(rows, query.offset + len(rows))
-    total = conn.execute(count_sql, params).fetchone()[0]
+    total = _inner_count(conn, query, params) if not query.division else 0
+    if total <= TOTAL_CAP:
+        total = conn.execute(count_sql, params).fetchone()[0]
     if total > TOTAL_CAP:
         return Ranked(rows, max(TOTAL_CAP, query.offset + len(rows)), True)
     return Ranked(rows, total)
+
+
+def _inner_count(conn: sqlite3.Connection, query: SearchQuery, params: dict) -> int:
+    """Points in a square inside the circle (up to the cap): no distance to compute, and
+    past the cap the total is known to be a lower bound."""
+    lat, lng = query.near
+    half = query.radius_km * 0.69  # < r / sqrt(2), with room for the degree approximations
+    dlat = half / KM_PER_DEG_LAT
+    cos_lat = math.cos(math.radians(max(abs(lat) - dlat, 0.0)))  # the widest degree: safe
+    dlng = half / (KM_PER_DEG_LAT * cos_lat)
+    kind = " AND kind = :kind" if query.kind != "all" else ""
+    return conn.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM geo WHERE min_lat >= :ilat0 AND max_lat <= :ilat1"
+        f" AND min_lng >= :ilng0 AND max_lng <= :ilng1{kind} LIMIT {TOTAL_CAP + 1})",
+        {**params, "ilat0": lat - dlat, "ilat1": lat + dlat, "ilng0": lng - dlng,
+         "ilng1": lng + dlng}).fetchone()[0]
 
 
 def _nearby_page(conn: sqlite3.Connection, query: SearchQuery, page_sql: str, params: dict):

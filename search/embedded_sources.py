@@ -29,7 +29,7 @@ LISTED = "SELECT value AS id FROM json_each(:names)"
 
 
 class Stats:
-    """Documents per token of the names' FTS tables (fts5vocab), cached."""
+    """Rows per token of the FTS tables (fts5vocab), cached."""
 
     def __init__(self, conn: sqlite3.Connection | None = None):
         self.conn = conn
@@ -43,7 +43,7 @@ class Stats:
         found = self.cache.get(key)
         if found is None:
             if not self._ready:
-                for t in ("name_fts", "name_grams"):
+                for t in ("name_fts", "name_grams", "other_fts", "other_grams"):
                     self.conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{t}_v USING"
                                       f" fts5vocab(main, '{t}', 'row')")
                 self._ready = True
