@@ -48,6 +48,9 @@ class Writer:
             found = None if self.bulk else self.conn.execute(
                 f"SELECT max(id) FROM {table} WHERE id >= ? AND id < ?", (lo, hi)).fetchone()[0]
             last = found if found is not None else lo
+        if last + 1 >= hi:
+            raise RuntimeError(f"search index: no id left in a band of {table};"
+                               " run `gongzhi reindex`")
         self.last[(table, lo)] = last + 1
         return last + 1
 
@@ -153,7 +156,7 @@ class Writer:
                if i not in self.new_names and (n or e)]
         self.conn.executemany("UPDATE names SET ndocs = ndocs + ?, nent = nent + ? WHERE id = ?",
                               old)
-        for i, n, e in old:
+        for n, _e, i in old:
             if n < 0:
                 self._drop_name(i)
         old = [(n, i) for i, n in self.other_counts.items() if i not in self.new_others and n]
