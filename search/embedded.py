@@ -31,7 +31,7 @@ from core.geo import haversine_km
 from .embedded_ranking import Ranked, rank
 from .embedded_sources import Stats
 from .embedded_sql import FTS_TABLES, finish_indexes, prepare
-from .embedded_write import Writer, delete_docs, write_docs
+from .embedded_write import BulkLoader, Writer, delete_docs, write_docs
 from .match import TIER_MATCH, highlight, plan_query
 
 BATCH = 2000
@@ -156,15 +156,6 @@ class EmbeddedSearchBackend(SearchBackend):
             self._pending.append((op, args))
         return self._write(conn, op, args)
 
-    @classmethod
-    def _load(cls, writer: Writer, batch: list[SearchDoc], seen: set) -> int:
-        """A rebuild's batch: plain inserts, replacing only keys this rebuild already wrote."""
-        keys = [(d.kind, d.key) for d in batch]
-        fresh = seen.isdisjoint(keys)
-        seen.update(keys)
-        cls._write(writer.conn, "append" if fresh else "index", tuple(batch), writer)
-        return len(batch)
-
     @staticmethod
     def _finish(writer: Writer) -> None:
         """A rebuild's end: names and others, late indexes, merged FTS segments, WAL."""
@@ -204,18 +195,18 @@ class EmbeddedSearchBackend(SearchBackend):
                 self._pending = None
             raise
         count = 0
+        loader = BulkLoader(fresh)
         try:
             batch: list[SearchDoc] = []
-            seen: set[tuple[str, str]] = set()
-            writer = Writer(fresh, bulk=True)
             async for doc in _aiter(docs):
                 batch.append(doc)
                 if len(batch) >= BATCH:
-                    count += await asyncio.to_thread(self._load, writer, batch, seen)
+                    count += await loader.add(batch)
                     batch = []
             if batch:
-                count += await asyncio.to_thread(self._load, writer, batch, seen)
-            await asyncio.to_thread(self._finish, writer)
+                count += await loader.add(batch)
+            await loader.drain()
+            await asyncio.to_thread(self._finish, loader.writer)
 
             def swap(conn):
                 for op, args in self._pending or ():
@@ -229,6 +220,7 @@ class EmbeddedSearchBackend(SearchBackend):
             await self._run(swap)
             return count
         except BaseException:
+            await loader.abort()
             fresh.close()
             physical.unlink(missing_ok=True)
             raise

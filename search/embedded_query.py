@@ -19,7 +19,7 @@ import math
 
 from .base import SearchQuery, division_prefix
 from .embedded_sources import Render, Stats, sound, sub
-from .embedded_sql import NAME_SHIFT, fts_phrase
+from .embedded_sql import NAME_SHIFT, STATUS_SHIFT, fts_phrase
 from .match import Plan, Term
 
 KM_PER_DEG_LAT = 111.32
@@ -148,24 +148,25 @@ def bounding_box(lat: float, lng: float, radius_km: float) -> tuple[float, float
     return max(-90.0, lat - dlat), min(90.0, lat + dlat), max(-180.0, lng - dlng), min(180.0, lng + dlng)
 
 
-def nearby_sql(query: SearchQuery, b: Builder) -> tuple[str, str]:
-    """Nearest first from the R*Tree alone (point, kind and status are in it); ``docs`` rows
-    are read for the page only, or for every candidate when filtering by division."""
+def nearby_sql(query: SearchQuery, b: Builder) -> tuple[str, str, str]:
+    """(page, count, place counts) of a nearby listing: the places in the circle from the
+    R*Tree, nearest first, their documents by status rank and id."""
     cond = ["g.min_lat >= :lat0", "g.max_lat <= :lat1", "g.min_lng >= :lng0",
             "g.max_lng <= :lng1", f"{b.geo_distance} <= :radius"]
+    places = (f"SELECT g.id AS pid, {b.geo_distance} AS dist FROM geo AS g"
+              f" WHERE {' AND '.join(cond)}")
+    where = []
     if query.kind != "all":
-        cond.append("g.kind = :kind")
-    source = "geo AS g"
+        where.append("d.kind = :kind")
     if query.division:
-        source += " JOIN docs AS d ON d.id = g.id"
-        cond.append("d.division_code LIKE :division")
-    source += " WHERE " + " AND ".join(cond)
-    near = (f"SELECT g.id AS id, {b.geo_distance} AS dist, g.status_rank AS status_rank"
-            f" FROM {source} ORDER BY dist, g.status_rank, g.id LIMIT :size OFFSET :offset")
-    page = (f"SELECT {DISPLAY}, n.dist AS distance_km FROM ({near}) AS n"
-            " JOIN docs AS d ON d.id = n.id ORDER BY n.dist, n.status_rank, n.id")
-    count = f"SELECT count(*) FROM (SELECT 1 FROM {source} LIMIT :cap)"
-    return page, count
+        where.append("d.division_code LIKE :division")
+    filters = (" WHERE " + " AND ".join(where)) if where else ""
+    docs = f"FROM ({places}) AS p CROSS JOIN docs AS d ON d.place_id = p.pid{filters}"
+    page = (f"SELECT {DISPLAY}, p.dist AS distance_km {docs} ORDER BY p.dist,"
+            f" (d.id >> {STATUS_SHIFT}) & 7, d.id LIMIT :size OFFSET :offset")
+    count = f"SELECT count(*) FROM (SELECT 1 {docs} LIMIT :cap)"
+    counts = f"SELECT pl.ndocs, pl.nent FROM ({places}) AS p JOIN places AS pl ON pl.id = p.pid"
+    return page, count, counts
 
 
 def base_params(query: SearchQuery, plan: Plan | None) -> dict:

@@ -194,33 +194,45 @@ def _display(conn: sqlite3.Connection, page: list[int], found: dict) -> list[tup
 
 
 def _nearby(conn: sqlite3.Connection, query: SearchQuery, b: Builder, params: dict) -> Ranked:
-    page_sql, count_sql = nearby_sql(query, b)
+    page_sql, count_sql, counts_sql = nearby_sql(query, b)
     rows = _nearby_page(conn, query, page_sql, params)
     rows = [(*r[1:], 0) for r in rows]
     if len(rows) < query.size and (rows or query.offset == 0):
         return Ranked(rows, query.offset + len(rows))
-    total = _inner_count(conn, query, params) if not query.division else 0
-    if total <= TOTAL_CAP:
+    if query.division:
         total = conn.execute(count_sql, params).fetchone()[0]
+    else:  # the places' counts: in a square inside the circle first (no distances)
+        total = _sum_places(conn.execute(_INNER, {**params, **_inner_box(query)}), query.kind)
+        if total <= TOTAL_CAP:
+            total = _sum_places(conn.execute(counts_sql, params), query.kind)
     if total > TOTAL_CAP:
         return Ranked(rows, max(TOTAL_CAP, query.offset + len(rows)), True)
     return Ranked(rows, total)
 
 
-def _inner_count(conn: sqlite3.Connection, query: SearchQuery, params: dict) -> int:
-    """Points in a square inside the circle (up to the cap): no distance to compute, and
-    past the cap the total is known to be a lower bound."""
+_INNER = ("SELECT pl.ndocs, pl.nent FROM geo AS g JOIN places AS pl ON pl.id = g.id WHERE"
+          " g.min_lat >= :ilat0 AND g.max_lat <= :ilat1 AND g.min_lng >= :ilng0"
+          " AND g.max_lng <= :ilng1")
+
+
+def _sum_places(rows, kind: str) -> int:
+    """Documents (of ``kind``) at the places of ``rows`` (ndocs, nent), up to past the cap."""
+    total = 0
+    for ndocs, nent in rows:
+        total += ndocs if kind == "all" else nent if kind == "enterprise" else ndocs - nent
+        if total > TOTAL_CAP:
+            break
+    return total
+
+
+def _inner_box(query: SearchQuery) -> dict:
+    """A square inside the circle: every point in it is within the radius."""
     lat, lng = query.near
     half = query.radius_km * 0.69  # < r / sqrt(2), with room for the degree approximations
     dlat = half / KM_PER_DEG_LAT
     cos_lat = math.cos(math.radians(max(abs(lat) - dlat, 0.0)))  # the widest degree: safe
     dlng = half / (KM_PER_DEG_LAT * cos_lat)
-    kind = " AND kind = :kind" if query.kind != "all" else ""
-    return conn.execute(
-        f"SELECT count(*) FROM (SELECT 1 FROM geo WHERE min_lat >= :ilat0 AND max_lat <= :ilat1"
-        f" AND min_lng >= :ilng0 AND max_lng <= :ilng1{kind} LIMIT {TOTAL_CAP + 1})",
-        {**params, "ilat0": lat - dlat, "ilat1": lat + dlat, "ilng0": lng - dlng,
-         "ilng1": lng + dlng}).fetchone()[0]
+    return {"ilat0": lat - dlat, "ilat1": lat + dlat, "ilng0": lng - dlng, "ilng1": lng + dlng}
 
 
 def _nearby_page(conn: sqlite3.Connection, query: SearchQuery, page_sql: str, params: dict):

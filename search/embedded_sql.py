@@ -20,7 +20,8 @@ about 47,000 distinct names. So every text index holds each distinct text once:
   ``name_id << NAME_SHIFT | status_rank << STATUS_SHIFT | seq``, so a name's documents are one
   id range, and within it active ones come first (:func:`doc_band`);
 - ``ids``: every normalised identifier (key, credit code, licence number, GTIN) → doc id;
-- ``geo``: an R*Tree over (lat, lng) with the point, kind and status rank as auxiliary columns.
+- ``places``: each distinct point once (a producer's products stand at its place), with how
+  many documents, enterprises stand there; ``geo``: an R*Tree over the places.
 
 :class:`Writer` inserts and deletes documents keeping the counts; in bulk mode (a rebuild into
 a fresh file) it keeps names and others in memory and writes them once at :meth:`Writer.finish`.
@@ -35,7 +36,7 @@ from .base import STATUS_RANK
 from .normalise import compact
 from .pinyin import sound_parts
 
-SCHEMA_VERSION = 5  # PRAGMA user_version; an older index is emptied and must be rebuilt
+SCHEMA_VERSION = 6  # PRAGMA user_version; an older index is emptied and must be rebuilt
 PREFIX = "\ue000"  # private-use character: marks a name's first characters in grams.t
 OTHER_SEP = "|"  # in the other text between keywords and subtitle (never in folded text)
 LEN_SHIFT = 24  # names.id = min(len(title), 255) << LEN_SHIFT | seq
@@ -43,11 +44,11 @@ NAME_SHIFT = 31  # docs.id = name_id << NAME_SHIFT | status_rank << STATUS_SHIFT
 STATUS_SHIFT = 28
 MAX_STATUS = 4  # status ranks above (unknown statuses) count as this
 TABLES = ("docs", "ids", "names", "others", "name_fts", "name_grams", "other_fts",
-          "other_grams", "geo", "fts", "fts_py", "grams")
+          "other_grams", "geo", "places", "fts", "fts_py", "grams")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
-    subtitle TEXT NOT NULL, other_id INTEGER NOT NULL, division_code TEXT NOT NULL,
+    subtitle TEXT NOT NULL, other_id INTEGER NOT NULL, place_id INTEGER, division_code TEXT NOT NULL,
     lat REAL, lng REAL, risk_grade TEXT, status TEXT NOT NULL, alerts TEXT NOT NULL,
     idents TEXT NOT NULL, UNIQUE (kind, key));
 CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE,
@@ -65,11 +66,14 @@ CREATE VIRTUAL TABLE IF NOT EXISTS other_fts USING fts5(text, tokenize='trigram'
     content='others', content_rowid='id');
 CREATE VIRTUAL TABLE IF NOT EXISTS other_grams USING fts5(
     o, tokenize='unicode61 remove_diacritics 0', detail=none);
+CREATE TABLE IF NOT EXISTS places (id INTEGER PRIMARY KEY, lat REAL NOT NULL, lng REAL NOT NULL,
+    ndocs INTEGER NOT NULL, nent INTEGER NOT NULL, UNIQUE (lat, lng));
 CREATE VIRTUAL TABLE IF NOT EXISTS geo USING rtree(
-    id, min_lat, max_lat, min_lng, max_lng, +lat REAL, +lng REAL, +kind TEXT, +status_rank INT);
+    id, min_lat, max_lat, min_lng, max_lng, +lat REAL, +lng REAL);
 """
 LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS ids_ident ON ids (ident)",
-                "CREATE INDEX IF NOT EXISTS docs_other ON docs (other_id)")
+                "CREATE INDEX IF NOT EXISTS docs_other ON docs (other_id)",
+                "CREATE INDEX IF NOT EXISTS docs_place ON docs (place_id) WHERE place_id IS NOT NULL")
 FTS_TABLES = ("name_fts", "name_grams", "other_fts", "other_grams")
 
 
@@ -141,7 +145,6 @@ def finish_indexes(conn: sqlite3.Connection) -> None:
         conn.execute(sql)
 
 
-_DOC_INSERT = ("INSERT INTO docs (id, kind, key, title, subtitle, other_id, division_code, lat,"
-               " lng, risk_grade, status, alerts, idents) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
-_GEO_INSERT = ("INSERT INTO geo (id, min_lat, max_lat, min_lng, max_lng, lat, lng, kind,"
-               " status_rank) VALUES (?,?,?,?,?,?,?,?,?)")
+_DOC_INSERT = ("INSERT INTO docs (id, kind, key, title, subtitle, other_id, place_id,"
+               " division_code, lat, lng, risk_grade, status, alerts, idents)"
+               " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")

@@ -3,16 +3,19 @@
 A :class:`Writer` serves one write transaction, or a whole rebuild (``bulk``): in bulk mode the
 file is fresh and nothing else writes to it, so names, others and id counters live in memory
 and the names and others (with their full-text rows) are written once, by :meth:`finish`.
+A :class:`BulkLoader` drives a rebuild: each batch's rows are prepared in Python while the
+previous batch is written (sqlite3 releases the GIL while SQLite works: two cores busy).
 Everything derived from a name is computed once per distinct name (cached).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 
 from .base import SearchDoc
-from .embedded_sql import (_DOC_INSERT, _GEO_INSERT, LEN_SHIFT, STATUS_SHIFT, doc_band,
+from .embedded_sql import (_DOC_INSERT, LEN_SHIFT, STATUS_SHIFT, doc_band,
                            name_band, name_of, other_grams, other_text, status_rank,
                            title_parts)
 
@@ -38,8 +41,11 @@ class Writer:
         self.other_counts: dict[int, int] = {}
         self.new_others: dict[int, str] = {}
         self.other_keys: dict[tuple, str] = {}  # (subtitle, keywords) -> other text
+        self.place_ids: dict[tuple[float, float], int] = {}
+        self.place_counts: dict[int, list[int]] = {}
+        self.new_places: dict[int, tuple[float, float]] = {}
         self.last: dict[tuple, int] = {}  # id band -> last id used in it
-        self.rows: tuple[list, list, list] = ([], [], [])  # docs, ids, geo
+        self.rows: tuple[list, list] = ([], [])  # docs, ids
 
     # -- ids ---------------------------------------------------------------------------
     def _next(self, table: str, lo: int, hi: int) -> int:
@@ -84,6 +90,19 @@ class Writer:
             self.other_ids[text] = found
         return found
 
+    def _place(self, lat: float, lng: float) -> int:
+        found = self.place_ids.get((lat, lng))
+        if found is None:
+            row = None if self.bulk else self.conn.execute(
+                "SELECT id FROM places WHERE lat = ? AND lng = ?", (lat, lng)).fetchone()
+            if row:
+                found = row[0]
+            else:
+                found = self._next("places", 0, 1 << 62)
+                self.new_places[found] = (lat, lng)
+            self.place_ids[(lat, lng)] = found
+        return found
+
     # -- documents ----------------------------------------------------------------------
     def add(self, doc: SearchDoc) -> None:
         name_id = self._name(doc.title)
@@ -92,44 +111,53 @@ class Writer:
         band = doc_band(name_id, rank)
         doc_id = self._next("docs", band, band + (1 << STATUS_SHIFT))
         idents = doc.all_identifiers()
+        place_id = self._place(doc.lat, doc.lng) if doc.has_point else None
         self.rows[0].append((doc_id, doc.kind, doc.key, doc.title, doc.subtitle, other_id,
-                             doc.division_code or "", doc.lat, doc.lng, doc.risk_grade,
+                             place_id, doc.division_code or "", doc.lat, doc.lng, doc.risk_grade,
                              doc.status, json.dumps(list(doc.alerts)) if doc.alerts else "[]",
                              " ".join(idents)))
         self.rows[1].extend((i, doc_id) for i in idents)
-        if doc.has_point:
-            self.rows[2].append((doc_id, doc.lat, doc.lat, doc.lng, doc.lng, doc.lat, doc.lng,
-                                 doc.kind, rank))
-        self._count(name_id, other_id, doc.kind, 1)
+        self._count(name_id, other_id, place_id, doc.kind, 1)
 
-    def _count(self, name_id: int, other_id: int, kind: str, delta: int) -> None:
+    def _count(self, name_id: int, other_id: int, place_id: int | None, kind: str,
+               delta: int) -> None:
+        ent = delta if kind == "enterprise" else 0
         counts = self.name_counts.setdefault(name_id, [0, 0])
         counts[0] += delta
-        counts[1] += delta if kind == "enterprise" else 0
+        counts[1] += ent
         self.other_counts[other_id] = self.other_counts.get(other_id, 0) + delta
+        if place_id is not None:
+            counts = self.place_counts.setdefault(place_id, [0, 0])
+            counts[0] += delta
+            counts[1] += ent
 
     def delete(self, kind: str, key: str) -> bool:
         """Delete one document (written rows only: call :meth:`flush` first)."""
-        found = self.conn.execute("SELECT id, other_id, idents FROM docs WHERE kind = ? AND"
-                                  " key = ?", (kind, key)).fetchone()
+        found = self.conn.execute("SELECT id, other_id, place_id, idents FROM docs WHERE"
+                                  " kind = ? AND key = ?", (kind, key)).fetchone()
         if not found:
             return False
-        doc_id, other_id, idents = found
+        doc_id, other_id, place_id, idents = found
         self.conn.execute("DELETE FROM docs WHERE id = ?", (doc_id,))
-        self.conn.execute("DELETE FROM geo WHERE id = ?", (doc_id,))
         self.conn.executemany("DELETE FROM ids WHERE ident = ? AND id = ?",
                               [(i, doc_id) for i in idents.split()])
-        self._count(name_of(doc_id), other_id, kind, -1)
+        self._count(name_of(doc_id), other_id, place_id, kind, -1)
         return True
 
-    def flush(self) -> None:
-        """Write the buffered document rows."""
-        docs, ids, geo = self.rows
+    def take_rows(self) -> tuple[list, list]:
+        """The buffered document rows (docs, ids), handed over."""
+        rows, self.rows = self.rows, ([], [])
+        return rows
+
+    def write_rows(self, rows: tuple[list, list]) -> None:
+        docs, ids = rows
         docs.sort()  # in id order: fewer b-tree pages touched
         self.conn.executemany(_DOC_INSERT, docs)
         self.conn.executemany("INSERT INTO ids (ident, id) VALUES (?,?)", ids)
-        self.conn.executemany(_GEO_INSERT, geo)
-        self.rows = ([], [], [])
+
+    def flush(self) -> None:
+        """Write the buffered document rows."""
+        self.write_rows(self.take_rows())
 
     # -- names and others ---------------------------------------------------------------
     def finish(self) -> None:
@@ -146,10 +174,19 @@ class Writer:
         self.conn.executemany(_OTHER_INSERTS[0], others)
         self.conn.executemany(_OTHER_INSERTS[1], [o[:2] for o in others])
         self.conn.executemany(_OTHER_INSERTS[2], [(i, other_grams(t)) for i, t, _ in others])
+        places = [(i, la, ln, *self.place_counts.get(i, (0, 0)))
+                  for i, (la, ln) in sorted(self.new_places.items(), key=lambda kv: kv[1])]
+        places = [p for p in places if p[3] > 0]
+        self.conn.executemany("INSERT INTO places (id, lat, lng, ndocs, nent) VALUES (?,?,?,?,?)",
+                              places)
+        self.conn.executemany("INSERT INTO geo (id, min_lat, max_lat, min_lng, max_lng, lat, lng)"
+                              " VALUES (?,?,?,?,?,?,?)",
+                              [(i, la, la, ln, ln, la, ln) for i, la, ln, _, _ in places])
         if not self.bulk:
             self._apply_counts()
         self.name_counts, self.other_counts, self.new_names, self.new_others = {}, {}, {}, {}
         self.name_ids, self.other_ids = {}, {}
+        self.place_counts, self.new_places, self.place_ids = {}, {}, {}
 
     def _apply_counts(self) -> None:
         old = [(n, e, i) for i, (n, e) in self.name_counts.items()
@@ -164,6 +201,14 @@ class Writer:
         for n, i in old:
             if n < 0:
                 self._drop_other(i)
+        old = [(n, e, i) for i, (n, e) in self.place_counts.items()
+               if i not in self.new_places and (n or e)]
+        self.conn.executemany("UPDATE places SET ndocs = ndocs + ?, nent = nent + ? WHERE id = ?",
+                              old)
+        for n, _e, i in old:
+            if n < 0 and self.conn.execute("DELETE FROM places WHERE id = ? AND ndocs <= 0",
+                                           (i,)).rowcount:
+                self.conn.execute("DELETE FROM geo WHERE id = ?", (i,))
 
     def _drop_name(self, name_id: int) -> None:
         row = self.conn.execute("SELECT norm, fz FROM names WHERE id = ? AND ndocs <= 0",
@@ -208,3 +253,55 @@ def delete_docs(conn: sqlite3.Connection, kind: str, keys) -> int:
     done = sum(writer.delete(kind, key) for key in keys)
     writer.finish()
     return done
+
+
+def _in_transaction(conn: sqlite3.Connection, fn, *args):
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        result = fn(*args)
+        conn.execute("COMMIT")
+        return result
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+class BulkLoader:
+    """A rebuild's documents into a fresh file, batch by batch, prepare and write overlapped."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.writer = Writer(conn, bulk=True)
+        self.seen: set[tuple[str, str]] = set()
+        self.writing: asyncio.Task | None = None
+
+    async def add(self, batch: list[SearchDoc]) -> int:
+        keys = [(d.kind, d.key) for d in batch]
+        again = not self.seen.isdisjoint(keys)
+        self.seen.update(keys)
+        if again:  # keys this rebuild wrote already: replace them, in order
+            await self.drain()
+            await asyncio.to_thread(_in_transaction, self.writer.conn, write_docs,
+                                    self.writer.conn, batch, True, self.writer)
+            return len(batch)
+        rows = await asyncio.to_thread(self._prepare, batch)
+        await self.drain()
+        self.writing = asyncio.create_task(asyncio.to_thread(
+            _in_transaction, self.writer.conn, self.writer.write_rows, rows))
+        return len(batch)
+
+    def _prepare(self, batch: list[SearchDoc]) -> tuple[list, list, list]:
+        for doc in {(d.kind, d.key): d for d in batch}.values():
+            self.writer.add(doc)
+        return self.writer.take_rows()
+
+    async def drain(self) -> None:
+        """Wait for the batch being written (its error, if any, is raised here)."""
+        task, self.writing = self.writing, None
+        if task is not None:
+            await task
+
+    async def abort(self) -> None:
+        try:
+            await self.drain()
+        except BaseException:  # the rebuild failed already; the file is discarded
+            pass
