@@ -31,7 +31,8 @@ from core.geo import haversine_km
 from .embedded_ranking import Ranked, rank
 from .embedded_sources import Stats
 from .embedded_sql import FTS_TABLES, finish_indexes, prepare
-from .embedded_write import BulkLoader, Writer, delete_docs, write_docs
+from .embedded_bulk import BulkLoader
+from .embedded_write import Writer, delete_docs, write_docs
 from .match import TIER_MATCH, highlight, plan_query
 
 BATCH = 2000

@@ -14,36 +14,40 @@ from .embedded_sources import sub, trigrams
 from .embedded_sql import NAME_SHIFT, OTHER_SEP
 from .match import PARTIAL_TIER, Fields, Plan, Term, classify
 
-_NAME_FIELDS = "SELECT n.id, n.norm, n.fz, n.ex FROM ({}) AS s CROSS JOIN names AS n ON n.id = s.id"
-
-
-def _union(b: Builder, sources: list) -> str:
-    return " UNION ".join(f"SELECT id FROM ({b.names(s)})" for s in sources)
+def _union(b: Builder, sources: list, limit: int | None = None) -> str:
+    """The ids of several name sources; with ``limit``, the first ``limit`` of each (the
+    first ``limit`` of the union are among them) and of the union."""
+    if limit is None:
+        return " UNION ".join(f"SELECT id FROM ({b.names(s)})" for s in sources)
+    parts = " UNION ".join(f"SELECT * FROM (SELECT id FROM ({b.names(s)}) LIMIT {limit})"
+                           for s in sources)
+    return f"SELECT id FROM ({parts}) ORDER BY id LIMIT {limit}"
 
 
 def python_names(conn: sqlite3.Connection, plan: Plan, b: Builder) -> tuple[dict, bool]:
-    """{name id: (tier, score)} of names matching one term partially (characters in order,
-    others between; all but one of four or more only when no name has them all)."""
+    """({name id: (tier, score)}, cut) of names matching one term partially (characters in
+    order, others between; all but one of four or more only when no name has them all)."""
     term = plan.terms[0]
     if not term.partial:
         return {}, False
     text = term.text
     chars = list(dict.fromkeys(text))
-    rare = b.render.stats.rarest("name_grams", chars, 4)
-    # a name lacking at most one character holds 3 of the 4 rarest
-    loose = [("chars", "".join(c for c in rare if c != skip)) for skip in rare]
-    for allowed, sources in ((0, [("chars", text)]), (1, loose if len(text) >= 4 else [])):
+    rare = b.render.stats.rarest("name_grams", chars, 6)
+    # a name lacking at most one character holds all but one of the 6 rarest
+    others = [("chars", "".join(c for c in rare if c != skip)) for skip in rare]
+    for allowed, sources in ((0, [("chars", text)]), (1, others if len(text) >= 4 else [])):
         if not sources:
             continue
         whole = b.names(sub(text))  # names holding the term whole rank better
-        sql = _NAME_FIELDS.format(f"SELECT id FROM ({_union(b, sources)}) WHERE id NOT IN"
-                                  f" ({whole}) ORDER BY id LIMIT {EXAMINE}")
+        held = " + ".join(f"(instr(x.norm, {b.param(c)}) > 0)" for c in chars)
+        sql = (f"SELECT x.id, x.norm, x.fz, x.ex FROM ({_union(b, sources)}) AS s CROSS JOIN"
+               f" names AS x ON x.id = s.id WHERE {held} >= {len(chars) - allowed} AND x.id"
+               f" NOT IN ({whole}) ORDER BY x.id LIMIT {EXAMINE}")
         rows = conn.execute(sql, b.params).fetchall()
-        kept = [r for r in rows if sum(c not in r[1] for c in chars) <= allowed]
-        if not kept:
+        if not rows:
             continue
         out = {}
-        for name_id, norm, fz, ex in kept:
+        for name_id, norm, fz, ex in rows:
             found = classify(plan, Fields(norm, "", ex, fz))
             if found and found[0] == PARTIAL_TIER:
                 out[name_id] = found
@@ -78,15 +82,15 @@ def several_terms(conn: sqlite3.Connection, plan: Plan, b: Builder) -> tuple[dic
     stats = b.render.stats
     term = min(plan.terms, key=lambda t: (_estimate(stats, t), -len(t.text)))
     table, match = other_substring(term.text)
-    names = f"SELECT id FROM ({_union(b, term_sources(term))}) ORDER BY id LIMIT {EXAMINE}"
+    names = _union(b, term_sources(term), EXAMINE)
     others = (f"SELECT rowid AS id FROM {table} WHERE {table} MATCH {b.param(match)}"
               f" ORDER BY rowid LIMIT {EXAMINE}")
     where = " AND ".join([*b.where, *(_holds(b, t) for t in plan.terms if t is not term)])
     where = f" WHERE {where}" if where else ""
     cols = f"d.id, {b.distance}, x.id, x.norm, x.fz, x.ex, o.text"
-    by_name = (f"SELECT {cols} FROM ({names}) AS n CROSS JOIN docs AS d ON {ALL_STATUSES}"
-               f" JOIN names AS x ON x.id = n.id JOIN others AS o ON o.id = d.other_id{where}"
-               f" LIMIT {EXAMINE_DOCS}")
+    by_name = (f"SELECT {cols} FROM ({names}) AS n CROSS JOIN names AS x ON x.id = n.id"
+               f" CROSS JOIN docs AS d ON {ALL_STATUSES} JOIN others AS o ON o.id = d.other_id"
+               f"{where} LIMIT {EXAMINE_DOCS}")
     by_other = (f"SELECT {cols} FROM ({others}) AS s CROSS JOIN docs AS d ON d.other_id = s.id"
                 f" JOIN others AS o ON o.id = s.id JOIN names AS x ON x.id = (d.id >> {NAME_SHIFT})"
                 f"{where} LIMIT {EXAMINE_DOCS}")

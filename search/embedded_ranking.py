@@ -26,7 +26,7 @@ from .embedded_query import (DISPLAY, KM_PER_DEG_LAT, TOTAL_CAP, Builder, base_p
                              other_substring)
 from .embedded_sql import NAME_SHIFT
 from .embedded_sources import Stats
-from .embedded_walk import LISTED, Walk, doc_order, id_order
+from .embedded_walk import LISTED, SMALL, Walk, doc_order, id_order
 from .match import Plan
 
 
@@ -55,6 +55,8 @@ def rank(conn: sqlite3.Connection, query: SearchQuery, plan: Plan | None,
     for tier, source in tiers:
         if walk.full:
             break
+        if source[0] == "exs" and _exact_sounds(conn, b, walk, source):
+            continue
         walk.names(b.names(source), tier)
         if tier == 3 and len(plan.terms) == 1 and not walk.full:
             walk.others(_others_sql(b, plan), 4)
@@ -65,6 +67,21 @@ def rank(conn: sqlite3.Connection, query: SearchQuery, plan: Plan | None,
     order = sorted(walk.found, key=_sort_key(walk.found, query.near is not None))
     page = order[query.offset:query.offset + query.size]
     return Ranked(_display(conn, page, walk.found), total, lower or extra.capped)
+
+
+def _exact_sounds(conn, b: Builder, walk: Walk, source: tuple) -> bool:
+    """Tier 5 from the fuzzy sound names when they are few (read once, kept for tier 6 and
+    the count): those whose exact strings hold the query's. False: walk it as usual."""
+    fuzzy = b.names(("snd", source[1]))
+    head = conn.execute(f"SELECT n.id, n.ndocs, n.nent, n.ex FROM ({fuzzy}) AS s CROSS JOIN"
+                        f" names AS n ON n.id = s.id LIMIT {SMALL + 1}", b.params).fetchall()
+    if len(head) > SMALL:
+        return False
+    walk.heads[fuzzy] = [r[:3] for r in head]
+    exact = sorted(r[0] for r in head if any(e in r[3] for e in source[2]))
+    if exact:
+        walk.names(LISTED, 5, (), {"names": json.dumps(exact)})
+    return True
 
 
 def _others_sql(b: Builder, plan: Plan) -> str:
@@ -116,7 +133,7 @@ def _total(conn, plan: Plan, b: Builder, walk: Walk, extra: _Python) -> tuple[in
     counter = _Counter(b)
     for src in count_sources(plan):
         sql = b.names(src)
-        if counter.names(walk.heads.get(sql) or conn.execute(
+        if counter.names(walk.heads[sql] if sql in walk.heads else conn.execute(
                 f"SELECT n.id, n.ndocs, n.nent FROM ({sql}) AS s CROSS JOIN names AS n"
                 f" ON n.id = s.id", b.params)):
             return TOTAL_CAP, True

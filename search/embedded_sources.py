@@ -23,7 +23,8 @@ import sqlite3
 
 from .embedded_sql import PREFIX, fts_phrase
 
-PICK = 3  # tokens matched for a long text
+PICK = 3  # trigrams matched for a long text
+PICK_CHARS = 5  # characters matched for "every character of" a text
 LONG = 6  # characters from which a text is matched by its rarest trigrams and checked
 LISTED = "SELECT value AS id FROM json_each(:names)"
 
@@ -87,8 +88,8 @@ class Render:
             return self._text(kind, source[1])
         if kind == "chars":
             chars = list(dict.fromkeys(source[1]))
-            if len(chars) > PICK:
-                chars = self.stats.rarest("name_grams", chars)
+            if len(chars) > PICK_CHARS:
+                chars = self.stats.rarest("name_grams", chars, PICK_CHARS)
             match = " AND ".join("{t} : " + fts_phrase(c) for c in chars)
             return self._fts("name_grams", match)
         return self._sound(source[1], source[2] if kind == "exs" else ())

@@ -18,13 +18,13 @@ about 47,000 distinct names. So every text index holds each distinct text once:
   distinct other text (keywords, ``|``, subtitle);
 - ``docs``: one row per (kind, key) with what a hit shows; its id is
   ``name_id << NAME_SHIFT | status_rank << STATUS_SHIFT | seq``, so a name's documents are one
-  id range, and within it active ones come first (:func:`doc_band`);
+  id range, one sub-range per status rank (:func:`doc_band`), ``seq`` its place in the name;
 - ``ids``: every normalised identifier (key, credit code, licence number, GTIN) → doc id;
 - ``places``: each distinct point once (a producer's products stand at its place), with how
   many documents, enterprises stand there; ``geo``: an R*Tree over the places.
 
-:class:`Writer` inserts and deletes documents keeping the counts; in bulk mode (a rebuild into
-a fresh file) it keeps names and others in memory and writes them once at :meth:`Writer.finish`.
+The counts let a total be summed per name (or place) without reading documents. Writing:
+:mod:`search.embedded_write`.
 """
 
 from __future__ import annotations

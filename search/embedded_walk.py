@@ -71,9 +71,11 @@ class Walk:
     def names(self, names_sql: str, tier: int, score: tuple = (), extra: dict | None = None):
         """Walk the documents of the names ``names_sql`` gives (ascending ids)."""
         params = {**self.params, **(extra or {})}
-        head = self.conn.execute(f"SELECT n.id, n.ndocs, n.nent FROM ({names_sql}) AS s CROSS"
-                                 f" JOIN names AS n ON n.id = s.id LIMIT {SMALL + 1}",
-                                 params).fetchall()
+        head = None if extra else self.heads.get(names_sql)
+        if head is None:
+            head = self.conn.execute(f"SELECT n.id, n.ndocs, n.nent FROM ({names_sql}) AS s"
+                                     f" CROSS JOIN names AS n ON n.id = s.id LIMIT {SMALL + 1}",
+                                     params).fetchall()
         if len(head) <= SMALL and not extra:
             self.heads[names_sql] = head
         if not head:

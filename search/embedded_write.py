@@ -3,21 +3,18 @@
 A :class:`Writer` serves one write transaction, or a whole rebuild (``bulk``): in bulk mode the
 file is fresh and nothing else writes to it, so names, others and id counters live in memory
 and the names and others (with their full-text rows) are written once, by :meth:`finish`.
-A :class:`BulkLoader` drives a rebuild: each batch's rows are prepared in Python while the
-previous batch is written (sqlite3 releases the GIL while SQLite works: two cores busy).
+:mod:`search.embedded_bulk` drives a rebuild with it.
 Everything derived from a name is computed once per distinct name (cached).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 
-from .base import SearchDoc
-from .embedded_sql import (_DOC_INSERT, LEN_SHIFT, STATUS_SHIFT, doc_band,
-                           name_band, name_of, other_grams, other_text, status_rank,
-                           title_parts)
+from .base import STATUS_RANK, SearchDoc
+from .embedded_sql import (_DOC_INSERT, LEN_SHIFT, MAX_STATUS, STATUS_SHIFT, doc_band,
+                           name_band, name_of, other_grams, other_text, title_parts)
 
 _NAME_INSERTS = (
     "INSERT INTO names (id, title, norm, fz, ex, ndocs, nent) VALUES (?,?,?,?,?,?,?)",
@@ -31,6 +28,12 @@ _OTHER_INSERTS = (
 )
 
 
+def _name_fts(name_id: int, title: str) -> tuple[int, str, str, str, str]:
+    """(id, norm, fz, grams t, grams p) of a name's full-text rows."""
+    norm, t, p, fz, _ex = title_parts(title)
+    return name_id, norm, fz, t, p
+
+
 class Writer:
     def __init__(self, conn: sqlite3.Connection, bulk: bool = False):
         self.conn, self.bulk = conn, bulk
@@ -41,19 +44,26 @@ class Writer:
         self.other_counts: dict[int, int] = {}
         self.new_others: dict[int, str] = {}
         self.other_keys: dict[tuple, str] = {}  # (subtitle, keywords) -> other text
+        self.other_by_key: dict[tuple, int] = {}  # (subtitle, keywords) -> other id
+        self.doc_last: dict[int, int] = {}  # doc id band -> last id used in it
         self.place_ids: dict[tuple[float, float], int] = {}
         self.place_counts: dict[int, list[int]] = {}
         self.new_places: dict[int, tuple[float, float]] = {}
         self.last: dict[tuple, int] = {}  # id band -> last id used in it
         self.rows: tuple[list, list] = ([], [])  # docs, ids
+        self.text_rows: tuple[list, list] = ([], [])  # names', others' full-text rows (bulk)
 
     # -- ids ---------------------------------------------------------------------------
+    def _last(self, table: str, lo: int, hi: int) -> int:
+        """The last id used in [lo, hi) of ``table`` (``lo`` if none)."""
+        found = None if self.bulk else self.conn.execute(
+            f"SELECT max(id) FROM {table} WHERE id >= ? AND id < ?", (lo, hi)).fetchone()[0]
+        return found if found is not None else lo
+
     def _next(self, table: str, lo: int, hi: int) -> int:
         last = self.last.get((table, lo))
         if last is None:
-            found = None if self.bulk else self.conn.execute(
-                f"SELECT max(id) FROM {table} WHERE id >= ? AND id < ?", (lo, hi)).fetchone()[0]
-            last = found if found is not None else lo
+            last = self._last(table, lo, hi)
         if last + 1 >= hi:
             raise RuntimeError(f"search index: no id left in a band of {table};"
                                " run `gongzhi reindex`")
@@ -71,6 +81,8 @@ class Writer:
                 band = name_band(title)
                 found = self._next("names", band, band + (1 << LEN_SHIFT))
                 self.new_names[found] = title
+                if self.bulk:  # its full-text rows go with this batch's documents
+                    self.text_rows[0].append(_name_fts(found, title))
             self.name_ids[title] = found
         return found
 
@@ -87,6 +99,8 @@ class Writer:
             else:
                 found = self._next("others", 0, 1 << 62)
                 self.new_others[found] = text
+                if self.bulk:
+                    self.text_rows[1].append((found, text, other_grams(text)))
             self.other_ids[text] = found
         return found
 
@@ -105,29 +119,46 @@ class Writer:
 
     # -- documents ----------------------------------------------------------------------
     def add(self, doc: SearchDoc) -> None:
-        name_id = self._name(doc.title)
-        other_id = self._other(doc.subtitle, doc.keywords)
-        rank = status_rank(doc.status)
-        band = doc_band(name_id, rank)
-        doc_id = self._next("docs", band, band + (1 << STATUS_SHIFT))
+        """Buffer one document's rows (the hot loop of a rebuild: dictionary hits mostly)."""
+        name_id = self.name_ids.get(doc.title) or self._name(doc.title)
+        okey = (doc.subtitle, doc.keywords)
+        other_id = self.other_by_key.get(okey)
+        if other_id is None:
+            other_id = self.other_by_key[okey] = self._other(doc.subtitle, doc.keywords)
+        rank = STATUS_RANK.get(doc.status, MAX_STATUS)
+        band = doc_band(name_id, rank if rank < MAX_STATUS else MAX_STATUS)
+        doc_id = self.doc_last.get(band)
+        if doc_id is None:
+            doc_id = self._last("docs", band, band + (1 << STATUS_SHIFT))
+        doc_id += 1
+        if doc_id >= band + (1 << STATUS_SHIFT):
+            raise RuntimeError("search index: no id left for a name's documents;"
+                               " run `gongzhi reindex`")
+        self.doc_last[band] = doc_id
         idents = doc.all_identifiers()
-        place_id = self._place(doc.lat, doc.lng) if doc.has_point else None
+        place_id = None
+        if doc.lat is not None and doc.lng is not None:
+            place_id = self.place_ids.get((doc.lat, doc.lng)) or self._place(doc.lat, doc.lng)
         self.rows[0].append((doc_id, doc.kind, doc.key, doc.title, doc.subtitle, other_id,
                              place_id, doc.division_code or "", doc.lat, doc.lng, doc.risk_grade,
                              doc.status, json.dumps(list(doc.alerts)) if doc.alerts else "[]",
                              " ".join(idents)))
-        self.rows[1].extend((i, doc_id) for i in idents)
+        self.rows[1].extend([(i, doc_id) for i in idents])
         self._count(name_id, other_id, place_id, doc.kind, 1)
 
     def _count(self, name_id: int, other_id: int, place_id: int | None, kind: str,
                delta: int) -> None:
         ent = delta if kind == "enterprise" else 0
-        counts = self.name_counts.setdefault(name_id, [0, 0])
+        counts = self.name_counts.get(name_id)
+        if counts is None:
+            counts = self.name_counts[name_id] = [0, 0]
         counts[0] += delta
         counts[1] += ent
         self.other_counts[other_id] = self.other_counts.get(other_id, 0) + delta
         if place_id is not None:
-            counts = self.place_counts.setdefault(place_id, [0, 0])
+            counts = self.place_counts.get(place_id)
+            if counts is None:
+                counts = self.place_counts[place_id] = [0, 0]
             counts[0] += delta
             counts[1] += ent
 
@@ -144,16 +175,25 @@ class Writer:
         self._count(name_of(doc_id), other_id, place_id, kind, -1)
         return True
 
-    def take_rows(self) -> tuple[list, list]:
-        """The buffered document rows (docs, ids), handed over."""
-        rows, self.rows = self.rows, ([], [])
+    def take_rows(self) -> tuple[list, ...]:
+        """The buffered rows (docs, ids, names' and others' full-text rows), handed over."""
+        rows = (*self.rows, *self.text_rows)
+        self.rows, self.text_rows = ([], []), ([], [])
         return rows
 
-    def write_rows(self, rows: tuple[list, list]) -> None:
-        docs, ids = rows
+    def write_rows(self, rows: tuple[list, ...]) -> None:
+        docs, ids, names, others = rows
         docs.sort()  # in id order: fewer b-tree pages touched
         self.conn.executemany(_DOC_INSERT, docs)
         self.conn.executemany("INSERT INTO ids (ident, id) VALUES (?,?)", ids)
+        self._write_texts(names, others)
+
+    def _write_texts(self, names: list[tuple], others: list[tuple]) -> None:
+        """Full-text rows: names (id, norm, fz, t, p), others (id, text, grams)."""
+        self.conn.executemany(_NAME_INSERTS[1], [r[:3] for r in names])
+        self.conn.executemany(_NAME_INSERTS[2], [(r[0], r[3], r[4]) for r in names])
+        self.conn.executemany(_OTHER_INSERTS[1], [r[:2] for r in others])
+        self.conn.executemany(_OTHER_INSERTS[2], [(r[0], r[2]) for r in others])
 
     def flush(self) -> None:
         """Write the buffered document rows."""
@@ -163,17 +203,19 @@ class Writer:
     def finish(self) -> None:
         """Write new names and others, apply count changes, drop the ones no document bears."""
         self.flush()
+        # in bulk mode every new name and other has its full-text rows already: all are
+        # written (a count of 0 only if its documents were replaced within the rebuild)
+        keep = 0 if self.bulk else 1
         names = [(i, t, *self.name_counts.get(i, (0, 0))) for i, t in sorted(self.new_names.items())]
-        rows = [(i, t, *title_parts(t)[0:1], *title_parts(t)[3:5], n, e)
-                for i, t, n, e in names if n > 0]
-        self.conn.executemany(_NAME_INSERTS[0], rows)
-        self.conn.executemany(_NAME_INSERTS[1], [(r[0], r[2], r[3]) for r in rows])
-        self.conn.executemany(_NAME_INSERTS[2], [(r[0], *title_parts(r[1])[1:3]) for r in rows])
+        names = [(i, t, n, e) for i, t, n, e in names if n >= keep]
+        self.conn.executemany(_NAME_INSERTS[0], [(i, t, *_name_fts(i, t)[1:3], title_parts(t)[4],
+                                                  n, e) for i, t, n, e in names])
         others = [(i, t, self.other_counts.get(i, 0)) for i, t in sorted(self.new_others.items())]
-        others = [o for o in others if o[2] > 0]
+        others = [o for o in others if o[2] >= keep]
         self.conn.executemany(_OTHER_INSERTS[0], others)
-        self.conn.executemany(_OTHER_INSERTS[1], [o[:2] for o in others])
-        self.conn.executemany(_OTHER_INSERTS[2], [(i, other_grams(t)) for i, t, _ in others])
+        if not self.bulk:
+            self._write_texts([_name_fts(i, t) for i, t, _, _ in names],
+                              [(i, t, other_grams(t)) for i, t, _ in others])
         places = [(i, la, ln, *self.place_counts.get(i, (0, 0)))
                   for i, (la, ln) in sorted(self.new_places.items(), key=lambda kv: kv[1])]
         places = [p for p in places if p[3] > 0]
@@ -187,6 +229,7 @@ class Writer:
         self.name_counts, self.other_counts, self.new_names, self.new_others = {}, {}, {}, {}
         self.name_ids, self.other_ids = {}, {}
         self.place_counts, self.new_places, self.place_ids = {}, {}, {}
+        self.other_by_key, self.doc_last = {}, {}
 
     def _apply_counts(self) -> None:
         old = [(n, e, i) for i, (n, e) in self.name_counts.items()
@@ -253,55 +296,3 @@ def delete_docs(conn: sqlite3.Connection, kind: str, keys) -> int:
     done = sum(writer.delete(kind, key) for key in keys)
     writer.finish()
     return done
-
-
-def _in_transaction(conn: sqlite3.Connection, fn, *args):
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = fn(*args)
-        conn.execute("COMMIT")
-        return result
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-
-
-class BulkLoader:
-    """A rebuild's documents into a fresh file, batch by batch, prepare and write overlapped."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.writer = Writer(conn, bulk=True)
-        self.seen: set[tuple[str, str]] = set()
-        self.writing: asyncio.Task | None = None
-
-    async def add(self, batch: list[SearchDoc]) -> int:
-        keys = [(d.kind, d.key) for d in batch]
-        again = not self.seen.isdisjoint(keys)
-        self.seen.update(keys)
-        if again:  # keys this rebuild wrote already: replace them, in order
-            await self.drain()
-            await asyncio.to_thread(_in_transaction, self.writer.conn, write_docs,
-                                    self.writer.conn, batch, True, self.writer)
-            return len(batch)
-        rows = await asyncio.to_thread(self._prepare, batch)
-        await self.drain()
-        self.writing = asyncio.create_task(asyncio.to_thread(
-            _in_transaction, self.writer.conn, self.writer.write_rows, rows))
-        return len(batch)
-
-    def _prepare(self, batch: list[SearchDoc]) -> tuple[list, list, list]:
-        for doc in {(d.kind, d.key): d for d in batch}.values():
-            self.writer.add(doc)
-        return self.writer.take_rows()
-
-    async def drain(self) -> None:
-        """Wait for the batch being written (its error, if any, is raised here)."""
-        task, self.writing = self.writing, None
-        if task is not None:
-            await task
-
-    async def abort(self) -> None:
-        try:
-            await self.drain()
-        except BaseException:  # the rebuild failed already; the file is discarded
-            pass

@@ -112,7 +112,10 @@ def partial_match(term: str, title: str) -> tuple[int, list[int]] | None:
         return 0, found
     if len(term) < 4:
         return None
-    options = [p for i in range(len(term))
+    absent = [i for i, ch in enumerate(term) if ch not in title]
+    if len(absent) > 1:  # only one character may be left out
+        return None
+    options = [p for i in (absent or range(len(term)))
                if (p := partial_positions(term[:i] + term[i + 1:], title)) is not None]
     return (1, min(options, key=lambda p: (p[-1] - p[0], p[0]))) if options else None
 
