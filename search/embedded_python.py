@@ -1,14 +1,17 @@
 """The matches of :mod:`search.embedded` that Python decides (:func:`search.match.classify`):
 partial matches of one term (per name) and several terms (per document: a term may be in
-the name or in the other text). Candidates are capped (:data:`EXAMINE` names or others,
-:data:`EXAMINE_DOCS` documents); the caller flags the total when a cap was reached.
+the name or in the other text). Candidates are capped (:data:`EXAMINE` names for a partial
+match; :data:`EXAMINE_TERMS` names and others, :data:`EXAMINE_DOCS` documents for several
+terms); the caller flags the total when a cap was reached.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
-from .embedded_query import (ALL_STATUSES, EXAMINE, EXAMINE_DOCS, Builder, other_substring,
+from .embedded_query import (ALL_STATUSES, EXAMINE, EXAMINE_DOCS, EXAMINE_TERMS, Builder,
+                             other_substring,
                              term_sources)
 from .embedded_sources import sub, trigrams
 from .embedded_sql import NAME_SHIFT, OTHER_SEP
@@ -64,10 +67,9 @@ def _estimate(stats, term: Term) -> int:
     return count("name_grams", "name_fts") + count("other_grams", "other_fts")
 
 
-def _holds(b: Builder, term: Term) -> str:
-    """SQL: the name (``x``) or other text (``o``) could match ``term`` (Python decides)."""
-    p = b.param(term.text)
-    conds = [f"instr(o.text, {p}) > 0", f"instr(x.norm, {p}) > 0"]
+def _name_holds(b: Builder, term: Term) -> str:
+    """SQL: the name (``x``) could match ``term`` (literally, by sound, or its characters)."""
+    conds = [f"instr(x.norm, {b.param(term.text)}) > 0"]
     conds += [f"instr(x.fz, {b.param(s)}) > 0" for s in (term.sounds.fuzzy if term.sounds else ())]
     if term.partial:
         conds.append("(" + " AND ".join(f"instr(x.norm, {b.param(c)}) > 0"
@@ -75,28 +77,45 @@ def _holds(b: Builder, term: Term) -> str:
     return "(" + " OR ".join(conds) + ")"
 
 
+def _other_holds(b: Builder, term: Term) -> str:
+    return f"instr(o.text, {b.param(term.text)}) > 0"
+
+
 def several_terms(conn: sqlite3.Connection, plan: Plan, b: Builder) -> tuple[dict, bool]:
     """{doc id: (tier, score, distance)} of documents matching several terms in tiers 4-7:
     candidates hold the rarest term (the *driver*) in the name or the other text, and could
-    hold each other term (:func:`_holds`); Python classifies them."""
+    hold each other term in one or the other (:func:`_name_holds`); Python classifies them."""
     stats = b.render.stats
     term = min(plan.terms, key=lambda t: (_estimate(stats, t), -len(t.text)))
     table, match = other_substring(term.text)
-    names = _union(b, term_sources(term), EXAMINE)
-    others = (f"SELECT rowid AS id FROM {table} WHERE {table} MATCH {b.param(match)}"
-              f" ORDER BY rowid LIMIT {EXAMINE}")
-    where = " AND ".join([*b.where, *(_holds(b, t) for t in plan.terms if t is not term)])
-    where = f" WHERE {where}" if where else ""
+    name_ids = [r[0] for r in conn.execute(_union(b, term_sources(term), EXAMINE_TERMS),
+                                           b.params)]
+    other_ids = [r[0] for r in conn.execute(
+        f"SELECT rowid FROM {table} WHERE {table} MATCH {b.param(match)} ORDER BY rowid"
+        f" LIMIT {EXAMINE_TERMS}", b.params)]
+    b.params["driver_names"], b.params["driver_others"] = map(json.dumps, (name_ids, other_ids))
+    names = "SELECT value AS id FROM json_each(:driver_names)"
+    others = "SELECT value AS id FROM json_each(:driver_others)"
+    rest = [t for t in plan.terms if t is not term]
+    # per name once: could it hold each other term itself; per document only the other text
+    flags = ", ".join(f"{_name_holds(b, t)} AS h{i}" for i, t in enumerate(rest))
+    held = " AND ".join([*b.where, *(f"(c.h{i} OR {_other_holds(b, t)})"
+                                     for i, t in enumerate(rest))])
+    by_name = (f"WITH c AS MATERIALIZED (SELECT x.id, x.norm, x.fz, x.ex, {flags} FROM ({names})"
+               f" AS n CROSS JOIN names AS x ON x.id = n.id) SELECT d.id, {b.distance}, c.id,"
+               f" c.norm, c.fz, c.ex, o.text FROM c CROSS JOIN docs AS d ON"
+               f" {ALL_STATUSES.replace('n.id', 'c.id')} JOIN others AS o ON o.id = d.other_id"
+               f" WHERE {held} LIMIT {EXAMINE_DOCS}")
+    where = " AND ".join([*b.where, *(f"({_name_holds(b, t)} OR {_other_holds(b, t)})"
+                                      for t in rest)])
     cols = f"d.id, {b.distance}, x.id, x.norm, x.fz, x.ex, o.text"
-    by_name = (f"SELECT {cols} FROM ({names}) AS n CROSS JOIN names AS x ON x.id = n.id"
-               f" CROSS JOIN docs AS d ON {ALL_STATUSES} JOIN others AS o ON o.id = d.other_id"
-               f"{where} LIMIT {EXAMINE_DOCS}")
     by_other = (f"SELECT {cols} FROM ({others}) AS s CROSS JOIN docs AS d ON d.other_id = s.id"
                 f" JOIN others AS o ON o.id = s.id JOIN names AS x ON x.id = (d.id >> {NAME_SHIFT})"
-                f"{where} LIMIT {EXAMINE_DOCS}")
+                f" WHERE {where} LIMIT {EXAMINE_DOCS}")
     rows = conn.execute(by_name, b.params).fetchall()
     more = conn.execute(by_other, b.params).fetchall()
-    capped = EXAMINE_DOCS in (len(rows), len(more))
+    capped = EXAMINE_DOCS in (len(rows), len(more)) or EXAMINE_TERMS in (len(name_ids),
+                                                                         len(other_ids))
     cache: dict[tuple, tuple | None] = {}
     out: dict[int, tuple] = {}
     for doc_id, dist, name_id, norm, fz, ex, other in rows + more:

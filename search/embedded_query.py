@@ -26,6 +26,7 @@ KM_PER_DEG_LAT = 111.32
 EARTH_KM = 6371.0088
 TOTAL_CAP = 1_000  # matches counted exactly; past it the total is a flagged lower bound
 EXAMINE = 400  # names (and others) checked in Python per partial or multi-term query
+EXAMINE_TERMS = 200  # names and others holding the rarest of several terms, checked further
 EXAMINE_DOCS = 2000  # documents checked in Python for several terms
 DISPLAY = "d.id, d.kind, d.key, d.title, d.subtitle, d.risk_grade, d.alerts, d.status"
 HAVERSINE_SQL = (
