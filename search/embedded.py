@@ -138,11 +138,11 @@ class EmbeddedSearchBackend(SearchBackend):
 
     # -- writes ----------------------------------------------------------------------------
     @staticmethod
-    def _write(conn: sqlite3.Connection, op: str, args: tuple, writer: Writer | None = None) -> int:
+    def _write(conn: sqlite3.Connection, op: str, args: tuple) -> int:
         conn.execute("BEGIN IMMEDIATE")
         try:
             if op in ("index", "append"):
-                done = write_docs(conn, args, replace=op == "index", writer=writer)
+                done = write_docs(conn, args, replace=op == "index")
             else:
                 kind, keys = args
                 done = delete_docs(conn, kind, keys)
@@ -206,7 +206,6 @@ class EmbeddedSearchBackend(SearchBackend):
                     batch = []
             if batch:
                 count += await loader.add(batch)
-            await loader.drain()
             await asyncio.to_thread(self._finish, loader.writer)
 
             def swap(conn):
@@ -221,7 +220,6 @@ class EmbeddedSearchBackend(SearchBackend):
             await self._run(swap)
             return count
         except BaseException:
-            await loader.abort()
             fresh.close()
             physical.unlink(missing_ok=True)
             raise

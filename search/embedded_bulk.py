@@ -1,6 +1,10 @@
-"""A rebuild's load into a fresh file (:mod:`search.embedded`): batch by batch, each batch's
-rows prepared in Python (new names' sound strings and grams included) while the previous
-batch is written (sqlite3 releases the GIL while SQLite works, so both cores are busy).
+"""A rebuild's load into a fresh file (:mod:`search.embedded`), batch by batch: each batch's
+rows (new names' sound strings, grams and full-text rows, new places' R*Tree rows included)
+prepared in Python and written in one transaction, in a worker thread.
+
+Overlapping one batch's preparation with the previous batch's write (sqlite3 releases the
+GIL inside SQLite) was measured on the shared 2-core machine (load ~7.5): 10-15 % more CPU
+and no faster, so batches run one after the other.
 """
 
 from __future__ import annotations
@@ -24,41 +28,17 @@ def _in_transaction(conn: sqlite3.Connection, fn, *args):
 
 
 class BulkLoader:
-    """A rebuild's documents into a fresh file, batch by batch, prepare and write overlapped."""
+    """A rebuild's documents into a fresh file: plain inserts, replacing only keys this
+    rebuild already wrote."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.writer = Writer(conn, bulk=True)
         self.seen: set[tuple[str, str]] = set()
-        self.writing: asyncio.Task | None = None
 
     async def add(self, batch: list[SearchDoc]) -> int:
         keys = [(d.kind, d.key) for d in batch]
         again = not self.seen.isdisjoint(keys)
         self.seen.update(keys)
-        if again:  # keys this rebuild wrote already: replace them, in order
-            await self.drain()
-            await asyncio.to_thread(_in_transaction, self.writer.conn, write_docs,
-                                    self.writer.conn, batch, True, self.writer)
-            return len(batch)
-        rows = await asyncio.to_thread(self._prepare, batch)
-        await self.drain()
-        self.writing = asyncio.create_task(asyncio.to_thread(
-            _in_transaction, self.writer.conn, self.writer.write_rows, rows))
+        await asyncio.to_thread(_in_transaction, self.writer.conn, write_docs,
+                                self.writer.conn, batch, again, self.writer)
         return len(batch)
-
-    def _prepare(self, batch: list[SearchDoc]) -> tuple[list, list, list]:
-        for doc in {(d.kind, d.key): d for d in batch}.values():
-            self.writer.add(doc)
-        return self.writer.take_rows()
-
-    async def drain(self) -> None:
-        """Wait for the batch being written (its error, if any, is raised here)."""
-        task, self.writing = self.writing, None
-        if task is not None:
-            await task
-
-    async def abort(self) -> None:
-        try:
-            await self.drain()
-        except BaseException:  # the rebuild failed already; the file is discarded
-            pass

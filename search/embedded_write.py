@@ -216,7 +216,7 @@ class Writer:
         if not self.bulk:
             self._write_texts([_name_fts(i, t) for i, t, _, _ in names],
                               [(i, t, other_grams(t)) for i, t, _ in others])
-        places = [(i, la, ln, *self.place_counts.get(i, (0, 0)))
+        places = [(i, la, ln, *self.place_counts.get(i, (0, 0)))  # by place: a tighter R*Tree
                   for i, (la, ln) in sorted(self.new_places.items(), key=lambda kv: kv[1])]
         places = [p for p in places if p[3] > 0]
         self.conn.executemany("INSERT INTO places (id, lat, lng, ndocs, nent) VALUES (?,?,?,?,?)",
