@@ -59,12 +59,15 @@ def python_names(conn: sqlite3.Connection, plan: Plan, b: Builder) -> tuple[dict
 
 
 def _estimate(stats, term: Term) -> int:
-    """About how many names and others hold ``term`` (FTS5 vocabulary counts)."""
+    """About how many names and others hold ``term`` or sound like it (FTS5 vocabulary
+    counts: the rarest trigram of each string bounds its matches)."""
     def count(short: str, long: str) -> int:
         if len(term.text) < 3:
             return stats.count(short, term.text)
         return min(stats.count(long, g) for g in trigrams(term.text))
-    return count("name_grams", "name_fts") + count("other_grams", "other_fts")
+    sounds = [s for s in (term.sounds.fuzzy if term.sounds else ()) if len(s) >= 3]
+    sound = sum(min(stats.count("name_fts", g) for g in trigrams(s)) for s in sounds)
+    return max(count("name_grams", "name_fts"), sound) + count("other_grams", "other_fts")
 
 
 def _name_holds(b: Builder, term: Term) -> str:
