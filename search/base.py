@@ -37,8 +37,13 @@ def normalise_text(text: str) -> str:
     return fold(text or "")
 
 
+_ASCII_SEPARATORS = str.maketrans("", "", " \t\n\r\f\v\x1c\x1d\x1e\x1f-")
+
+
 def normalise_identifier(text: str) -> str:
     """Identifiers compare without spaces or dashes, upper-case, half-width."""
+    if text and text.isascii():  # NFKC changes no ASCII: the fast path of bulk indexing
+        return text.translate(_ASCII_SEPARATORS).upper()
     return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text or "")).upper()
 
 

@@ -1,5 +1,10 @@
 """EmbeddedSearchBackend: SQLite FTS5 (trigram) + short-gram index + R*Tree, no server.
 
+Tables and ids: :mod:`search.embedded_sql`; writing: :mod:`search.embedded_write`; ranking:
+:mod:`search.embedded_ranking`. A rebuild writes a fresh file without a journal
+(``journal_mode=OFF``, ``synchronous=OFF``: a crash loses only the unfinished new file),
+each distinct name and other text once, the secondary indexes at the end; then WAL, swap.
+
 Files: the live index is a versioned SQLite file ``<stem>-<n>.sqlite3`` beside ``path``;
 ``path`` itself is a one-line pointer naming the live file, replaced atomically
 (``os.replace``) on rebuild. Every operation checks the pointer and reopens when another
@@ -24,7 +29,10 @@ from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, Searc
                    SearchResult)
 from core.geo import haversine_km
 from .embedded_ranking import Ranked, rank
-from .embedded_sql import delete_doc, insert_docs, prepare
+from .embedded_sources import Stats
+from .embedded_sql import FTS_TABLES, finish_indexes, prepare
+from .embedded_bulk import BulkLoader
+from .embedded_write import Writer, delete_docs, write_docs
 from .match import TIER_MATCH, highlight, plan_query
 
 BATCH = 2000
@@ -36,13 +44,16 @@ def _distance(lat1, lng1, lat2, lng2):
     return haversine_km(lat1, lng1, lat2, lng2)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, bulk: bool = False) -> sqlite3.Connection:
+    """A connection to ``path``; ``bulk``: a fresh file no reader sees yet, without journal."""
     conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(f"PRAGMA journal_mode={'OFF' if bulk else 'WAL'}")
+    conn.execute(f"PRAGMA synchronous={'OFF' if bulk else 'NORMAL'}")
     conn.execute("PRAGMA cache_size=-65536")
     conn.create_function("distance_km", 4, _distance, deterministic=True)
     prepare(conn)
+    if not bulk:
+        finish_indexes(conn)
     return conn
 
 
@@ -77,6 +88,7 @@ class EmbeddedSearchBackend(SearchBackend):
         self._conn: sqlite3.Connection | None = None
         self._pointer_stamp: tuple | None = None
         self._pending: list[tuple[str, tuple]] | None = None  # writes made during a rebuild
+        self._stats: Stats | None = None
 
     # -- files -----------------------------------------------------------------------------
     def _stamp(self):
@@ -130,10 +142,10 @@ class EmbeddedSearchBackend(SearchBackend):
         conn.execute("BEGIN IMMEDIATE")
         try:
             if op in ("index", "append"):
-                done = insert_docs(conn, args, replace=op == "index")
+                done = write_docs(conn, args, replace=op == "index")
             else:
                 kind, keys = args
-                done = sum(delete_doc(conn, kind, key) for key in keys)
+                done = delete_docs(conn, kind, keys)
             conn.execute("COMMIT")
             return done
         except BaseException:
@@ -145,14 +157,18 @@ class EmbeddedSearchBackend(SearchBackend):
             self._pending.append((op, args))
         return self._write(conn, op, args)
 
-    @classmethod
-    def _load(cls, conn: sqlite3.Connection, batch: list[SearchDoc], seen: set) -> int:
-        """A rebuild's batch: plain inserts, replacing only keys this rebuild already wrote."""
-        keys = [(d.kind, d.key) for d in batch]
-        fresh = len(set(keys)) == len(keys) and seen.isdisjoint(keys)
-        seen.update(keys)
-        cls._write(conn, "append" if fresh else "index", tuple(batch))
-        return len(batch)
+    @staticmethod
+    def _finish(writer: Writer) -> None:
+        """A rebuild's end: names and others, late indexes, merged FTS segments, WAL."""
+        conn = writer.conn
+        conn.execute("BEGIN")
+        writer.finish()
+        finish_indexes(conn)
+        conn.execute("COMMIT")
+        for table in FTS_TABLES:
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
 
     async def index(self, docs: Iterable[SearchDoc]) -> int:
         docs = tuple(docs)
@@ -174,25 +190,23 @@ class EmbeddedSearchBackend(SearchBackend):
         with self._lock:  # before any await: a write racing the start must be replayed too
             self._pending = []
         try:
-            fresh = await asyncio.to_thread(_connect, physical)
+            fresh = await asyncio.to_thread(_connect, physical, True)
         except BaseException:
             with self._lock:
                 self._pending = None
             raise
         count = 0
+        loader = BulkLoader(fresh)
         try:
             batch: list[SearchDoc] = []
-            seen: set[tuple[str, str]] = set()
             async for doc in _aiter(docs):
                 batch.append(doc)
                 if len(batch) >= BATCH:
-                    count += await asyncio.to_thread(self._load, fresh, batch, seen)
+                    count += await loader.add(batch)
                     batch = []
             if batch:
-                count += await asyncio.to_thread(self._load, fresh, batch, seen)
-            for table in ("fts", "fts_py", "grams"):
-                await asyncio.to_thread(fresh.execute,
-                                        f"INSERT INTO {table}({table}) VALUES ('optimize')")
+                count += await loader.add(batch)
+            await asyncio.to_thread(self._finish, loader.writer)
 
             def swap(conn):
                 for op, args in self._pending or ():
@@ -218,7 +232,7 @@ class EmbeddedSearchBackend(SearchBackend):
         query = query.validate()
         started = time.perf_counter()
         plan = plan_query(query.q, query.fuzzy) if query.text else None
-        ranked: Ranked = await self._run(rank, query, plan, _has_math())
+        ranked: Ranked = await self._run(self._rank, query, plan)
         hits = [
             SearchHit(kind=kind, key=key, title=title, subtitle=subtitle,
                       highlight=highlight(title, plan) if plan else html.escape(title),
@@ -229,6 +243,11 @@ class EmbeddedSearchBackend(SearchBackend):
         ]
         return SearchResult(total=ranked.total, hits=hits, total_is_lower_bound=ranked.lower_bound,
                             took_ms=(time.perf_counter() - started) * 1e3)
+
+    def _rank(self, conn: sqlite3.Connection, query: SearchQuery, plan) -> Ranked:
+        if self._stats is None or self._stats.conn is not conn:
+            self._stats = Stats(conn)  # token counts of this connection's file
+        return rank(conn, query, plan, _has_math(), self._stats)
 
     async def suggest(self, q: str, size: int = 8) -> list[SearchHit]:
         query = SearchQuery(q=q[:100], size=max(1, min(size, 50)))

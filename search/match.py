@@ -16,7 +16,8 @@ Both backends rank by the same tiers (lower first) and answer the same ``match``
                 order with others between (``城中农贸`` for 城中区农副产品贸易市场)
 == ============ ===================================================================
 
-Within tier 7 the better partial match first (:func:`partial_score`): fewer characters of
+Within tier 4 the documents with more of the terms in the name first (``城中 中山``: 城中中山
+粉店 before a 中山 shop of 城中区). Within tier 7 the better partial match first (:func:`partial_score`): fewer characters of
 the query missing, then fewer characters skipped in the name, then nearer its start.
 """
 
@@ -111,7 +112,10 @@ def partial_match(term: str, title: str) -> tuple[int, list[int]] | None:
         return 0, found
     if len(term) < 4:
         return None
-    options = [p for i in range(len(term))
+    absent = [i for i, ch in enumerate(term) if ch not in title]
+    if len(absent) > 1:  # only one character may be left out
+        return None
+    options = [p for i in (absent or range(len(term)))
                if (p := partial_positions(term[:i] + term[i + 1:], title)) is not None]
     return (1, min(options, key=lambda p: (p[-1] - p[0], p[0]))) if options else None
 
@@ -166,7 +170,7 @@ def classify(plan: Plan, fields: Fields) -> tuple[int, tuple] | None:
         return None
     if len(plan.terms) > 1 and all(t.text in title or t.text in fields.other
                                    for t in plan.terms):
-        return 4, ()
+        return 4, (sum(t.text not in title for t in plan.terms),)  # all in the name first
     sound = plan.sound if len(plan.terms) > 1 else Sounds()
     if sound and (tier := sound_tier(sound, fields.exact, fields.fuzzy, plan.fuzzy)):
         return tier, ()

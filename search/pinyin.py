@@ -87,6 +87,10 @@ def _first(unit: tuple[str, ...], reading: str) -> tuple[str, ...]:
     return (reading, *(r for r in unit if r != reading)) if reading in unit else unit
 
 
+def _is_han_char(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
 @lru_cache(maxsize=131072)
 def units(text: str) -> tuple[tuple[str, ...], ...]:
     """Per Chinese character its readings (phrase reading first); other alphanumeric runs as
@@ -95,13 +99,13 @@ def units(text: str) -> tuple[tuple[str, ...], ...]:
     han: list[tuple[int, str]] = []  # (position in out, character)
     run = ""
     for ch in text + " ":
-        readings = char_readings(ch) if is_han(ch) else ()
         if ch.isascii() and ch.isalnum():
             run += ch
             continue
         if run:
             out.append((run,))
             run = ""
+        readings = char_readings(ch) if _is_han_char(ch) else ()
         if readings:
             han.append((len(out), ch))
             out.append(readings)
@@ -125,17 +129,20 @@ def fuzzy(syllable: str) -> str:
     return _FINAL.sub(lambda m: m.group(1)[0] + "n", s)
 
 
+@lru_cache(maxsize=8192)
+def _forms(unit: str) -> tuple[str, str, str, str]:
+    """(exact, exact initial, fuzzy, fuzzy initial) of a syllable; a raw run is kept whole."""
+    if unit in SYLLABLES:
+        f = fuzzy(unit)
+        return unit, unit[0], f, f[0]
+    return unit, unit, unit, unit
+
+
 def _join(seq: list[str], fuzzy_form: bool) -> tuple[str, str]:
     """(full, initials) of a sequence of syllables or raw runs (raw runs kept whole)."""
-    full, initials = [], []
-    for s in seq:
-        if s in SYLLABLES:
-            s = fuzzy(s) if fuzzy_form else s
-            initials.append(s[0])
-        else:
-            initials.append(s)
-        full.append(s)
-    return "".join(full), "".join(initials)
+    at = 2 if fuzzy_form else 0
+    forms = [_forms(s) for s in seq]
+    return "".join(f[at] for f in forms), "".join(f[at + 1] for f in forms)
 
 
 def _snippets(found: tuple[tuple[str, ...], ...]) -> list[list[str]]:
@@ -151,20 +158,31 @@ def _snippets(found: tuple[tuple[str, ...], ...]) -> list[list[str]]:
 
 
 @lru_cache(maxsize=131072)
-def sound_strings(text: str) -> tuple[str, str]:
-    """(exact, fuzzy): space-separated sound strings of a folded name, in parallel order."""
+def sound_parts(text: str) -> tuple[str, str, tuple[str, ...]]:
+    """(exact, fuzzy, fuzzy initials): the sound strings of a folded name (space-separated, in
+    parallel order) and, apart, the fuzzy initials of each reading (main, then snippets)."""
     found = units(text.replace(" ", ""))
     if not any(len(u) > 1 or u[0] in SYLLABLES for u in found):
-        return "", ""
+        return "", "", ()
     seqs = [[u[0] for u in found], *_snippets(found)]
     exact: dict[str, None] = {}
     fuzzy_: dict[str, None] = {}
+    initials: dict[str, None] = {}
     for seq in seqs:
-        for form, out in ((False, exact), (True, fuzzy_)):
-            full, initials = _join(seq, form)
-            out.setdefault(full, None)
-            out.setdefault(initials, None)
-    return " ".join(exact), " ".join(fuzzy_)
+        forms = [_forms(s) for s in seq]
+        exact.setdefault("".join(f[0] for f in forms), None)
+        exact.setdefault("".join(f[1] for f in forms), None)
+        fuzzy_.setdefault("".join(f[2] for f in forms), None)
+        fz_initials = "".join(f[3] for f in forms)
+        fuzzy_.setdefault(fz_initials, None)
+        initials.setdefault(fz_initials, None)
+    return " ".join(exact), " ".join(fuzzy_), tuple(initials)
+
+
+def sound_strings(text: str) -> tuple[str, str]:
+    """(exact, fuzzy): space-separated sound strings of a folded name, in parallel order."""
+    exact, fuzzy_, _ = sound_parts(text)
+    return exact, fuzzy_
 
 
 def segment(letters: str, limit: int = MAX_SEGMENTATIONS) -> list[list[str]]:

@@ -100,3 +100,44 @@ async def test_totals_past_the_cap_are_a_flagged_lower_bound(backend, monkeypatc
     assert not narrow.total_is_lower_bound
     near = await backend.search(SearchQuery(near=(24.35, 109.45), radius_km=50, size=5))
     assert (near.total, near.total_is_lower_bound) == (25, True)
+
+
+async def test_several_terms_all_in_the_name_rank_before_terms_in_the_address(tmp_path):
+    b = EmbeddedSearchBackend(tmp_path / "search.sqlite3")
+    await b.index([
+        SearchDoc("enterprise", "K1", "中山粉店", "柳州市城中区三中路", division_code="450202"),
+        SearchDoc("enterprise", "K2", "城中中山粉店", "柳州市柳南区航岭路", division_code="450204"),
+    ])
+    found = await b.search(SearchQuery(q="城中 中山"))
+    assert [h.key for h in found.hits] == ["K2", "K1"]  # K1: 城中 only in its address
+    await b.close()
+
+
+async def test_names_shared_by_documents_are_counted_and_dropped_with_the_last(tmp_path):
+    b = EmbeddedSearchBackend(tmp_path / "search.sqlite3")
+    shops = [SearchDoc("enterprise", f"S{i}", "谭记螺蛳粉", f"柳州市城中区{i}号") for i in range(3)]
+    await b.index([*shops, SearchDoc("product", "P1", "谭记螺蛳粉", "谭记 280g")])
+    assert (await b.search(SearchQuery(q="谭记螺蛳粉"))).total == 4
+    assert (await b.search(SearchQuery(q="谭记螺蛳粉", kind="enterprise"))).total == 3
+    await b.remove("enterprise", ["S0", "S1"])
+    found = await b.search(SearchQuery(q="谭记", kind="enterprise"))
+    assert [h.key for h in found.hits] == ["S2"] and found.total == 1
+    await b.remove("enterprise", ["S2"])
+    await b.remove("product", ["P1"])
+    conn = b._connection()
+    assert conn.execute("SELECT count(*) FROM names").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM others").fetchone()[0] == 0
+    assert (await b.search(SearchQuery(q="tjlsf"))).total == 0  # no sound left behind
+    await b.index([shops[0]])
+    assert [h.key for h in (await b.search(SearchQuery(q="tjlsf"))).hits] == ["S0"]
+    await b.close()
+
+
+async def test_a_page_shows_several_names_before_more_of_one(tmp_path):
+    b = EmbeddedSearchBackend(tmp_path / "search.sqlite3")
+    docs = [SearchDoc("enterprise", f"A{i:02d}", "谭记螺蛳粉") for i in range(6)]
+    docs += [SearchDoc("enterprise", f"B{i:02d}", "唐记螺蛳粉") for i in range(6)]
+    await b.rebuild(docs)
+    titles = [h.title for h in (await b.search(SearchQuery(q="螺蛳粉", size=4))).hits]
+    assert sorted(titles[:2]) == ["唐记螺蛳粉", "谭记螺蛳粉"] and len(set(titles)) == 2
+    await b.close()
