@@ -151,7 +151,7 @@ class ExchangeImporter:
         # Keys with a line waiting in the spool: later lines of the same key wait behind it,
         # so the last line sent for a key is the one that stays.
         self._deferred: set[tuple[str, str]] = set()
-        self._warned: dict[int, list[RecordError]] = {}  # line -> warnings, until written
+        self._warned: dict[int, tuple[RecordError, ...]] = {}  # line -> warnings, until written
 
     async def run(self, lines: AsyncIterable[bytes] | Iterable[bytes]) -> ImportResult:
         """Import every line of ``lines`` (bytes, with or without the newline)."""

@@ -113,7 +113,7 @@ class Record:
     key: str
     values: dict[str, Any]
     refs: list[tuple[str, str, str]] = field(default_factory=list)  # (type, key, field)
-    warnings: list[RecordError] = field(default_factory=list)  # accepted, but said
+    warnings: tuple[RecordError, ...] = ()  # accepted, but said (rare: no list a record)
 
 
 def validate_record(obj: Any) -> Record:
@@ -174,10 +174,10 @@ def _check_enterprise(record: Record) -> None:
         raise RecordError("lat and lng come together", field=missing, code="required")
     licence = v.get("licence_no")
     if licence and v["kind"] not in LICENCE_FITS[licence[:2]]:
-        record.warnings.append(RecordError(
+        record.warnings += (RecordError(
             f"企业类型为{KIND_NAMES[v['kind']]}（{v['kind']}），却持有{LICENCE_NAMES[licence[:2]]}"
             f"（{licence[:2]}）：记录已接收，请核对许可证编号或企业类型", field="licence_no",
-            code="licence_kind_mismatch"))
+            code="licence_kind_mismatch"),)
 
 
 # Which enterprise kinds each licence prefix is issued to: a producer or processor holds a
