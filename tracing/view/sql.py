@@ -74,7 +74,7 @@ def _dialect(conn, sql: str) -> str:
 
 def detail_sql(alias: str, *path: str) -> str:
     """A text value inside an event's ``detail`` JSON, written as the indexes of migration
-    0007 write it (``detail_sql("o", "vehicle", "plate")``)."""
+    0009 write it (``detail_sql("o", "vehicle", "plate")``)."""
     if is_postgres(connections.get("default")):
         steps = "".join(f" -> '{key}'" for key in path[:-1])
         return f"({alias}.detail{steps} ->> '{path[-1]}')"
