@@ -10,7 +10,7 @@
   body, time), in order: ``GET /_standin/requests[?path=/wxa/msg_sec_check]``.
 - **wx.login for pages**: ``POST /mock/wx.login`` (``{"user": "user1"}``, optional) answers
   ``{"code", "errMsg": "login:ok"}`` as ``wx.login`` does in a mini-program: a code that
-  ``jscode2session`` accepts once, for five minutes (then 40029). Open to pages of any origin
+  ``jscode2session`` accepts once, for five minutes (then 40029; ``login_code_ttl`` to test). Open to pages of any origin
   (CORS), as the H5 pages run on another port.
 """
 
@@ -76,6 +76,7 @@ class Controls:
     faults: dict[str, Fault] = field(default_factory=dict)
     requests: list[dict] = field(default_factory=list)
     login_codes: dict[str, float] = field(default_factory=dict)  # code -> issued at
+    login_code_ttl: float = LOGIN_CODE_TTL
 
     def take(self, path: str) -> Fault | None:
         """The fault of ``path`` for this request (spending one of its ``times``)."""
@@ -88,7 +89,7 @@ class Controls:
 
     def login_code_expired(self, code: str) -> bool:
         issued = self.login_codes.get(code)
-        return issued is not None and time.time() - issued > LOGIN_CODE_TTL
+        return issued is not None and time.time() - issued > self.login_code_ttl
 
     def reset(self) -> None:
         self.faults.clear()

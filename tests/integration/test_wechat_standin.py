@@ -204,10 +204,15 @@ def test_a_bad_fault_is_refused(wx, fault):
     assert answer.status_code == 400 and answer.json()["error"]
 
 
-def test_faults_given_at_start():
+def test_faults_given_at_start_and_login_codes_that_expire():
     faults = [{"path": "/sns/jscode2session", "errcode": 45011, "times": 1}]
-    with load_standin().running_standin(APPID, SECRET, faults=faults) as url:
+    with load_standin().running_standin(APPID, SECRET, faults=faults,
+                                        login_code_ttl=0.5) as url:
         params = {"grant_type": "authorization_code", "js_code": "user1-abc", **CREDS}
         first = httpx.get(url + "sns/jscode2session", params=params)
         second = httpx.get(url + "sns/jscode2session", params=params)
+        code = httpx.post(url + "mock/wx.login", json={"user": "user1"}).json()["code"]
+        time.sleep(0.7)
+        late = httpx.get(url + "sns/jscode2session", params={**params, "js_code": code})
     assert errcode(first) == 45011 and "openid" in second.json()
+    assert errcode(late) == 40029  # a wx.login code is good for a while only
