@@ -86,7 +86,7 @@ async def resolve(request) -> HTTPResponse:
     """Find what the code names, then answer as the client asks."""
     path, _, raw_query = (request.raw_url or b"").decode("utf-8", "replace").partition("?")
     raw_query = raw_query.partition("#")[0]
-    link_type = query_params(request).get("linkType")
+    link_type = query_params(request).get("linkType") or None  # blank: as if not given
     ais = "&".join(p for p in raw_query.split("&") if p.partition("=")[0].isdigit())
     scanned = origin(request) + path + ("?" + ais if ais else "")
     form = "linkset" if L.wants_linkset(link_type) else L.wanted(request.headers.get("accept"))

@@ -166,6 +166,8 @@ async def test_query_strings_pass_through_and_ai_attributes_stay_in_the_code(htt
     query = location_code(answer)
     assert query["code"] == [str(http.base_url).rstrip("/") + path + "?17=261231"]
     assert query["utm_source"] == ["pack"] and "linkType" not in query
+    blank = await http.get(path + "?linkType=", headers=HTML)  # as if not given: the default
+    assert location_code(blank)["code"] == [str(http.base_url).rstrip("/") + path]
 
 
 async def test_wechat_browser_is_sent_to_the_page_flagged(http, demo):
