@@ -27,6 +27,12 @@ WECHAT_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit
 
 
 @pytest.fixture
+def settings(settings):
+    """The shared test settings with a small scan limit (the resolver counts against it)."""
+    return settings.with_(scan_rate_limit=30)
+
+
+@pytest.fixture
 async def demo(http):
     out = io.StringIO()
     write_demo(out, enterprises=10)
@@ -201,3 +207,14 @@ async def test_the_resolver_description_file(http):
     assert doc["resolverRoot"] == str(http.base_url).rstrip("/")
     assert doc["supportedPrimaryKeys"] == ["01"]
     assert {"namespace": VOC, "prefix": "gs1:"} in doc["supportedLinkType"]
+
+
+async def test_too_many_look_ups_are_429_as_page_or_json(http, demo):
+    path = "/t/" + demo["ok_code"]
+    answers = [await http.get(path, headers=HTML) for _ in range(30)]
+    assert {a.status_code for a in answers} == {307}
+    page = await http.get(path, headers=HTML)
+    assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+    assert int(page.headers["retry-after"]) >= 1 and "访问过于频繁" in page.text
+    linkset = await http.get(path, headers=LINKSET)
+    assert linkset.status_code == 429 and linkset.json()["error"]["code"] == "rate_limited"
