@@ -122,6 +122,10 @@ def _print_urls(settings: Settings, demo: bool = False) -> None:
         print(f"  scan     {base}/api/v1/scan?code={DEMO_KEYS['expired_input_code']}  "
               "(made with an expired input)")
         print(f"  scan     {base}/api/v1/scan?code={quote(DEMO_KEYS['gs1_digital_link'], safe='')}")
+        link = DEMO_KEYS["gs1_digital_link"].split("id.gs1.org", 1)[1]
+        print(f"  printed  {base}/t/{DEMO_KEYS['recalled_code']}  (a printed trace URL: "
+              "a browser lands on the H5 page; ?linkType=linkset lists its links)")
+        print(f"  printed  {base}{link}  (a GS1 Digital Link on this host)")
         print(f"  search   {base}/api/v1/search?q=lsf  (pinyin initials of 螺蛳粉)")
     sys.stdout.flush()
 

@@ -3,25 +3,15 @@ the stand-in WeChat server."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 from datetime import datetime
-from pathlib import Path
 
 from PIL import Image
 
 from core.clock import SHANGHAI
+from tests.wechat_standin import APPID, SECRET, load_standin  # noqa: F401 - H.APPID...
 
-APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
 PUSH_TOKEN = "push-token-for-tests"
-STANDIN = Path(__file__).parents[1] / "miniapp-mock" / "wechat_server" / "standin.py"
-
-
-def load_standin():
-    spec = importlib.util.spec_from_file_location("wechat_standin_complaints", STANDIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 class Clock:

@@ -81,6 +81,16 @@ def private_redis(tmp_path):
     server.kill()
 
 
+@pytest.fixture(scope="module")
+def standin_url():
+    """The stand-in WeChat API server (``miniapp-mock/wechat_server``) in a subprocess, one per
+    test module, for the test mini-program (``tests.wechat_standin``); yields its base URL."""
+    from tests.wechat_standin import APPID, SECRET, load_standin
+
+    with load_standin().running_standin(APPID, SECRET) as url:
+        yield url
+
+
 # ---------------------------------------------------------------- database and app
 
 DB_URL = os.environ.get("GONGZHI_DB_URL", "")

@@ -29,6 +29,7 @@ import orjson
 
 from core.clock import SHANGHAI
 from core.errors import NotFound, RateLimited
+from core.i18n import T
 from core.kv import KeyValueStore
 from core.settings import Settings
 from tracing.view import rules
@@ -58,6 +59,15 @@ STAMP_BYTES = 16
 #: profiles feature.
 EnterpriseAnswer = Callable[[str, str, list], Awaitable[bytes]]
 NO_ENTERPRISE_VIEW = "本平台暂不提供主体码查询。 Enterprise codes are not served here."
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the resolver learns of a code: the parsed code, its alerts, the item's name."""
+
+    parsed: ParsedCode
+    alerts: list[dict]
+    name: str | None
 
 
 def new_stamp() -> bytes:
@@ -135,12 +145,7 @@ class TraceService:
         """The trace view of one scan as JSON bytes (the scan is recorded). ``serving_host``
         reads the request's host (an official host; read only for a code naming a host);
         ``kiosk_key`` is a kiosk's proof of its id."""
-        parsed = self._parsed.get(raw)
-        if parsed is None:
-            parsed = parse_scan(raw, trace_hosts=self.official_hosts)
-            if len(self._parsed) >= 10_000:
-                self._parsed.clear()
-            self._parsed[raw] = parsed
+        parsed = self.parse(raw)
         unknown_enterprise = None
         if parsed.enterprise is not None:
             try:
@@ -191,6 +196,53 @@ class TraceService:
         if suspicion:
             extra.append(suspicion)
         return render(entry, scans, extra)
+
+    def parse(self, raw: str) -> ParsedCode:
+        """:func:`parse_scan` of ``raw`` with the official hosts (remembered: codes repeat)."""
+        parsed = self._parsed.get(raw)
+        if parsed is None:
+            parsed = parse_scan(raw, trace_hosts=self.official_hosts)
+            if len(self._parsed) >= 10_000:
+                self._parsed.clear()
+            self._parsed[raw] = parsed
+        return parsed
+
+    async def lookup(self, *, raw: str, rate_key: str) -> Found:
+        """What a code names, as the resolver needs it (alerts and the item's name), without
+        recording a scan: the page it leads to scans. Counted against the client's scan
+        limit; raises as :meth:`scan` does (``code_not_found``, ``code_withdrawn``...)."""
+        parsed = self.parse(raw)
+        if parsed.enterprise is not None:
+            return await self._lookup_enterprise(parsed, rate_key)
+        key = cache_key(parsed)
+        await self.cache.sync()
+        held = self._entries.get(key)
+        allowed, wait, values = await self.store.hit_and_get(
+            f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
+            limit=self.settings.scan_rate_limit, keys=[entry_key(key)],
+            known=held and held.stamp)
+        if not allowed:
+            raise RateLimited(T("扫码过于频繁，请稍后再试"), retry_after=max(1, math.ceil(wait)))
+        stored = values[0] if self.cache.enabled else None
+        if stored is None:
+            entry = await self.build(parsed, key)
+        elif held is not None and stored == held.stamp:
+            entry = held
+        else:
+            entry = self._hold(key, Entry.decode(stored))
+        body = orjson.loads(entry.body)
+        return Found(parsed, orjson.loads(entry.alerts), (body.get("product") or {}).get("name"))
+
+    async def _lookup_enterprise(self, parsed: ParsedCode, rate_key: str) -> Found:
+        allowed, wait = await self.store.hit(
+            f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
+            limit=self.settings.scan_rate_limit)
+        if not allowed:
+            raise RateLimited(T("扫码过于频繁，请稍后再试"), retry_after=max(1, math.ceil(wait)))
+        if self.enterprise_answer is None:
+            raise NotFound(NO_ENTERPRISE_VIEW, field="code", code="enterprise_code_unsupported")
+        answer = orjson.loads(await self.enterprise_answer(parsed.enterprise, parsed.form, []))
+        return Found(parsed, answer["alerts"], answer["enterprise"].get("name"))
 
     async def _scan_enterprise(self, parsed: ParsedCode, rate_key: str,
                                serving_host: Callable[[], str | None] | None) -> bytes:

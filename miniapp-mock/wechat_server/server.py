@@ -7,6 +7,10 @@ this file in a subprocess on a free port for tests.
 Test users come from the ``js_code`` prefix: ``user1-<anything>`` always logs in as the same
 openid; each code works once. Special prefixes: ``ratelimit-*`` (45011), ``busy-*`` (-1),
 ``nounion*-*`` (no unionid), ``refuse*-*`` (refuses subscribe messages, 43101).
+Any API path can be told to fail or be slow, and every request is recorded (``controls.py``:
+``POST /_standin/faults``, ``GET /_standin/requests``); pages get login codes from
+``POST /mock/wx.login`` as ``wx.login`` gives them. A ``wx.login`` code is good for five
+minutes (then 40029, as WeChat answers).
 Test hooks live under ``/_standin/``: ``GET messages``, ``POST expire_tokens``, ``POST reset``,
 ``POST wxacode_errors`` (``{"errcodes": [45009]}``: the next mini-program code requests answer
 these errors, one each), ``POST push`` (``{"url", "token"}``: where image-check verdicts are
@@ -17,21 +21,26 @@ pushed, as the message push URL configured in the WeChat console), ``POST risky_
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import hashlib
 import io
 import itertools
 import re
+import json as jsonlib
 import secrets
+import sys
 import time
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import segno
 from sanic import Request, Sanic
 from sanic.response import HTTPResponse, json, raw
+
+if str(Path(__file__).parent) not in sys.path:  # run as a script, or loaded from its file
+    sys.path.insert(0, str(Path(__file__).parent))
+from controls import Controls, Fault, install  # noqa: E402 - the sibling files, found above
+from media_push import check_and_push  # noqa: E402
 
 CODE_RE = re.compile(r"^([a-z][a-z0-9]{0,31})-[A-Za-z0-9_.-]{1,64}$")
 SCENE_RE = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$")
@@ -104,11 +113,18 @@ def qr_png(scene: str, width: int) -> bytes:
     return out.getvalue()
 
 
-def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> Sanic:
-    """A Sanic app answering like ``api.weixin.qq.com`` for one mini-program."""
+def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200,
+                          faults: dict[str, dict] | None = None,
+                          login_code_ttl: float = 300) -> Sanic:
+    """A Sanic app answering like ``api.weixin.qq.com`` for one mini-program; ``faults``:
+    API path -> how it misbehaves (``controls.Fault``'s fields) from the start."""
     app = Sanic(f"wechat_standin_{next(_names)}")
     app.config.ACCESS_LOG = False
     state = app.ctx.state = StandinState(appid, secret, token_ttl)
+    controls = app.ctx.controls = Controls(
+        {path: Fault.of(fault) for path, fault in (faults or {}).items()},
+        login_code_ttl=login_code_ttl)
+    install(app, controls, error)
 
     @app.get("/cgi-bin/token")
     async def token(request: Request):
@@ -148,6 +164,8 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
             return error(45011, "api minute-quota reach limit  mustslower  retry next minute,")
         if user == "busy":
             return error(-1, "system error,")
+        if controls.login_code_expired(code):
+            return error(40029, "invalid code,")
         if code in state.used_codes:
             return error(40163, "code been used,")
         state.used_codes.add(code)
@@ -217,7 +235,7 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
         check = {"trace_id": trace_id, "media_url": url, "openid": body.get("openid"),
                  "version": body.get("version", 1), "verdict": None}
         state.media_checks.append(check)
-        app.add_task(_check_and_push(state, check))
+        app.add_task(check_and_push(state, check))
         return json({"errcode": 0, "errmsg": "ok", "trace_id": trace_id})
 
     @app.post("/cgi-bin/message/subscribe/send")
@@ -278,53 +296,10 @@ def create_wechat_standin(appid: str, secret: str, *, token_ttl: int = 7200) -> 
         state.media_checks.clear()
         state.risky_media.clear()
         state.stable = None
+        controls.reset()
         return json({"reset": True})
 
     return app
-
-
-def _fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read()
-
-
-def _post_json(url: str, body: dict) -> None:
-    data = __import__("json").dumps(body, ensure_ascii=False).encode()
-    request = urllib.request.Request(url, data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        response.read()
-
-
-async def _check_and_push(state: StandinState, check: dict) -> None:
-    """Fetch the image as WeChat would, judge it, push the verdict (``wxa_media_check``)."""
-    try:
-        data = await asyncio.to_thread(_fetch, check["media_url"])
-        digest = hashlib.sha256(data).hexdigest()
-        suggest, label, errcode = ("risky", 20002, 0) if digest in state.risky_media \
-            else ("pass", 100, 0)
-    except Exception:  # noqa: BLE001 - WeChat reports a download failure the same way
-        suggest, label, errcode = "review", 100, -1008
-    check["verdict"] = suggest
-    if not state.push_url:
-        return
-    timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
-    signature = hashlib.sha1("".join(sorted((state.push_token, timestamp, nonce)))
-                             .encode()).hexdigest()
-    query = urllib.parse.urlencode({"signature": signature, "timestamp": timestamp,
-                                    "nonce": nonce})
-    body = {"ToUserName": "gh_standin0000", "FromUserName": check["openid"] or "",
-            "CreateTime": int(time.time()), "MsgType": "event", "Event": "wxa_media_check",
-            "appid": state.appid, "trace_id": check["trace_id"], "version": check["version"],
-            "detail": [{"strategy": "content_model", "errcode": errcode, "suggest": suggest,
-                        "label": label, "prob": 90}],
-            "errcode": 0, "errmsg": "ok", "result": {"suggest": suggest, "label": label}}
-    separator = "&" if "?" in state.push_url else "?"
-    try:
-        await asyncio.to_thread(_post_json, state.push_url + separator + query, body)
-        check["pushed"] = True
-    except Exception as exc:  # noqa: BLE001 - WeChat gives up quietly too
-        check["pushed"] = repr(exc)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -334,8 +309,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--appid", default="wx0000000000000000")
     parser.add_argument("--secret", default="gongzhi-demo-secret")
     parser.add_argument("--token-ttl", type=int, default=7200)
+    parser.add_argument("--fault", action="append", default=[], type=jsonlib.loads,
+                        help='a path\'s fault from the start, as JSON: {"path": "/sns/'
+                             'jscode2session", "errcode": 45011, "times": 1, "delay": 2}')
+    parser.add_argument("--login-code-ttl", type=float, default=300)
     args = parser.parse_args(argv)
-    app = create_wechat_standin(args.appid, args.secret, token_ttl=args.token_ttl)
+    faults = {f["path"]: {k: v for k, v in f.items() if k != "path"} for f in args.fault}
+    app = create_wechat_standin(args.appid, args.secret, token_ttl=args.token_ttl,
+                                faults=faults, login_code_ttl=args.login_code_ttl)
     app.run(host=args.host, port=args.port, single_process=True, motd=False, access_log=False)
 
 

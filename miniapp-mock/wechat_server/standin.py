@@ -26,7 +26,7 @@ def free_port() -> int:
 
 def call(base_url: str, path: str, *, method: str = "GET", body: dict | None = None) -> dict:
     """JSON from one of the stand-in's ``/_standin/`` test hooks (``body``: a JSON POST)."""
-    data = b"" if method == "POST" else None
+    data = b"" if method in ("POST", "DELETE") else None
     headers = {}
     if body is not None:
         method, data = "POST", json.dumps(body).encode()
@@ -39,11 +39,16 @@ def call(base_url: str, path: str, *, method: str = "GET", body: dict | None = N
 
 @contextlib.contextmanager
 def running_standin(appid: str, secret: str, *, token_ttl: int = 7200,
-                    timeout: float = 20.0) -> Iterator[str]:
-    """Start ``server.py``, wait until it answers, yield its base URL, stop it afterwards."""
+                    timeout: float = 20.0, faults: list[dict] = (),
+                    login_code_ttl: float = 300) -> Iterator[str]:
+    """Start ``server.py``, wait until it answers, yield its base URL, stop it afterwards.
+    ``faults``: ``{"path", "errcode"|"status"|"delay", "times"}`` objects from the start."""
     port = free_port()
     cmd = [sys.executable, str(SERVER), "--port", str(port), "--appid", appid,
-           "--secret", secret, "--token-ttl", str(token_ttl)]
+           "--secret", secret, "--token-ttl", str(token_ttl),
+           "--login-code-ttl", str(login_code_ttl)]
+    for fault in faults:
+        cmd += ["--fault", json.dumps(fault)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base_url = f"http://127.0.0.1:{port}/"
     try:

@@ -15,7 +15,7 @@ from core.clock import SHANGHAI
 from tests import factories as F
 from tests.e2e.test_cli import COMMAND, gongzhi
 from tests.e2e.test_complaints_flow import (PASSWORD, clock, http, server,  # noqa: F401
-                                            staff_login, standin_url)
+                                            staff_login)
 
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
 

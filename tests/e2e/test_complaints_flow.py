@@ -25,12 +25,6 @@ NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture(scope="module")
-def standin_url():
-    with H.load_standin().running_standin(H.APPID, H.SECRET) as url:
-        yield url
-
-
 @pytest.fixture
 def clock():
     return H.Clock(2026, 9, 30, 15, 20)

@@ -15,7 +15,7 @@ from complaints.service import ComplaintService
 from tests import complaint_helpers as H
 from tests import factories as F
 from tests.e2e.test_complaints_flow import (PASSWORD, clock, http, login, server,  # noqa: F401
-                                            settle, staff_login, standin_url)
+                                            settle, staff_login)
 
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
 USCC = F.uscc(1)

@@ -5,11 +5,9 @@ another enterprise's view (403), and correction requests answered by the regulat
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import orjson
 import pytest
@@ -17,26 +15,12 @@ import pytest
 from profiles.members import issue_binding_code
 from tests import factories as F
 from tests.e2e.test_cli import gongzhi
+from tests.wechat_standin import APPID, SECRET
 from tracing.service import TraceService
 
-APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
-STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
 STAFF = {"Authorization": "Bearer test-exchange-token"}
 U1, U2 = F.uscc(1), F.uscc(2)
-
-
-def _standin():
-    spec = importlib.util.spec_from_file_location("wechat_standin_account", STANDIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def standin_url():
-    with _standin().running_standin(APPID, SECRET) as url:
-        yield url
 
 
 @pytest.fixture

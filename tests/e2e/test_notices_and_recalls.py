@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
@@ -18,25 +16,11 @@ import pytest
 from profiles.messenger import RecallMessenger
 from profiles.models import RecallMessage, Subscription
 from tests import factories as F
+from tests.wechat_standin import APPID, SECRET
 from tracing.service import TraceService
 
-APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
-STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
 U1, U2, U3 = F.uscc(1), F.uscc(2), F.uscc(3)
-
-
-def _standin():
-    spec = importlib.util.spec_from_file_location("wechat_standin_notices", STANDIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def standin_url():
-    with _standin().running_standin(APPID, SECRET) as url:
-        yield url
 
 
 @pytest.fixture

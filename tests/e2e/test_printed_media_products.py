@@ -6,9 +6,7 @@ by their SHA-256; a product page with its process, label image and batches with 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,26 +14,12 @@ import zxingcpp
 from PIL import Image
 
 from tests import factories as F
+from tests.wechat_standin import APPID, SECRET
 
-APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
-STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
 TOKEN = {"Authorization": "Bearer test-exchange-token"}
 NDJSON = {"Content-Type": "application/x-ndjson", **TOKEN}
 U1 = F.uscc(1)
 LONG_CODE = "LZ-" + "0123456789" * 4  # 43 characters: too long for a WeChat scene
-
-
-def _standin():
-    spec = importlib.util.spec_from_file_location("wechat_standin_printed", STANDIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def standin_url():
-    with _standin().running_standin(APPID, SECRET) as url:
-        yield url
 
 
 @pytest.fixture

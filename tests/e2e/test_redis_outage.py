@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import logging
 import uuid
-from pathlib import Path
 
 import httpx
 import orjson
@@ -20,21 +18,11 @@ from core.failover import FailoverStore
 from core.kv import RedisStore
 from tests import factories as F
 from tests.conftest import _empty_tables, running_app
+from tests.wechat_standin import APPID, SECRET
 
-APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
-STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
 CODE = "LZ0000000001"  # batch B1
 PREFIX = "gzout:"
-
-
-@pytest.fixture(scope="module")
-def standin_url():
-    spec = importlib.util.spec_from_file_location("wechat_standin_outage", STANDIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with module.running_standin(APPID, SECRET) as url:
-        yield url
 
 
 @pytest.fixture

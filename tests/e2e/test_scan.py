@@ -5,10 +5,8 @@ against the stand-in, rate limits, and fuzzed input that must never answer 5xx."
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import io
 import uuid
-from pathlib import Path
 
 import orjson
 import pytest
@@ -16,25 +14,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from tests.wechat_standin import APPID, SECRET
 from tracing.demo.generator import DEMO_KEYS, write_demo
 from tracing.service import TraceService
 
-APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
-STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
-
-
-def _standin():
-    spec = importlib.util.spec_from_file_location("wechat_standin_scan", STANDIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def standin_url():
-    with _standin().running_standin(APPID, SECRET) as url:
-        yield url
 
 
 @pytest.fixture

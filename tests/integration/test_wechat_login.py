@@ -4,14 +4,12 @@ WeChat server running as a real HTTP server in a subprocess."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import socket
 import struct
 import uuid
 import zlib
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import segno
@@ -21,26 +19,11 @@ from accounts.sessions import (
     TOKEN_RE, login_with_wechat, resolve_token, revoke, token_hash, user_hash)
 from accounts.wechat import WeChatGateway
 from core.errors import InvalidInput, RateLimited, UpstreamError
+from tests.wechat_standin import APPID, SECRET, load_standin
 
-APPID, SECRET = "wx5e1f00ddc0ffee00", "standin-secret-0123456789abcdef"
-STANDIN = Path(__file__).parents[2] / "miniapp-mock" / "wechat_server" / "standin.py"
-
-
-def load_standin():
-    """``miniapp-mock`` is not a package: load its helper module from its path."""
-    spec = importlib.util.spec_from_file_location("wechat_standin", STANDIN)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 standin = load_standin()
-
-
-@pytest.fixture(scope="module")
-def standin_url():
-    with standin.running_standin(APPID, SECRET) as url:
-        yield url
 
 
 @pytest.fixture
