@@ -67,6 +67,9 @@ DOCS = [
               (), ("retailer",), "450223"),
     SearchDoc(E, "92450205MA5KLMD016", "冷面店", "柳州市柳北区胜利路",
               (), ("caterer",), "450205"),
+    # both terms of 螺蛳粉 城中 in a longer name: before 螺蛳粉 of 城中区 (one term in the address)
+    SearchDoc(E, "92450202MA5KCZL017", "城中螺蛳粉老店", "柳州市柳北区跃进路",
+              (), ("caterer",), "450202"),
 ]
 TRD, NFC, MFC, MYD, ZYD, LMD = (d.key for d in DOCS[10:16])
 METACHARACTERS = ['"', "*", "NEAR", "(", ")", ":", "AND", "OR", "-", "^", "~", '螺蛳"粉',
@@ -257,6 +260,10 @@ class TestSearchBackendContract:
             assert [h.key for h in result.hits] == [MFC], q
         assert MYD not in await keys(backend, q="米 柳城 粉厂")
         assert await keys(backend, q="米粉 鹿寨") == []
+
+    async def test_terms_all_in_the_name_before_terms_in_the_address(self, backend):
+        found = await keys(backend, q="螺蛳粉 城中", size=20)
+        assert found[:2] == ["92450202MA5KCZL017", "92450202MA5KLSF005"]
 
     async def test_each_hit_says_how_it_matched(self, backend):
         async def match(q):
