@@ -33,6 +33,8 @@ BOOSTS = {"identifier": 40000, "exact": 20000, "prefix": 8000, "substring": 3000
           "terms": 1000, "sound": 300, "fuzzy_sound": 100, "partial": 30}
 # within a tier, shared out over the terms (so at most these totals): below the tier's gap
 IN_TIER = {"in_name": 800, "all_chars": 40, "tight": 10, "early": 3}
+# an index written before status_rank existed still answers (until `gongzhi reindex`)
+STATUS_SORT = {"status_rank": {"order": "asc", "unmapped_type": "byte"}}
 TIER_BOOSTS = ("identifier", "exact", "prefix", "substring", "terms", "sound", "fuzzy_sound",
                "partial")
 _GRAMS = {"gram1": (1, 1), "gram2": (2, 2)}
@@ -232,7 +234,7 @@ def build_search_body(query: SearchQuery) -> dict:
     plan = plan_query(query.q, query.fuzzy) if query.text else None
     if plan is None and query.near is None:  # only punctuation or emoji: match nothing
         bool_q["must_not"] = [{"match_all": {}}]
-    sort: list = ["_score", {"status_rank": "asc"}]
+    sort: list = ["_score", STATUS_SORT]
     if plan is not None:
         bool_q["must"] = [{"bool": {"should": text_clauses(plan), "minimum_should_match": 1}}]
         within = in_name_clauses(plan) + partial_clauses(plan)
@@ -242,7 +244,7 @@ def build_search_body(query: SearchQuery) -> dict:
             sort.append(_geo_sort(query))
         sort.append({"name_len": "asc"})
     elif query.near is not None:  # nearest first, whatever the status (as embedded)
-        sort = [_geo_sort(query), {"status_rank": "asc"}]
+        sort = [_geo_sort(query), STATUS_SORT]
     sort += [{"kind": "asc"}, {"key": "asc"}]
     return {"query": {"bool": bool_q}, "sort": sort, "from": query.offset, "size": query.size,
             "track_total_hits": True, "track_scores": True}

@@ -2,7 +2,7 @@ import json
 
 from search.base import SearchDoc, SearchQuery
 from search.elastic import match_label
-from search.elastic_bodies import (BOOSTS, IN_TIER, TIER_BOOSTS, build_mapping,
+from search.elastic_bodies import (BOOSTS, IN_TIER, STATUS_SORT, TIER_BOOSTS, build_mapping,
                                    build_search_body, build_source, build_suggest_body,
                                    geo_sort_index)
 from search.match import plan_query
@@ -63,7 +63,7 @@ def test_tier_boosts_dominate_all_lower_tiers():
     assert should[0] == {"constant_score": {"filter": {"term": {"identifiers": "91450200MA5KLBW001"}},
                                             "boost": BOOSTS["identifier"]}}
     assert "should" not in body["query"]["bool"]  # one term, no partial: nothing within tiers
-    assert body["sort"] == ["_score", {"status_rank": "asc"}, {"name_len": "asc"},
+    assert body["sort"] == ["_score", STATUS_SORT, {"name_len": "asc"},
                             {"kind": "asc"}, {"key": "asc"}]
 
 
@@ -123,7 +123,7 @@ def test_geo_filter_sort_and_pagination():
     assert body["sort"][0]["_geo_distance"]["unit"] == "km" and geo_sort_index(body) == 0
     assert (body["from"], body["size"], body["track_total_hits"]) == (20, 10, True)
     with_text = build_search_body(SearchQuery(q="螺", near=(24.3, 109.4)))
-    assert with_text["sort"][:2] == ["_score", {"status_rank": "asc"}]
+    assert with_text["sort"][:2] == ["_score", STATUS_SORT]
     assert "_geo_distance" in with_text["sort"][2] and geo_sort_index(with_text) == 2
 
 

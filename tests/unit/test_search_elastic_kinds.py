@@ -9,7 +9,8 @@ import pytest
 from search.base import SearchQuery
 from search.elastic_bodies import BOOSTS, build_search_body
 
-SORT = ["_score", {"status_rank": "asc"}, {"name_len": "asc"}, {"kind": "asc"}, {"key": "asc"}]
+SORT = ["_score", {"status_rank": {"order": "asc", "unmapped_type": "byte"}}, {"name_len": "asc"},
+        {"kind": "asc"}, {"key": "asc"}]  # tier and score, status rank, shorter name (as embedded)
 
 
 def phrase(field, text):
