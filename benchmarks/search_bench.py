@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import tempfile
@@ -138,9 +139,11 @@ async def build(backend, docs: list[SearchDoc], name: str) -> None:
     await backend.rebuild(ordered)
     took, cpu = time.perf_counter() - started, time.process_time() - cpu
     size = index_bytes(backend)
+    load = os.getloadavg()[0]
     print(f"index build ({name}): {took:.1f} s, {await backend.count():,} documents, "
-          f"{len(docs) / took:,.0f} documents/s (CPU {cpu:.1f} s: {len(docs) / cpu:,.0f}/s)"
-          + (f", {size / 2**20:,.0f} MiB on disk" if size else ""))
+          f"{len(docs) / took:,.0f} documents/s (CPU {cpu:.1f} s: {len(docs) / cpu:,.0f}/s, "
+          f"{cpu / len(docs) * 1e6:.1f} µs a document; load average {load:.1f} on "
+          f"{os.cpu_count()} cores)" + (f", {size / 2**20:,.0f} MiB on disk" if size else ""))
 
 
 async def run(args) -> None:

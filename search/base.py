@@ -75,8 +75,13 @@ class SearchDoc:
 
     def all_identifiers(self) -> tuple[str, ...]:
         """The key and every identifier, normalised, without repeats or blanks."""
-        ids = (normalise_identifier(i) for i in (self.key, *self.identifiers))
-        return tuple(dict.fromkeys(i for i in ids if i))
+        key = normalise_identifier(self.key)
+        out = [key] if key else []
+        for raw in self.identifiers:  # a loop, not generators: this runs per indexed document
+            ident = normalise_identifier(raw)
+            if ident and ident not in out:
+                out.append(ident)
+        return tuple(out)
 
     @property
     def has_point(self) -> bool:

@@ -23,7 +23,8 @@ from core.errors import UpstreamError
 
 from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, SearchQuery,
                    SearchResult)
-from .elastic_bodies import build_mapping, build_search_body, build_source, doc_id
+from .elastic_bodies import (build_mapping, build_search_body, build_source, doc_id,
+                             geo_sort_index)
 from .match import TIER_MATCH, Fields, Plan, classify, highlight, plan_query
 
 _ERRORS = (ApiError, TransportError)
@@ -141,12 +142,11 @@ class ElasticsearchSearchBackend(SearchBackend):
             raise UpstreamError(f"search failed: {exc}") from exc
 
     @staticmethod
-    def _hit(raw: dict, plan: Plan | None, near: bool) -> SearchHit:
+    def _hit(raw: dict, plan: Plan | None, geo_at: int | None) -> SearchHit:
         src = raw["_source"]
         distance = None
-        if near:
-            distance = next((v for v in raw.get("sort", ()) if isinstance(v, float)), None)
-            distance = None if distance is None else round(distance, 3)
+        if geo_at is not None:  # the sort value of the distance (the score is a float too)
+            distance = round(raw["sort"][geo_at], 3)
         return SearchHit(kind=src["kind"], key=src["key"], title=src["title"],
                          subtitle=src["subtitle"],
                          highlight=highlight(src["title"], plan) if plan else html.escape(
@@ -158,12 +158,12 @@ class ElasticsearchSearchBackend(SearchBackend):
     async def search(self, query: SearchQuery) -> SearchResult:
         query = query.validate()
         started = time.perf_counter()
-        body = await self._search(build_search_body(query))
+        request = build_search_body(query)
+        body = await self._search(request)
         if body is None:
             return SearchResult(total=0, hits=[], took_ms=(time.perf_counter() - started) * 1e3)
-        near = query.near is not None
         plan = plan_query(query.q, query.fuzzy) if query.text else None
-        hits = [self._hit(raw, plan, near) for raw in body["hits"]["hits"]]
+        hits = [self._hit(raw, plan, geo_sort_index(request)) for raw in body["hits"]["hits"]]
         return SearchResult(total=body["hits"]["total"]["value"], hits=hits,
                             took_ms=(time.perf_counter() - started) * 1e3)
 

@@ -10,22 +10,31 @@ text.
 User text only ever goes into ``term``, ``prefix``, ``match_phrase``, ``span_term`` and
 ``multi_match`` queries, which have no query syntax: ``"`` ``*`` ``(`` ``:`` ``AND`` are text.
 
-Ranking is by constant-score tiers (those of :mod:`search.match`) whose boosts exceed the
-sum of all lower ones, then active before other statuses, then the shorter name. Each tier's
-condition is implied by the ones above it, so a document's score is that of its best tier.
+Ranking follows the embedded backend's: constant-score tiers (those of :mod:`search.match`)
+whose boosts exceed the sum of all lower ones (each tier's condition is implied by the ones
+above it, so the order is that of the best tier), then the score within a tier, then status
+rank (``status_rank``: active first), then the shorter name. Within tier 4 the documents with
+more of the terms in the name come first (:func:`in_name_clauses`, the embedded score exactly).
 Partial matches are ordered spans of the name's characters (``span_near``, ``in_order``,
-``slop`` from :func:`search.match.span_limit`).
+``slop`` from :func:`search.match.span_limit`); within that tier :func:`partial_clauses`
+order by all characters found, then a tight span, then a start near the name's start —
+buckets of :func:`search.match.partial_score`'s order (missing, skipped, start), not every
+value of it.
 """
 
 from __future__ import annotations
 
 from .base import SearchDoc, SearchQuery, division_prefix
-from .embedded_sql import OTHER_SEP, title_parts
+from .embedded_sql import OTHER_SEP, status_rank, title_parts
 from .match import Plan, Term, plan_query, span_limit
 from .normalise import compact
 
 BOOSTS = {"identifier": 40000, "exact": 20000, "prefix": 8000, "substring": 3000,
-          "terms": 1000, "sound": 300, "fuzzy_sound": 100, "partial": 30, "active": 5}
+          "terms": 1000, "sound": 300, "fuzzy_sound": 100, "partial": 30}
+# within a tier, shared out over the terms (so at most these totals): below the tier's gap
+IN_TIER = {"in_name": 800, "all_chars": 40, "tight": 10, "early": 3}
+# an index written before status_rank existed still answers (until `gongzhi reindex`)
+STATUS_SORT = {"status_rank": {"order": "asc", "unmapped_type": "byte"}}
 TIER_BOOSTS = ("identifier", "exact", "prefix", "substring", "terms", "sound", "fuzzy_sound",
                "partial")
 _GRAMS = {"gram1": (1, 1), "gram2": (2, 2)}
@@ -72,6 +81,7 @@ def build_mapping(plugins: tuple[str, ...] = ()) -> dict:
                 "location": {"type": "geo_point"},
                 "risk_grade": {"type": "keyword"},
                 "status": {"type": "keyword"},
+                "status_rank": {"type": "byte"},
                 "alerts": {"type": "keyword"},
             },
         },
@@ -91,7 +101,8 @@ def build_source(doc: SearchDoc) -> dict:
         "other": compact(" ".join(doc.keywords)) + OTHER_SEP + compact(doc.subtitle),
         "sound_ex": exact.split(), "sound_fz": fuzzy.split(),
         "identifiers": list(doc.all_identifiers()), "division_code": doc.division_code,
-        "risk_grade": doc.risk_grade, "status": doc.status, "alerts": list(doc.alerts),
+        "risk_grade": doc.risk_grade, "status": doc.status,
+        "status_rank": status_rank(doc.status), "alerts": list(doc.alerts),
     }
     if doc.has_point:
         source["location"] = {"lat": doc.lat, "lon": doc.lng}
@@ -118,14 +129,17 @@ def _sounds(field: str, strings: tuple[str, ...]) -> list[dict]:
     return [{"match_phrase": {field: s}} for s in strings if len(s) >= 2]
 
 
+def _span(text: str, slop: int) -> dict:
+    return {"span_near": {"clauses": [{"span_term": {"name.gram1": c}} for c in text],
+                          "slop": slop, "in_order": True}}
+
+
 def _partial(text: str) -> list[dict]:
     """Every character in order within the span limit; for 4+ characters also all but one."""
     options = [text]
     if len(text) >= 4:
         options += [text[:i] + text[i + 1:] for i in range(len(text))]
-    return [{"span_near": {"clauses": [{"span_term": {"name.gram1": c}} for c in option],
-                           "slop": span_limit(len(text)) - len(option), "in_order": True}}
-            for option in options]
+    return [_span(option, span_limit(len(text)) - len(option)) for option in options]
 
 
 def term_clause(term: Term, level: str, fuzzy: bool) -> dict:
@@ -149,15 +163,50 @@ def text_clauses(plan: Plan) -> list[dict]:
     clauses += [_const({"term": {"name.raw": text}}, BOOSTS["exact"]),
                 _const({"prefix": {"name.raw": text}}, BOOSTS["prefix"]),
                 _const(_substring("name", text), BOOSTS["substring"])]
-    exact, fuzzy = plan.sound_strings()
     for level in ("terms", "sound", "fuzzy_sound", "partial"):
         if level == "fuzzy_sound" and not plan.fuzzy:
             continue
-        must = {"bool": {"must": [term_clause(t, level, plan.fuzzy) for t in plan.terms]}}
-        whole = (_sounds("sound_ex", exact) if level == "sound" else
-                 _sounds("sound_fz", fuzzy) if level == "fuzzy_sound" else [])
-        clauses.append(_const(_any([must, *whole]), BOOSTS[level]))
+        clauses.append(_const(_tier_filter(plan, level), BOOSTS[level]))
     return clauses
+
+
+def _tier_filter(plan: Plan, level: str) -> dict:
+    exact, fuzzy = plan.sound_strings()
+    must = {"bool": {"must": [term_clause(t, level, plan.fuzzy) for t in plan.terms]}}
+    whole = (_sounds("sound_ex", exact) if level == "sound" else
+             _sounds("sound_fz", fuzzy) if level == "fuzzy_sound" else [])
+    return _any([must, *whole])
+
+
+def in_name_clauses(plan: Plan) -> list[dict]:
+    """Tier 4's order: a share of ``in_name`` for each term in the name (not only in the
+    address or keywords), given only to documents of tier 4 or better."""
+    if len(plan.terms) < 2:
+        return []
+    terms = _tier_filter(plan, "terms")
+    share = IN_TIER["in_name"] / len(plan.terms)
+    return [_const({"bool": {"must": [terms, _substring("name", t.text)]}}, share)
+            for t in plan.terms]
+
+
+def partial_clauses(plan: Plan) -> list[dict]:
+    """The partial tier's order, for documents below every other tier: per partial term all
+    its characters in the span limit (none missing), within ``len`` skipped, starting within
+    the name's first ``len`` characters."""
+    partial = [t for t in plan.terms if t.partial]
+    if not partial:
+        return []
+    above = _tier_filter(plan, "fuzzy_sound" if plan.fuzzy else "sound")
+    out = []
+    for t in partial:
+        n = len(t.text)
+        for name, clause in (("all_chars", _span(t.text, span_limit(n) - n)),
+                             ("tight", _span(t.text, n)),
+                             ("early", {"span_first": {"match": _span(t.text, span_limit(n) - n),
+                                                       "end": 2 * n}})):
+            out.append(_const({"bool": {"must": [clause], "must_not": [above]}},
+                              IN_TIER[name] / len(partial)))
+    return out
 
 
 def _filters(query: SearchQuery) -> list[dict]:
@@ -181,24 +230,31 @@ def _geo_sort(query: SearchQuery) -> dict:
 
 def build_search_body(query: SearchQuery) -> dict:
     """The ``_search`` body for a validated query (from/size paging, exact total)."""
-    active = _const({"term": {"status": "active"}}, BOOSTS["active"])
     bool_q: dict = {"filter": _filters(query)}
     plan = plan_query(query.q, query.fuzzy) if query.text else None
     if plan is None and query.near is None:  # only punctuation or emoji: match nothing
         bool_q["must_not"] = [{"match_all": {}}]
+    sort: list = ["_score", STATUS_SORT]
     if plan is not None:
         bool_q["must"] = [{"bool": {"should": text_clauses(plan), "minimum_should_match": 1}}]
-        bool_q["should"] = [active]
-        sort: list = ["_score"]
+        within = in_name_clauses(plan) + partial_clauses(plan)
+        if within:
+            bool_q["should"] = within
         if query.near is not None:
             sort.append(_geo_sort(query))
-        sort += [{"name_len": "asc"}, {"kind": "asc"}, {"key": "asc"}]
-    else:
-        bool_q["should"] = [active]
-        sort = [_geo_sort(query)] if query.near is not None else []
-        sort += ["_score", {"kind": "asc"}, {"key": "asc"}]
+        sort.append({"name_len": "asc"})
+    elif query.near is not None:  # nearest first, whatever the status (as embedded)
+        sort = [_geo_sort(query), STATUS_SORT]
+    sort += [{"kind": "asc"}, {"key": "asc"}]
     return {"query": {"bool": bool_q}, "sort": sort, "from": query.offset, "size": query.size,
             "track_total_hits": True, "track_scores": True}
+
+
+def geo_sort_index(body: dict) -> int | None:
+    """Where the distance stands in each hit's ``sort`` values of ``body``, if it is sorted by
+    distance."""
+    return next((i for i, key in enumerate(body["sort"])
+                 if isinstance(key, dict) and "_geo_distance" in key), None)
 
 
 def build_suggest_body(q: str, size: int = 8) -> dict:

@@ -35,7 +35,7 @@ from .embedded_bulk import BulkLoader
 from .embedded_write import Writer, delete_docs, write_docs
 from .match import TIER_MATCH, highlight, plan_query
 
-BATCH = 2000
+BATCH = 10000
 
 
 def _distance(lat1, lng1, lat2, lng2):

@@ -31,12 +31,13 @@ from __future__ import annotations
 
 import sqlite3
 from functools import lru_cache
+from operator import add
 
 from .base import STATUS_RANK
 from .normalise import compact
 from .pinyin import sound_parts
 
-SCHEMA_VERSION = 6  # PRAGMA user_version; an older index is emptied and must be rebuilt
+SCHEMA_VERSION = 7  # PRAGMA user_version; an older index is emptied and must be rebuilt
 PREFIX = "\ue000"  # private-use character: marks a name's first characters in grams.t
 OTHER_SEP = "|"  # in the other text between keywords and subtitle (never in folded text)
 LEN_SHIFT = 24  # names.id = min(len(title), 255) << LEN_SHIFT | seq
@@ -50,12 +51,11 @@ CREATE TABLE IF NOT EXISTS docs (
     id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
     subtitle TEXT NOT NULL, other_id INTEGER NOT NULL, place_id INTEGER, division_code TEXT NOT NULL,
     lat REAL, lng REAL, risk_grade TEXT, status TEXT NOT NULL, alerts TEXT NOT NULL,
-    idents TEXT NOT NULL, UNIQUE (kind, key));
-CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, title TEXT NOT NULL UNIQUE,
+    idents TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, title TEXT NOT NULL,
     norm TEXT NOT NULL, fz TEXT NOT NULL, ex TEXT NOT NULL, ndocs INTEGER NOT NULL,
     nent INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS names_norm ON names (norm);
-CREATE TABLE IF NOT EXISTS others (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE,
+CREATE TABLE IF NOT EXISTS others (id INTEGER PRIMARY KEY, text TEXT NOT NULL,
     ndocs INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS ids (ident TEXT NOT NULL, id INTEGER NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS name_fts USING fts5(norm, fz, tokenize='trigram',
@@ -67,11 +67,16 @@ CREATE VIRTUAL TABLE IF NOT EXISTS other_fts USING fts5(text, tokenize='trigram'
 CREATE VIRTUAL TABLE IF NOT EXISTS other_grams USING fts5(
     o, tokenize='unicode61 remove_diacritics 0', detail=none);
 CREATE TABLE IF NOT EXISTS places (id INTEGER PRIMARY KEY, lat REAL NOT NULL, lng REAL NOT NULL,
-    ndocs INTEGER NOT NULL, nent INTEGER NOT NULL, UNIQUE (lat, lng));
+    ndocs INTEGER NOT NULL, nent INTEGER NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS geo USING rtree(
     id, min_lat, max_lat, min_lng, max_lng, +lat REAL, +lng REAL);
 """
-LATE_INDEXES = ("CREATE INDEX IF NOT EXISTS ids_ident ON ids (ident)",
+LATE_INDEXES = ("CREATE UNIQUE INDEX IF NOT EXISTS docs_key ON docs (kind, key)",
+                "CREATE UNIQUE INDEX IF NOT EXISTS names_title ON names (title)",
+                "CREATE INDEX IF NOT EXISTS names_norm ON names (norm)",
+                "CREATE UNIQUE INDEX IF NOT EXISTS others_text ON others (text)",
+                "CREATE UNIQUE INDEX IF NOT EXISTS places_point ON places (lat, lng)",
+                "CREATE INDEX IF NOT EXISTS ids_ident ON ids (ident)",
                 "CREATE INDEX IF NOT EXISTS docs_other ON docs (other_id)",
                 "CREATE INDEX IF NOT EXISTS docs_place ON docs (place_id) WHERE place_id IS NOT NULL")
 FTS_TABLES = ("name_fts", "name_grams", "other_fts", "other_grams")
@@ -85,7 +90,7 @@ def fts_phrase(term: str) -> str:
 def short_grams(text: str) -> set[str]:
     """1- and 2-character grams of a compact folded text."""
     grams = set(text)
-    grams.update(text[i:i + 2] for i in range(len(text) - 1))
+    grams.update(map(add, text, text[1:]))
     return grams
 
 
@@ -126,7 +131,8 @@ def other_text(subtitle: str, keywords: tuple[str, ...]) -> str:
 
 def other_grams(text: str) -> str:
     """The 1- and 2-character grams of an other text (none across its separator)."""
-    return " ".join(g for part in text.split(OTHER_SEP) for g in short_grams(part))
+    keywords, _sep, subtitle = text.partition(OTHER_SEP)
+    return " ".join(short_grams(keywords) | short_grams(subtitle))
 
 
 def prepare(conn: sqlite3.Connection) -> None:
@@ -140,7 +146,8 @@ def prepare(conn: sqlite3.Connection) -> None:
 
 
 def finish_indexes(conn: sqlite3.Connection) -> None:
-    """The indexes a bulk load creates once at its end (cheaper than row by row)."""
+    """The indexes a bulk load creates once at its end (cheaper than row by row; a rebuild
+    writes each (kind, key), name, other text and place once, so the unique ones hold)."""
     for sql in LATE_INDEXES:
         conn.execute(sql)
 

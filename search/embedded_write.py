@@ -13,7 +13,7 @@ import json
 import sqlite3
 
 from .base import STATUS_RANK, SearchDoc
-from .embedded_sql import (_DOC_INSERT, LEN_SHIFT, MAX_STATUS, STATUS_SHIFT, doc_band,
+from .embedded_sql import (_DOC_INSERT, LEN_SHIFT, MAX_STATUS, NAME_SHIFT, STATUS_SHIFT,
                            name_band, name_of, other_grams, other_text, title_parts)
 
 _NAME_INSERTS = (
@@ -122,45 +122,51 @@ class Writer:
         """Buffer one document's rows (the hot loop of a rebuild: dictionary hits mostly)."""
         name_id = self.name_ids.get(doc.title) or self._name(doc.title)
         okey = (doc.subtitle, doc.keywords)
-        other_id = self.other_by_key.get(okey)
-        if other_id is None:
-            other_id = self.other_by_key[okey] = self._other(doc.subtitle, doc.keywords)
+        other_id = self.other_by_key.get(okey) or self._other_by(okey)
         rank = STATUS_RANK.get(doc.status, MAX_STATUS)
-        band = doc_band(name_id, rank if rank < MAX_STATUS else MAX_STATUS)
-        doc_id = self.doc_last.get(band)
-        if doc_id is None:
-            doc_id = self._last("docs", band, band + (1 << STATUS_SHIFT))
+        band = name_id << NAME_SHIFT | (rank if rank < MAX_STATUS else MAX_STATUS) << STATUS_SHIFT
+        doc_id = self.doc_last.get(band) or self._last("docs", band, band + (1 << STATUS_SHIFT))
         doc_id += 1
         if doc_id >= band + (1 << STATUS_SHIFT):
             raise RuntimeError("search index: no id left for a name's documents;"
                                " run `gongzhi reindex`")
         self.doc_last[band] = doc_id
         idents = doc.all_identifiers()
+        lat, lng = doc.lat, doc.lng
         place_id = None
-        if doc.lat is not None and doc.lng is not None:
-            place_id = self.place_ids.get((doc.lat, doc.lng)) or self._place(doc.lat, doc.lng)
+        if lat is not None and lng is not None:
+            place_id = self.place_ids.get((lat, lng)) or self._place(lat, lng)
         self.rows[0].append((doc_id, doc.kind, doc.key, doc.title, doc.subtitle, other_id,
-                             place_id, doc.division_code or "", doc.lat, doc.lng, doc.risk_grade,
+                             place_id, doc.division_code or "", lat, lng, doc.risk_grade,
                              doc.status, json.dumps(list(doc.alerts)) if doc.alerts else "[]",
                              " ".join(idents)))
-        self.rows[1].extend([(i, doc_id) for i in idents])
+        ids = self.rows[1]
+        for ident in idents:
+            ids.append((ident, doc_id))
         self._count(name_id, other_id, place_id, doc.kind, 1)
+
+    def _other_by(self, okey: tuple[str, tuple[str, ...]]) -> int:
+        found = self.other_by_key[okey] = self._other(*okey)
+        return found
 
     def _count(self, name_id: int, other_id: int, place_id: int | None, kind: str,
                delta: int) -> None:
         ent = delta if kind == "enterprise" else 0
         counts = self.name_counts.get(name_id)
         if counts is None:
-            counts = self.name_counts[name_id] = [0, 0]
-        counts[0] += delta
-        counts[1] += ent
-        self.other_counts[other_id] = self.other_counts.get(other_id, 0) + delta
+            self.name_counts[name_id] = [delta, ent]
+        else:
+            counts[0] += delta
+            counts[1] += ent
+        others = self.other_counts
+        others[other_id] = others.get(other_id, 0) + delta
         if place_id is not None:
             counts = self.place_counts.get(place_id)
             if counts is None:
-                counts = self.place_counts[place_id] = [0, 0]
-            counts[0] += delta
-            counts[1] += ent
+                self.place_counts[place_id] = [delta, ent]
+            else:
+                counts[0] += delta
+                counts[1] += ent
 
     def delete(self, kind: str, key: str) -> bool:
         """Delete one document (written rows only: call :meth:`flush` first)."""
@@ -276,7 +282,9 @@ def write_docs(conn: sqlite3.Connection, docs, replace: bool = True,
                writer: Writer | None = None) -> int:
     """Insert (or, with ``replace``, replace) ``docs``; the last of several documents with one
     (kind, key) wins. Without ``writer``, one of its own, finished here."""
-    docs = list({(d.kind, d.key): d for d in docs}.values())
+    docs = list(docs)
+    if len({(d.kind, d.key) for d in docs}) < len(docs):  # the last of a repeated key wins
+        docs = list({(d.kind, d.key): d for d in docs}.values())
     own = writer is None
     writer = writer or Writer(conn)
     if replace:

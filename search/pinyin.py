@@ -169,11 +169,10 @@ def sound_parts(text: str) -> tuple[str, str, tuple[str, ...]]:
     fuzzy_: dict[str, None] = {}
     initials: dict[str, None] = {}
     for seq in seqs:
-        forms = [_forms(s) for s in seq]
-        exact.setdefault("".join(f[0] for f in forms), None)
-        exact.setdefault("".join(f[1] for f in forms), None)
-        fuzzy_.setdefault("".join(f[2] for f in forms), None)
-        fz_initials = "".join(f[3] for f in forms)
+        full, first, fz_full, fz_initials = map("".join, zip(*map(_forms, seq)))
+        exact.setdefault(full, None)
+        exact.setdefault(first, None)
+        fuzzy_.setdefault(fz_full, None)
         fuzzy_.setdefault(fz_initials, None)
         initials.setdefault(fz_initials, None)
     return " ".join(exact), " ".join(fuzzy_), tuple(initials)

@@ -67,6 +67,9 @@ DOCS = [
               (), ("retailer",), "450223"),
     SearchDoc(E, "92450205MA5KLMD016", "冷面店", "柳州市柳北区胜利路",
               (), ("caterer",), "450205"),
+    # both terms of 螺蛳粉 城中 in a longer name: before 螺蛳粉 of 城中区 (one term in the address)
+    SearchDoc(E, "92450202MA5KCZL017", "城中螺蛳粉老店", "柳州市柳北区跃进路",
+              (), ("caterer",), "450202"),
 ]
 TRD, NFC, MFC, MYD, ZYD, LMD = (d.key for d in DOCS[10:16])
 METACHARACTERS = ['"', "*", "NEAR", "(", ")", ":", "AND", "OR", "-", "^", "~", '螺蛳"粉',
@@ -230,7 +233,8 @@ class TestSearchBackendContract:
         assert "91450100MA5KHHL002" in await keys(backend, q="廣西好歡螺")
 
     async def test_full_width_letters(self, backend):
-        assert "92450202MA5KCQX003" in await keys(backend, q="ＣＨＯＮＧＱＩＮＧ")
+        assert (await keys(backend, q="ＣＨＯＮＧＱＩＮＧ"))[:1] == ["92450202MA5KCQX003"]
+        assert (await keys(backend, q="ＣＱＸＭ"))[:1] == ["92450202MA5KCQX003"]  # initials
         assert set(await keys(backend, q="ｌｓｆ", size=20)) == set(await keys(backend, q="lsf",
                                                                                size=20))
 
@@ -244,7 +248,7 @@ class TestSearchBackendContract:
         assert await keys(backend, q="nenglian") == [TRD]  # n/l and en/eng
         assert await keys(backend, q="nenglian", fuzzy=False) == []
         assert await keys(backend, q="lenglian", fuzzy=False) == [TRD]
-        assert "92450202MA5KCQX003" in await keys(backend, q="congqin")  # ch/c, ing/in
+        assert (await keys(backend, q="congqin"))[:1] == ["92450202MA5KCQX003"]  # ch/c, ing/in
 
     async def test_skipped_characters_match_partially(self, backend):
         result = await backend.search(SearchQuery(q="城中农贸"))
@@ -257,6 +261,10 @@ class TestSearchBackendContract:
             assert [h.key for h in result.hits] == [MFC], q
         assert MYD not in await keys(backend, q="米 柳城 粉厂")
         assert await keys(backend, q="米粉 鹿寨") == []
+
+    async def test_terms_all_in_the_name_before_terms_in_the_address(self, backend):
+        found = await keys(backend, q="螺蛳粉 城中", size=20)
+        assert found[:2] == ["92450202MA5KCZL017", "92450202MA5KLSF005"]
 
     async def test_each_hit_says_how_it_matched(self, backend):
         async def match(q):

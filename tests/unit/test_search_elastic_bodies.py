@@ -2,8 +2,9 @@ import json
 
 from search.base import SearchDoc, SearchQuery
 from search.elastic import match_label
-from search.elastic_bodies import (BOOSTS, TIER_BOOSTS, build_mapping, build_search_body,
-                                   build_source, build_suggest_body)
+from search.elastic_bodies import (BOOSTS, IN_TIER, STATUS_SORT, TIER_BOOSTS, build_mapping,
+                                   build_search_body, build_source, build_suggest_body,
+                                   geo_sort_index)
 from search.match import plan_query
 
 
@@ -49,14 +50,21 @@ def test_metacharacters_stay_literal():
 
 
 def test_tier_boosts_dominate_all_lower_tiers():
-    order = [*TIER_BOOSTS, "active"]
+    order = list(TIER_BOOSTS)
     for i, name in enumerate(order[:-1]):
         assert BOOSTS[name] > sum(BOOSTS[lower] for lower in order[i + 1:])
+    # within-tier shares stay below the gap to the next tier up
+    assert BOOSTS["terms"] + IN_TIER["in_name"] + BOOSTS["sound"] + BOOSTS["fuzzy_sound"] + \
+        BOOSTS["partial"] < BOOSTS["substring"]
+    assert BOOSTS["partial"] + IN_TIER["all_chars"] + IN_TIER["tight"] + IN_TIER["early"] < \
+        BOOSTS["fuzzy_sound"]
     body = build_search_body(SearchQuery(q="91450200MA5KLBW001"))
     should = body["query"]["bool"]["must"][0]["bool"]["should"]
     assert should[0] == {"constant_score": {"filter": {"term": {"identifiers": "91450200MA5KLBW001"}},
                                             "boost": BOOSTS["identifier"]}}
-    assert body["query"]["bool"]["should"][0]["constant_score"]["filter"] == {"term": {"status": "active"}}
+    assert "should" not in body["query"]["bool"]  # one term, no partial: nothing within tiers
+    assert body["sort"] == ["_score", STATUS_SORT, {"name_len": "asc"},
+                            {"kind": "asc"}, {"key": "asc"}]
 
 
 def test_sound_clauses_for_letters_and_characters():
@@ -112,10 +120,11 @@ def test_geo_filter_sort_and_pagination():
     assert {"term": {"kind": "enterprise"}} in filters
     assert {"prefix": {"division_code": "4502"}} in filters
     assert {"geo_distance": {"distance": "2km", "location": {"lat": 24.3, "lon": 109.4}}} in filters
-    assert body["sort"][0]["_geo_distance"]["unit"] == "km"
+    assert body["sort"][0]["_geo_distance"]["unit"] == "km" and geo_sort_index(body) == 0
     assert (body["from"], body["size"], body["track_total_hits"]) == (20, 10, True)
     with_text = build_search_body(SearchQuery(q="螺", near=(24.3, 109.4)))
-    assert with_text["sort"][0] == "_score" and "_geo_distance" in with_text["sort"][1]
+    assert with_text["sort"][:2] == ["_score", STATUS_SORT]
+    assert "_geo_distance" in with_text["sort"][2] and geo_sort_index(with_text) == 2
 
 
 def test_substring_uses_unigram_field_for_one_character():
