@@ -9,6 +9,7 @@ from typing import Callable
 
 from complaints.deadlines import Deadline, DeadlineRules, WorkingCalendar
 from complaints.moderation import Policy
+from complaints.refusals import BUILTIN, Refusals
 from complaints.storage import PhotoStorage
 from core.clock import SHANGHAI, aware
 from core.settings import Settings
@@ -35,6 +36,7 @@ class CaseContext:
     clock: Callable[[], datetime]
     wake: Callable[[], None] = field(default=lambda: None)
     moderation: Policy = field(default_factory=Policy)
+    refusals: Refusals = BUILTIN
 
     @classmethod
     def from_settings(cls, settings: Settings, *, storage: PhotoStorage,
@@ -46,7 +48,8 @@ class CaseContext:
                               mediation=settings.mediation_days,
                               verification=settings.verification_days)
         return cls(settings, calendar, rules, storage, clock,
-                   moderation=Policy.load(settings.moderation_words_file))
+                   moderation=Policy.load(settings.moderation_words_file),
+                   refusals=Refusals.load(settings.refusal_reasons_file))
 
     def now(self) -> datetime:
         """Now as an aware UTC instant: SQLite compares stored instants as UTC text, so every
