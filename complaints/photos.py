@@ -1,9 +1,10 @@
 """Photo intake, pure: bytes in, a clean re-encoded JPEG and its thumbnail out.
 
 The real content decides, never the name: Pillow must recognise JPEG, PNG, WebP or HEIC/HEIF
-(the iPhone's format, through the ``pillow-heif`` plugin) from the bytes. Size and pixel limits are checked from the header before anything is decoded (a
-20000 x 20000 PNG is refused without allocating it), a truncated file fails to decode, EXIF
-orientation is applied, and re-encoding drops every piece of metadata (GPS above all).
+(the iPhone's format, through the ``pillow-heif`` plugin) from the bytes. Size and pixel
+limits are checked from the header before anything is decoded (a 20000 x 20000 PNG is
+refused without allocating it), a truncated file fails to decode, EXIF orientation is
+applied, and re-encoding drops every piece of metadata (GPS above all).
 """
 
 from __future__ import annotations
