@@ -61,3 +61,21 @@ def test_a_bad_file_is_refused_whole(tmp_path, content):
         Refusals.load(path)
     assert err.value.code == "refusal_reasons_invalid"
     assert err.value.field == "GONGZHI_REFUSAL_REASONS" and "无效" in err.value.message
+
+
+def test_the_files_are_named_by_settings_and_loaded_into_the_case_context(tmp_path):
+    from complaints.context import CaseContext
+    from complaints.storage import LocalPhotoStorage
+    from core.settings import load_settings
+
+    reasons, words = tmp_path / "reasons.json", tmp_path / "words.txt"
+    reasons.write_text(json.dumps(TABLE, ensure_ascii=False), encoding="utf-8")
+    words.write_text("地沟油\n", encoding="utf-8")
+    settings = load_settings({"GONGZHI_REFUSAL_REASONS": f" {reasons} ",
+                              "GONGZHI_MODERATION_WORDS": str(words)})
+    ctx = CaseContext.from_settings(settings, storage=LocalPhotoStorage(tmp_path / "p"),
+                                    clock=lambda: AT)
+    assert ctx.refusals.codes == ("not_competent", "not_food")
+    assert ctx.moderation.words == ("地沟油",)
+    default = CaseContext.from_settings(load_settings({}), storage=ctx.storage, clock=lambda: AT)
+    assert default.refusals is BUILTIN and "加微信" in default.moderation.words
