@@ -16,7 +16,7 @@ from complaints.models import Complaint, ComplaintEvent, ComplaintJob, Photo
 from complaints.service import ComplaintService
 from tests import complaint_helpers as H
 from tests.e2e.test_complaints_flow import (PASSWORD, clock, http, login, server,  # noqa: F401
-                                            settle, staff_login, standin_url)
+                                            settle, staff_login)
 from tests.e2e.test_complaints_input import complaint, world  # noqa: F401
 
 

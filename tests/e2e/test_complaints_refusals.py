@@ -10,7 +10,7 @@ from complaints.models import Complaint, ComplaintEvent
 from complaints.refusals import Refusals
 from complaints.service import ComplaintService
 from tests.e2e.test_complaints_flow import (PASSWORD, clock, http, login, server,  # noqa: F401
-                                            settle, staff_login, standin_url)
+                                            settle, staff_login)
 from tests.e2e.test_complaints_input import complaint, world  # noqa: F401
 from tests.unit.test_complaints_refusals import TABLE
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from accounts.staff import StaffLogin, add_staff
-from tests.e2e.test_redis_outage import app, back_on_redis, redis_server, standin_url  # noqa: F401
+from tests.e2e.test_redis_outage import app, back_on_redis, redis_server  # noqa: F401
 
 PASSWORD = "correct horse battery"
 
