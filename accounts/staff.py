@@ -1,5 +1,10 @@
 """Staff accounts (complaint handlers and supervisors): passwords hashed with Argon2id,
-login into an opaque token kept in the KeyValueStore as its SHA-256 hash.
+login into an opaque token kept in the database (``staff_session``) as its SHA-256 hash.
+
+Staff sessions live in the database, not in Redis like the mini-program's: handlers must go on
+working through a Redis outage, and a token issued by one worker process must be good in all
+of them (see ``core.failover``). Each lookup also re-reads the account, so a deactivated
+account or a changed role or district takes effect at the next request.
 
 A handler works for one county-level office (``division``, a GB/T 2260 code) and sees only
 its cases; a supervisor sees every case and reassigns them.
@@ -8,10 +13,10 @@ its cases; a supervisor sees every case and reassigns them.
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,14 +27,12 @@ from tortoise.models import Model
 from accounts.sessions import token_hash
 from core.db import APP
 from core.errors import Conflict, InvalidInput, Unauthorized
-from core.kv import KeyValueStore
 
 ROLES = ("handler", "supervisor")
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
 DIVISION_RE = re.compile(r"^[1-8]\d{5}$")
 MIN_PASSWORD = 10
 STAFF_SESSION_TTL = 12 * 3600
-_PREFIX = "staff-session:"
 _hasher = PasswordHasher()  # Argon2id, RFC 9106 low-memory profile (argon2-cffi's default)
 # Verified against when the username is unknown, so both answers take the same time.
 _DUMMY = _hasher.hash("not-a-password-" + secrets.token_hex(8))
@@ -48,6 +51,19 @@ class Staff(Model):
     class Meta:
         app = APP
         table = "staff"
+
+
+class StaffLogin(Model):
+    """A live staff login: the token only as its SHA-256 hash."""
+
+    token_hash = fields.CharField(64, primary_key=True)
+    staff_id = fields.IntField(db_index=True)
+    created_at = fields.DatetimeField()
+    expires_at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        app = APP
+        table = "staff_session"
 
 
 @dataclass(frozen=True)
@@ -97,8 +113,8 @@ async def add_staff(*, username: str, name: str, role: str, division: str | None
                        code="username_taken") from None
 
 
-async def login_staff(*, username, password, store: KeyValueStore,
-                      ttl: float = STAFF_SESSION_TTL) -> tuple[str, StaffSession]:
+async def login_staff(*, username, password, ttl: float = STAFF_SESSION_TTL,
+                      now: datetime | None = None) -> tuple[str, StaffSession]:
     """Check the password; return a new token and the session it stands for."""
     if not isinstance(username, str) or not isinstance(password, str) or not password:
         raise InvalidInput("请填写用户名和密码", field="username", code="invalid_body")
@@ -114,24 +130,37 @@ async def login_staff(*, username, password, store: KeyValueStore,
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = await asyncio.to_thread(_hasher.hash, password)
         await staff.save(update_fields=["password_hash"])
-    session = StaffSession(staff.username, staff.name, staff.role, staff.division)
     token = secrets.token_urlsafe(32)
-    await store.set(_PREFIX + token_hash(token), json.dumps(session.public()).encode(), ttl=ttl)
-    return token, session
+    at = now or datetime.now(timezone.utc)
+    await StaffLogin.filter(expires_at__lt=at).delete()  # the expired ones, of everybody
+    await StaffLogin.create(token_hash=token_hash(token), staff_id=staff.id, created_at=at,
+                            expires_at=at + timedelta(seconds=ttl))
+    return token, _session(staff)
 
 
-async def resolve_staff(*, token: str | None, store: KeyValueStore) -> StaffSession | None:
-    """The staff session behind ``token``, or None."""
+async def resolve_staff(*, token: str | None,
+                        now: datetime | None = None) -> StaffSession | None:
+    """The staff session behind ``token`` (live, its account active), or None."""
     if not token or len(token) > 64:
         return None
-    raw = await store.get(_PREFIX + token_hash(token))
-    if raw is None:
-        return None
-    data = json.loads(raw)
-    return StaffSession(data["username"], data["name"], data["role"], data.get("division"))
+    login = await StaffLogin.get_or_none(token_hash=token_hash(token),
+                                         expires_at__gt=now or datetime.now(timezone.utc))
+    staff = login and await Staff.get_or_none(id=login.staff_id, active=True)
+    return _session(staff) if staff else None
+
+
+async def logout_staff(*, token: str | None) -> bool:
+    """End a staff session; True when there was one."""
+    if not token or len(token) > 64:
+        return False
+    return await StaffLogin.filter(token_hash=token_hash(token)).delete() > 0
+
+
+def _session(staff: Staff) -> StaffSession:
+    return StaffSession(staff.username, staff.name, staff.role, staff.division)
 
 
 async def staff_names(usernames: list[str]) -> dict[str, StaffSession]:
     """Active accounts by username (for assignment checks)."""
     rows = await Staff.filter(username__in=usernames, active=True)
-    return {s.username: StaffSession(s.username, s.name, s.role, s.division) for s in rows}
+    return {s.username: _session(s) for s in rows}

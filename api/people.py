@@ -6,7 +6,7 @@ from __future__ import annotations
 import hmac
 
 from accounts.staff import StaffSession, resolve_staff
-from api.http import bearer_session, bearer_token, rate_client, services
+from api.http import bearer_session, bearer_token, rate_client
 from complaints.context import Actor
 from complaints.models import Complaint
 from complaints.submit import Filer, secret_digest
@@ -41,8 +41,7 @@ async def require_owner(request, case: Complaint) -> Actor:
 
 async def require_staff(request) -> Actor:
     """The logged-in handler or supervisor (401 otherwise)."""
-    staff: StaffSession | None = await resolve_staff(token=bearer_token(request),
-                                                     store=services(request).store)
+    staff: StaffSession | None = await resolve_staff(token=bearer_token(request))
     if staff is None:
         raise Unauthorized("请先以工作人员身份登录（POST /api/v1/auth/staff）",
                            field="Authorization", code="staff_login_required")

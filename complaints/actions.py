@@ -54,7 +54,8 @@ async def move_case(*, ctx: CaseContext, case: Complaint, actor: Actor, to: str,
                            code="invalid_reason")
     done = transition(kind=Kind(case.kind), before=Status(case.status), after=after,
                       role=Role(actor.role), actor=actor.name, at=ctx.now(), reason=reason,
-                      refusal_reason=refusal_reason, mode=mode, public=public)
+                      refusal_reason=refusal_reason, mode=mode, public=public,
+                      refusals=ctx.refusals)
     changes = _effects(ctx, case, done, transfer_to)
     if done.after == Status.ACCEPTED and actor.role == "handler" and not case.assigned_to:
         changes["assigned_to"] = actor.name

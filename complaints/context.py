@@ -8,6 +8,8 @@ from datetime import date, datetime, time, timezone
 from typing import Callable
 
 from complaints.deadlines import Deadline, DeadlineRules, WorkingCalendar
+from complaints.moderation import Policy
+from complaints.refusals import BUILTIN, Refusals
 from complaints.storage import PhotoStorage
 from core.clock import SHANGHAI, aware
 from core.settings import Settings
@@ -33,6 +35,8 @@ class CaseContext:
     storage: PhotoStorage
     clock: Callable[[], datetime]
     wake: Callable[[], None] = field(default=lambda: None)
+    moderation: Policy = field(default_factory=Policy)
+    refusals: Refusals = BUILTIN
 
     @classmethod
     def from_settings(cls, settings: Settings, *, storage: PhotoStorage,
@@ -43,7 +47,9 @@ class CaseContext:
         rules = DeadlineRules(acceptance=settings.acceptance_days,
                               mediation=settings.mediation_days,
                               verification=settings.verification_days)
-        return cls(settings, calendar, rules, storage, clock)
+        return cls(settings, calendar, rules, storage, clock,
+                   moderation=Policy.load(settings.moderation_words_file),
+                   refusals=Refusals.load(settings.refusal_reasons_file))
 
     def now(self) -> datetime:
         """Now as an aware UTC instant: SQLite compares stored instants as UTC text, so every

@@ -39,6 +39,6 @@ async def start(services: Services) -> None:
     ctx.wake = worker.wake
     services.provide(ComplaintService, lambda: ComplaintService(ctx, worker),
                      close=ComplaintService.close)
-    services.provide(ComplaintFigures, CaseFigures)
+    services.provide(ComplaintFigures, lambda: CaseFigures(ctx.refusals))
     services.background(worker.run)
     services.get(ExchangeExtensions).add(transfer_type(ctx, lambda: today_in(ctx)))

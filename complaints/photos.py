@@ -1,9 +1,10 @@
 """Photo intake, pure: bytes in, a clean re-encoded JPEG and its thumbnail out.
 
-The real content decides, never the name: Pillow must recognise JPEG, PNG or WebP from the
-bytes. Size and pixel limits are checked from the header before anything is decoded (a
-20000 x 20000 PNG is refused without allocating it), a truncated file fails to decode, EXIF
-orientation is applied, and re-encoding drops every piece of metadata (GPS above all).
+The real content decides, never the name: Pillow must recognise JPEG, PNG, WebP or HEIC/HEIF
+(the iPhone's format, through the ``pillow-heif`` plugin) from the bytes. Size and pixel
+limits are checked from the header before anything is decoded (a 20000 x 20000 PNG is
+refused without allocating it), a truncated file fails to decode, EXIF orientation is
+applied, and re-encoding drops every piece of metadata (GPS above all).
 """
 
 from __future__ import annotations
@@ -13,11 +14,18 @@ import io
 import warnings
 from dataclasses import dataclass
 
+import pillow_heif
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from core.i18n import T
 
-FORMATS = ("JPEG", "PNG", "WEBP")
+# HEIC/HEIF: libheif decodes; pillow-heif hands Pillow the EXIF (GPS included), which the
+# re-encoding below drops like any other format's. No thumbnails of its own are read.
+pillow_heif.register_heif_opener(thumbnails=False)
+FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1",
+                         b"msf1"})
 MAX_SIDE = 4096  # stored photos are scaled down to this long side
 THUMB_SIDE = 320
 QUALITY = 85
@@ -55,8 +63,7 @@ def process_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> Processed:
             image.load()
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError,
                 Image.DecompressionBombWarning):
-            raise InvalidInput("照片文件已损坏或不完整，无法读取", field="file",
-                               code="photo_corrupt") from None
+            raise _corrupt() from None
     source = image.format
     image = ImageOps.exif_transpose(image)
     image = _rgb(image)
@@ -76,17 +83,27 @@ def _open(data: bytes, max_pixels: int) -> Image.Image:
         image = Image.open(io.BytesIO(data), formats=FORMATS)
     except (UnidentifiedImageError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:
+        if isinstance(exc, UnidentifiedImageError) and _heif_brand(data):
+            raise _corrupt() from None  # a HEIC container libheif cannot read: cut or damaged
         if isinstance(exc, UnidentifiedImageError):
-            raise UnsupportedMediaType("只接受 JPEG、PNG 或 WebP 格式的照片", field="file",
-                                       code="not_an_image") from None
+            raise UnsupportedMediaType(T("只接受 JPEG、PNG、WebP 或 HEIC 格式的照片"),
+                                       field="file", code="not_an_image") from None
         raise _too_many_pixels(max_pixels) from None
     except (OSError, SyntaxError, ValueError):
-        raise InvalidInput("照片文件已损坏或不完整，无法读取", field="file",
-                           code="photo_corrupt") from None
+        raise _corrupt() from None
     width, height = image.size
     if width * height > max_pixels or width < 1 or height < 1:
         raise _too_many_pixels(max_pixels)
     return image
+
+
+def _heif_brand(data: bytes) -> bool:
+    """True when the bytes open like a HEIF file (an ``ftyp`` box naming a HEIF brand)."""
+    return data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS
+
+
+def _corrupt() -> InvalidInput:
+    return InvalidInput(T("照片文件已损坏或不完整，无法读取"), field="file", code="photo_corrupt")
 
 
 def _too_many_pixels(max_pixels: int) -> InvalidInput:

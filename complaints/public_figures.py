@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from complaints.context import day_start, local_day
 from complaints.models import Complaint, ComplaintEvent
-from complaints.workflow import REFUSAL_REASONS
+from complaints.refusals import BUILTIN, Refusals
 from core.complaint_figures import CaseSummary, ComplaintCounts, ComplaintFigures
 
 WAITING = ("submitted", "moderation", "pending", "returned")
@@ -30,6 +30,9 @@ def outcome(status: str, decision: str | None) -> str:
 
 class CaseFigures(ComplaintFigures):
     """Complaint figures read from the ``complaint`` table (cases resolved to an enterprise)."""
+
+    def __init__(self, refusals: Refusals = BUILTIN):
+        self.refusals = refusals
 
     async def counts(self, *, uscc: str, since: date, until: date) -> ComplaintCounts:
         rows = await Complaint.filter(
@@ -57,6 +60,6 @@ class CaseFigures(ComplaintFigures):
                             category=r["category"], status=r["status"],
                             outcome=outcome(r["status"], r["decision"]),
                             reason_code=refused.get(r["id"]),
-                            reason=REFUSAL_REASONS.get(refused.get(r["id"]) or ""),
+                            reason=self.refusals.text(refused.get(r["id"])),
                             decided_on=local_day(r["decided_at"]) if r["decided_at"] else None)
                 for r in rows]

@@ -21,9 +21,10 @@ JSON_COLUMNS = ("triage", "place")
 
 
 def first_events(*, now: datetime, kind_name: str, triage: dict, check: bool,
-                 note: str | None) -> list[dict]:
+                 note: str | None, held: bool = False) -> list[dict]:
     """The timeline a case starts with: received, the triage's reasons (internal), and the
-    move to pending when no content check is due."""
+    move to pending (or, ``held`` by the service's own content check, to moderation) when no
+    WeChat content check is due."""
     reasons = triage["category"]["reasons"] + triage["jurisdiction"]["reasons"] + \
         [d["reason"] for d in triage["duplicates"]]
     rows = [dict(at=now, kind="transition", actor="complainant", role="complainant",
@@ -31,7 +32,14 @@ def first_events(*, now: datetime, kind_name: str, triage: dict, check: bool,
                  public=True),
             dict(at=now, kind="triage", actor="system", role="system", before=None,
                  after=None, reason="；".join(reasons), public=False)]
-    if not check:
+    if held:
+        rows.append(dict(at=now, kind="transition", actor="system", role="system",
+                         before="submitted", after="moderation", reason="内容待人工审核",
+                         public=True))
+        rows.append(dict(at=now, kind="triage", actor="system", role="system", before=None,
+                         after=None, reason="；".join(triage["content_check"]["reasons"]),
+                         public=False))
+    elif not check:
         rows.append(dict(at=now, kind="transition", actor="system", role="system",
                          before="submitted", after="pending", reason="等待受理", public=True))
     return rows

@@ -16,6 +16,7 @@ from complaints import triage
 from complaints.context import CaseContext, local_day
 from complaints.form import Submission, parse_submission
 from complaints.models import Complaint, Photo
+from complaints.moderation import WECHAT, Screen
 from complaints.store import first_events, insert_case
 from complaints.targets import ResolvedTarget, resolve_target
 from complaints.views import KIND_NAMES
@@ -80,27 +81,36 @@ async def submit_complaint(*, ctx: CaseContext, body: object, filer: Filer,
     form = parse_submission(body, today=local_day(now), max_photos=ctx.settings.max_photos)
     target = await resolve_target(form.target)
     photos = await _photos(form, filer)
-    check = ctx.settings.content_check == "wechat" and bool(filer.openid)
+    screen = content_screen(ctx, form, filer, photos)
     secret = None if filer.owner_hash else follow_secret(idempotency_key)
     similar = await _duplicates(target, form, now)
-    values = case_values(ctx, form, target, similar, now=now, check=check)
+    values = case_values(ctx, form, target, similar, now=now, screen=screen)
     values.update(owner_hash=filer.owner_hash, openid=filer.openid,
                   secret_hash=secret_digest(secret) if secret else None,
                   idempotency_key=key_hash, request_hash=request_hash)
     try:
-        case = await _store(values, form.kind, now, photos, check)
+        case = await _store(values, form.kind, now, photos, screen)
     except IntegrityError:
         earlier = key_hash and await Complaint.get_or_none(idempotency_key=key_hash)
         if not earlier:
             raise
         return _replay(earlier, request_hash, idempotency_key), True
-    if check:  # a content check job was written with the case
+    if screen.deferred:  # a content check job was written with the case
         ctx.wake()
     return answer(case, similar, secret), False
 
 
+def content_screen(ctx: CaseContext, form: Submission, filer: Filer,
+                   photos: list[str]) -> Screen:
+    """WeChat's check (after the commit) for a filer with a WeChat session, else the
+    service's own policy, at once (``complaints.moderation``): every filing is checked."""
+    if ctx.settings.content_check == "wechat" and filer.openid:
+        return WECHAT
+    return ctx.moderation.screen(form.description, photos=len(photos))
+
+
 def case_values(ctx: CaseContext, form: Submission, target: ResolvedTarget,
-                similar: list[dict], *, now: datetime, check: bool) -> dict:
+                similar: list[dict], *, now: datetime, screen: Screen) -> dict:
     """The columns of a new case: the form, its target, triage and the acceptance deadline."""
     decided = triage.categorise(form.description, claimed=form.category,
                                 target_alerts=target.alerts)
@@ -108,7 +118,7 @@ def case_values(ctx: CaseContext, form: Submission, target: ResolvedTarget,
     where = triage.jurisdiction(target_division=target.division, place_division=place_division)
     due = ctx.due(now, ctx.rules.acceptance)
     return dict(
-        kind=form.kind.value, status=(Status.SUBMITTED if check else Status.PENDING).value,
+        kind=form.kind.value, status=_first_status(screen).value,
         category=decided.category, claimed_category=form.category, priority=decided.priority,
         priority_rank=RANK[decided.priority], description=form.description,
         target_type=target.type, target_key=target.key, target_name=target.name,
@@ -116,7 +126,13 @@ def case_values(ctx: CaseContext, form: Submission, target: ResolvedTarget,
         division=where.division, place=form.place.as_dict() if form.place else None,
         occurred_on=form.occurred_on, channel=form.channel, received_at=now,
         acceptance_due=due.due, due_on=due.due, provisional_due=due.provisional,
-        triage=_decisions(decided, where, similar, check), name=form.name, phone=form.phone)
+        triage=_decisions(decided, where, similar, screen), name=form.name, phone=form.phone)
+
+
+def _first_status(screen: Screen) -> Status:
+    if screen.deferred:
+        return Status.SUBMITTED
+    return Status.MODERATION if screen.held else Status.PENDING
 
 
 def _replay(case: Complaint, request_hash: str, raw_key: str) -> dict:
@@ -172,26 +188,24 @@ async def _duplicates(target: ResolvedTarget, form: Submission, now: datetime) -
     return [{"ticket": d.ticket, "score": d.score, "reason": d.reason} for d in found]
 
 
-def _decisions(decided, where, similar, check: bool) -> dict:
+def _decisions(decided, where, similar, screen: Screen) -> dict:
     """Every automatic decision with its reasons (shown to handlers)."""
     return {"category": {"value": decided.category, "reasons": list(decided.reasons)},
             "priority": {"value": decided.priority, "reasons": list(decided.reasons)},
             "jurisdiction": {"value": where.division, "reasons": [where.reason]},
-            "duplicates": similar,
-            "content_check": {"value": "pending" if check else "skipped",
-                              "reasons": [] if check else ["未经微信内容安全检测：提交人未登录微信"
-                                                           "或检测已关闭，由受理人员审阅"]}}
+            "duplicates": similar, "content_check": screen.triage()}
 
 
 async def store_case(values: dict, kind: Kind, now: datetime, *, note: str) -> Complaint:
-    """Commit a case that came from elsewhere (no photos, no content check)."""
-    return await _store(values, kind, now, [], False, note)
+    """Commit a case that came from elsewhere (no photos, no content check here)."""
+    return await _store(values, kind, now, [], Screen("skipped"), note)
 
 
 async def _store(values: dict, kind: Kind, now: datetime, photos: list[str],
-                 check: bool, first_note: str | None = None) -> Complaint:
+                 screen: Screen, first_note: str | None = None) -> Complaint:
+    check = screen.deferred
     events = first_events(now=now, kind_name=KIND_NAMES[kind.value], triage=values["triage"],
-                          check=check, note=first_note)
+                          check=check, held=screen.held, note=first_note)
     for attempt in range(3):
         try:
             return await insert_case({**values, "ticket": new_ticket(kind, now)}, events,

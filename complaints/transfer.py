@@ -11,6 +11,7 @@ from typing import Any, Callable, Iterator
 from complaints.context import CaseContext, local_day
 from complaints.form import parse_submission
 from complaints.models import Complaint, ComplaintEvent
+from complaints.moderation import Screen
 from complaints.submit import case_values, duplicates_of, store_case
 from complaints.targets import resolve_target
 from complaints.views import timeline_entry
@@ -20,6 +21,7 @@ from core.errors import InvalidInput
 from tracing.exchange.extensions import ExtensionType
 from tracing.exchange.fields import RecordError, moment, text
 
+FROM_12315 = Screen("skipped", ("由全国12315平台转来，不经本系统内容检测",))
 RECORD_TYPE = "complaint_transfer"
 FIELDS = {"type", "external_no", "ticket", "kind", "category", "description", "target", "place",
           "occurred_on", "received_at", "complainant", "status", "division_code", "timeline"}
@@ -97,7 +99,7 @@ async def _receive(ctx: CaseContext, values: dict) -> None:
     form = values["form"]
     target = await resolve_target(form.target)
     similar = await duplicates_of(target, form, now)
-    row = case_values(ctx, form, target, similar, now=now, check=False)
+    row = case_values(ctx, form, target, similar, now=now, screen=FROM_12315)
     row.update(source="12315", external_no=external_no)
     case = await store_case(row, form.kind, now,
                             note=f"由全国12315平台转来（编号 {external_no}）")

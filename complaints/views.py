@@ -8,8 +8,9 @@ from datetime import date
 
 from complaints.form import mask_phone
 from complaints.models import Complaint, ComplaintEvent
+from complaints.refusals import BUILTIN, Refusals
 from complaints.triage import CATEGORY_NAMES
-from complaints.workflow import AWAITING_DECISION, IN_HANDLING, REFUSAL_REASONS, Status, \
+from complaints.workflow import AWAITING_DECISION, IN_HANDLING, Status, \
     status_name
 from core.clock import local_iso
 
@@ -43,23 +44,26 @@ def _case(c: Complaint) -> dict:
     }
 
 
-def timeline_entry(e: ComplaintEvent, *, internal: bool) -> dict:
+def timeline_entry(e: ComplaintEvent, *, internal: bool, refusals: Refusals = BUILTIN) -> dict:
     entry = {"at": local_iso(e.at), "kind": e.kind, "status": e.after,
              "status_name": status_name(Status(e.after)) if e.after else None,
              "note": e.reason if (e.public or internal) else None}
     if e.refusal_reason:
         entry["refusal_reason"] = e.refusal_reason
-        entry["refusal_reason_text"] = REFUSAL_REASONS.get(e.refusal_reason)
+        entry["refusal_reason_text"] = refusals.text(e.refusal_reason)
+        entry["refusal_reason_article"] = refusals.article(e.refusal_reason)
     if internal:
         entry.update(actor=e.actor, role=e.role, before=e.before, public=e.public)
     return entry
 
 
-def owner_view(c: Complaint, events: list[ComplaintEvent]) -> dict:
+def owner_view(c: Complaint, events: list[ComplaintEvent], *,
+               refusals: Refusals = BUILTIN) -> dict:
     """The complainant's own case: the public timeline, their contact, the rating."""
     return {**_case(c), "description": c.description, "target": _public_target(c),
             "contact": {"name": c.name, "phone": c.phone} if c.name or c.phone else None,
-            "timeline": [timeline_entry(e, internal=False) for e in events if e.public],
+            "timeline": [timeline_entry(e, internal=False, refusals=refusals)
+                         for e in events if e.public],
             "rating": c.rating, "can_rate": c.status == Status.CLOSED and c.rating is None
             and c.closed_at is not None and c.decision == "accepted"}
 
@@ -81,12 +85,12 @@ def staff_item(c: Complaint, *, today: date) -> dict:
 
 
 def staff_view(c: Complaint, events: list[ComplaintEvent], photos: list[dict], *,
-               today: date) -> dict:
+               today: date, refusals: Refusals = BUILTIN) -> dict:
     """A handler's full case: triage reasons, internal notes, photos; the contact masked."""
     return {**staff_item(c, today=today), "description": c.description, "target": target(c),
             "place": c.place, "occurred_on": _day(c.occurred_on), "channel": c.channel,
             "mode": c.mode, "triage": c.triage, "photos": photos,
-            "timeline": [timeline_entry(e, internal=True) for e in events],
+            "timeline": [timeline_entry(e, internal=True, refusals=refusals) for e in events],
             "rating": c.rating, "rating_comment": c.rating_comment,
             "erased": c.erased_at is not None}
 

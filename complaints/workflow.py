@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from complaints.refusals import BUILTIN, Refusals
 from core.errors import Conflict, Forbidden, InvalidInput
+from core.i18n import T
 
 
 class Kind(StrEnum):
@@ -41,15 +43,8 @@ class Role(StrEnum):
     SYSTEM = "system"
 
 
-#: Statutory reasons for refusing a complaint (SAMR complaint rules; codes stay stable).
-REFUSAL_REASONS = {
-    "not_competent": "投诉事项不属于市场监督管理部门职责，或者本机关不具有处理权限",
-    "handled_elsewhere": "法院、仲裁机构、其他行政机关或者消费者协会等组织已经受理或者处理",
-    "not_consumer": "不是为生活消费需要购买、使用商品或者接受服务",
-    "time_barred": "自知道或者应当知道权益受到侵害之日起超过三年",
-    "incomplete": "未提供投诉人姓名、电话、地址，被投诉人名称、地址，或者具体的投诉请求和争议事实",
-    "other_statutory": "法律、法规、规章规定不予受理的其他情形",
-}
+#: Statutory reasons for refusing a complaint (the built-in table; see complaints.refusals).
+REFUSAL_REASONS = {code: BUILTIN.text(code) for code in BUILTIN.codes}
 
 STAFF = frozenset({Role.HANDLER, Role.SUPERVISOR})
 FINAL = frozenset({Status.CLOSED, Status.MERGED})
@@ -127,8 +122,10 @@ def allowed(before: Status, role: Role, kind: Kind) -> list[Status]:
 
 def transition(*, kind: Kind, before: Status, after: Status, role: Role, actor: str,
                at: datetime, reason: str | None = None, refusal_reason: str | None = None,
-               mode: str | None = None, public: bool = True) -> Move:
-    """Check one move against :data:`TRANSITIONS`; raise a typed error naming what is wrong."""
+               mode: str | None = None, public: bool = True,
+               refusals: Refusals = BUILTIN) -> Move:
+    """Check one move against :data:`TRANSITIONS` (a refusal against the ``refusals`` in
+    force); raise a typed error naming what is wrong."""
     if before in FINAL:
         raise Conflict(f"案件已{_NAMES[before]}，不能再变更状态", field="status",
                        code="case_closed")
@@ -142,8 +139,8 @@ def transition(*, kind: Kind, before: Status, after: Status, role: Role, actor: 
     reason = (reason or "").strip() or None
     if rule.needs_reason and not reason:
         raise InvalidInput("这一步需要填写原因说明", field="reason", code="reason_required")
-    if rule.needs_refusal_reason and refusal_reason not in REFUSAL_REASONS:
-        raise InvalidInput("不予受理须选择一项法定理由：" + "、".join(REFUSAL_REASONS),
+    if rule.needs_refusal_reason and refusal_reason not in refusals:
+        raise InvalidInput(T("不予受理须选择一项法定理由：{codes}", codes="、".join(refusals.codes)),
                            field="refusal_reason", code="refusal_reason_required")
     if rule.needs_mode and mode not in MODES[kind]:
         raise InvalidInput(f"受理方式须为：{'、'.join(MODES[kind])}", field="mode",

@@ -89,6 +89,8 @@ class Settings:
     max_photos: int = 9  # photos attached to one case
     upload_ttl: int = 86400  # seconds an upload never attached to a case is kept
     content_check: str = "wechat"  # wechat (msgSecCheck v2 + mediaCheckAsync v2) | off
+    moderation_words_file: Path | None = None  # the service's own word list (filers w/o WeChat)
+    refusal_reasons_file: Path | None = None  # statutory refusal reasons, when the law changes
     wechat_push_token: str = "gongzhi-push-token"  # signs WeChat's event pushes (media checks)
     complaint_template_id: str = "TPL_COMPLAINT_STATUS"  # subscribe message of status changes
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -223,6 +225,8 @@ _PARSERS: dict[str, tuple[str, Callable[[str, str], object]]] = {
     "GONGZHI_MAX_PHOTOS": ("max_photos", lambda n, v: _int(n, v, 0, 50)),
     "GONGZHI_UPLOAD_TTL": ("upload_ttl", lambda n, v: _int(n, v, 60, 30 * 86400)),
     "GONGZHI_CONTENT_CHECK": ("content_check", lambda n, v: _choice(n, v, CONTENT_CHECKS)),
+    "GONGZHI_MODERATION_WORDS": ("moderation_words_file", lambda n, v: Path(v.strip())),
+    "GONGZHI_REFUSAL_REASONS": ("refusal_reasons_file", lambda n, v: Path(v.strip())),
     "GONGZHI_WECHAT_PUSH_TOKEN": ("wechat_push_token", lambda n, v: v),
     "GONGZHI_COMPLAINT_TEMPLATE_ID": ("complaint_template_id", lambda n, v: v),
 }

@@ -42,6 +42,15 @@ def photo_with_gps(size=(800, 600), orientation: int = 6, fmt: str = "JPEG") -> 
     return out.getvalue()
 
 
+def heic_with_gps(size=(800, 600), orientation: int = 6) -> bytes:
+    """A real HEIC (encoded by libheif through pillow-heif) carrying EXIF orientation and a GPS
+    position, as an iPhone writes it."""
+    import pillow_heif  # noqa: F401 - complaints.photos registers the opener and saver
+
+    import complaints.photos  # noqa: F401
+    return photo_with_gps(size=size, orientation=orientation, fmt="HEIF")
+
+
 def png(size=(64, 48), mode="RGBA") -> bytes:
     out = io.BytesIO()
     Image.new(mode, size, (0, 128, 0, 128) if mode == "RGBA" else 0).save(out, "PNG")

@@ -73,7 +73,7 @@ async def _owned(request, ticket: str):
 async def one(request, ticket: str):
     case, _ = await _owned(request, ticket)
     events = await ComplaintEvent.filter(complaint_id=case.id).order_by("at", "id")
-    return _json(owner_view(case, events))
+    return _json(owner_view(case, events, refusals=part(request, ComplaintService).ctx.refusals))
 
 
 @bp.post("/api/v1/complaints/<ticket:str>/transitions")

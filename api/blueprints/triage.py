@@ -65,7 +65,7 @@ async def case_detail(request, ticket: str):
                "url": signed_media_path(ctx.settings.wechat_secret, p.id),
                "thumbnail": signed_media_path(ctx.settings.wechat_secret, p.id) + "&thumb=1"}
               for p in await Photo.filter(complaint_id=case.id).order_by("created_at")]
-    return _json(staff_view(case, events, photos, today=ctx.today()))
+    return _json(staff_view(case, events, photos, today=ctx.today(), refusals=ctx.refusals))
 
 
 @bp.post("/api/v1/triage/complaints/<ticket:str>/transitions")

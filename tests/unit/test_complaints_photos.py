@@ -80,3 +80,37 @@ def test_large_photo_is_scaled_to_the_stored_size():
     Image.new("RGB", (5000, 2500), (1, 2, 3)).save(big, "JPEG")
     done = process_photo(big.getvalue(), **LIMITS)
     assert (done.width, done.height) == (4096, 2048)
+
+
+def test_heic_is_oriented_stripped_and_re_encoded():
+    source = H.heic_with_gps(size=(800, 600), orientation=6)
+    assert source[4:12] == b"ftypheic"  # a real HEIC container, encoded by libheif
+    assert Image.open(io.BytesIO(source)).getexif().get_ifd(0x8825)  # the phone's GPS
+    assert b"PhoneMaker" in source
+    done = process_photo(source, **LIMITS)
+    assert done.source_format == "HEIF"
+    image = Image.open(io.BytesIO(done.data))
+    assert image.format == "JPEG" and image.size == (600, 800) == (done.width, done.height)
+    assert len(image.getexif()) == 0 and "exif" not in image.info and "xmp" not in image.info
+    assert b"PhoneMaker" not in done.data and b"GPS" not in done.data
+    r, g, b = image.getpixel((300, 400))
+    assert r > 150 and g < 80 and b < 80  # the red picture, decoded, not a blank frame
+    assert max(Image.open(io.BytesIO(done.thumb)).size) == THUMB_SIDE
+
+
+def test_a_renamed_file_is_not_a_heic_and_a_cut_heic_is_corrupt():
+    mp4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + H.ELF  # a video's box
+    for data in (H.ELF, mp4, "这不是照片".encode() * 30):
+        with pytest.raises(UnsupportedMediaType) as err:
+            process_photo(data, **LIMITS)
+        assert (err.value.code, err.value.field) == ("not_an_image", "file")
+        assert "HEIC" in err.value.message
+    heic = H.heic_with_gps(size=(1200, 900), orientation=1)
+    fake = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + H.ELF  # only the brand
+    for data in (heic[: len(heic) // 2], heic[:-100], fake):
+        with pytest.raises(InvalidInput) as err:
+            process_photo(data, **LIMITS)
+        assert (err.value.code, err.value.field) == ("photo_corrupt", "file")
+    with pytest.raises(InvalidInput) as err:  # the pixel limit holds for HEIC too
+        process_photo(heic, max_bytes=10**7, max_pixels=1_000_000)
+    assert err.value.code == "photo_too_many_pixels"
