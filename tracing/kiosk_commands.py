@@ -21,7 +21,7 @@ from core.errors import DomainError, InvalidInput
 from core.features import Command, CommandContext
 from core.i18n import T
 from tracing.scans.fleet import kiosk_board
-from tracing.scans.kiosks import new_key, register_kiosk
+from tracing.scans.kiosks import check_kiosk, clean_market, new_key, register_kiosk
 
 
 def _float(name: str, value: str | None) -> float:
@@ -43,12 +43,14 @@ async def with_db(context: CommandContext, work):
 def _add(context: CommandContext, args) -> int:
     kiosk_id = args.id or f"kiosk-{secrets.token_hex(3)}"
     key = new_key()
+    lat, lng = _float("lat", args.lat), _float("lng", args.lng)
+    check_kiosk(kiosk_id=kiosk_id, key=key, division_code=args.division, lat=lat, lng=lng)
+    clean_market(args.market)  # bad input is refused before the database is touched
 
     async def work():
         return await register_kiosk(
             kiosk_id=kiosk_id, key=key, market=args.market, division_code=args.division,
-            lat=_float("lat", args.lat), lng=_float("lng", args.lng), now=utc_now(),
-            replace=args.replace)
+            lat=lat, lng=lng, now=utc_now(), replace=args.replace)
 
     place = asyncio.run(with_db(context, work))
     print(T("终端 {kiosk_id} 已登记：{market}（{division}）", kiosk_id=place.kiosk_id,

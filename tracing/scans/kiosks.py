@@ -118,10 +118,7 @@ async def register_kiosk(*, kiosk_id: str, key: str, market: str | None,
     """Register a kiosk (or, when ``replace``, re-register it with a new key and place; else
     an id already registered is a conflict)."""
     check_kiosk(kiosk_id=kiosk_id, key=key, division_code=division_code, lat=lat, lng=lng)
-    market = unicodedata.normalize("NFKC", market or "").strip()
-    if not market or len(market) > 200:
-        raise InvalidInput(T("市场名称不能为空，最多200个字符"), field="market",
-                           code="invalid_market")
+    market = clean_market(market)
     if not replace and await Kiosk.exists(id=kiosk_id):
         raise Conflict(T("终端{kiosk_id}已登记；换发密钥请加 --replace", kiosk_id=kiosk_id),
                        field="kiosk_id", code="kiosk_exists")
@@ -130,6 +127,15 @@ async def register_kiosk(*, kiosk_id: str, key: str, market: str | None,
         "lat": lat, "lng": lng, "created_at": now})
     row = await Kiosk.get(id=kiosk_id)
     return _place(row)
+
+
+def clean_market(market: str | None) -> str:
+    """The market's name, NFKC-normalised and stripped; raise when empty or too long."""
+    market = unicodedata.normalize("NFKC", market or "").strip()
+    if not market or len(market) > 200:
+        raise InvalidInput(T("市场名称不能为空，最多200个字符"), field="market",
+                           code="invalid_market")
+    return market
 
 
 def check_kiosk(*, kiosk_id, key, division_code, lat, lng) -> None:
