@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -85,5 +86,9 @@ def simulate(context: CommandContext, args) -> int:
            "--heartbeat-seconds", str(args.heartbeat_seconds)]
     run += ["--exit-at-end"] if args.once else ["--loop"]
     run += [] if args.speech else ["--no-speech"]
-    env = {**os.environ, "GONGZHI_KIOSK_KEY": key}
-    return subprocess.run(run, env=env).returncode
+    child = subprocess.Popen(run, env={**os.environ, "GONGZHI_KIOSK_KEY": key})
+    signal.signal(signal.SIGTERM, lambda *_: child.terminate())  # stopping this stops it
+    try:
+        return child.wait()
+    except KeyboardInterrupt:  # Ctrl-C reached the kiosk too (same process group)
+        return child.wait()

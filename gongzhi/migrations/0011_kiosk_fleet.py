@@ -6,7 +6,7 @@ from tortoise.migrations import operations as ops
 # counted twice. The unique index as plain SQL (both databases treat NULLs as distinct, so
 # scans without an id are never affected); the autodetector does not track it.
 INDEX = ("CREATE UNIQUE INDEX IF NOT EXISTS uniq_scan_kiosk_scan_id "
-         "ON scan (kiosk_id, scan_id)")
+         "ON scan (scan_id, kiosk_id)")  # scan_id first: the recorder looks ids up
 
 
 async def forward(apps, state_editor):

@@ -81,16 +81,22 @@ def staff_token(env: dict, base: str) -> str:
     return login["token"]
 
 
-async def screenshot_recall(url: str, path: Path) -> str:
+async def watch_recall(start_kiosk, page_url: str, path: Path) -> str:
+    """Chromium started first, then the kiosk; the page opened as soon as it is served and
+    watched until the recall (the video's first code) is shown: screenshot, its first alert."""
     from playwright.async_api import async_playwright
 
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                            args=["--no-sandbox"])
         page = await browser.new_page(viewport={"width": 1080, "height": 1920})
-        await page.goto(url)
-        await page.wait_for_selector("body.tone-recall", timeout=60_000)
-        await page.wait_for_selector("#sections h2")
+        start_kiosk()
+        assert await asyncio.to_thread(wait_until, lambda: answers(page_url + "state"), 120,
+                                       0.05)
+        await page.goto(page_url)
+        await page.wait_for_function(
+            "document.body.className === 'tone-recall' && [...document.querySelectorAll("
+            "'#alerts .alert')].some(a => a.innerText.includes('召回'))", timeout=60_000)
         await page.screenshot(path=path)
         first_alert = await page.inner_text("#alerts .alert")
         await browser.close()
@@ -102,17 +108,23 @@ def test_readme_simulated_kiosk_against_gongzhi_up(gongzhi_up, tmp_path, need_ch
     kiosk_port = free_port()
     command = [*GONGZHI, "kiosk", "simulate", "--port", str(kiosk_port), "--once",
                "--heartbeat-seconds", "2"]
-    kiosk = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, text=True)
+    started, log = [], open(tmp_path / "kiosk.log", "w")
+
+    def start_kiosk():
+        started.append(subprocess.Popen(command, env=env, cwd=ROOT, stdout=log,
+                                        stderr=subprocess.STDOUT))
+
     page = f"http://127.0.0.1:{kiosk_port}/"
     try:
-        assert wait_until(lambda: answers(page + "state"), 120, step=0.2)
-        alert = asyncio.run(screenshot_recall(page, tmp_path / "simulated-recall.png"))
+        alert = asyncio.run(watch_recall(start_kiosk, page, tmp_path / "simulated-recall.png"))
         assert "召回" in alert
-        output = kiosk.communicate(timeout=180)[0]
+        kiosk = started[0]
+        kiosk.wait(180)
     finally:
-        if kiosk.poll() is None:
-            kiosk.kill()
+        if started and started[0].poll() is None:
+            started[0].kill()
+        log.close()
+    output = (tmp_path / "kiosk.log").read_text()
     assert kiosk.returncode == 0, output[-3000:]
     assert "已登记" in output and page in output  # says which page to open
     token = staff_token(env, base)
