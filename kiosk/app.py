@@ -80,11 +80,14 @@ class Kiosk:
         return answer
 
     def _heartbeats(self) -> None:
-        while not self.stop_event.wait(self.settings.heartbeat_seconds):
+        """One heartbeat at start (staff see a kiosk as soon as it runs), then one a period."""
+        while True:
             try:
                 self.heartbeat_once()
             except Exception:
                 log.exception("heartbeat failed")
+            if self.stop_event.wait(self.settings.heartbeat_seconds):
+                return
 
     def start(self) -> Kiosk:
         self.display.start()

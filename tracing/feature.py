@@ -5,7 +5,7 @@ from __future__ import annotations
 from core.features import Registry
 from core.services import Services
 from search.base import SearchBackend
-from tracing import commands
+from tracing import commands, kiosk_commands
 from tracing.exchange.extensions import ExchangeExtensions
 from tracing.indexing import search_sync_handler
 from tracing.service import TraceService
@@ -13,11 +13,12 @@ from tracing.service import TraceService
 
 def register(registry: Registry) -> None:
     registry.models("tracing.model.models", "tracing.scans.models")
-    registry.http("api.blueprints.exchange", "api.blueprints.scan", "api.blueprints.resolver")
+    registry.http("api.blueprints.exchange", "api.blueprints.scan", "api.blueprints.resolver",
+                  "api.blueprints.kiosks")
     registry.on_start(start)
     registry.on_change(lambda services: search_sync_handler(services.get(SearchBackend)))
     registry.on_change(lambda services: services.get(TraceService).on_change)
-    for command in commands.COMMANDS:
+    for command in (*commands.COMMANDS, kiosk_commands.COMMAND):
         registry.command(command)
 
 

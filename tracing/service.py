@@ -36,7 +36,7 @@ from tracing.view import rules
 from tracing.codes import hosts
 from tracing.codes.parse import ParsedCode, parse_scan
 from tracing.model.models import Batch, CodeAlias
-from tracing.scans.client import ScanClient
+from tracing.scans.client import ScanClient, kiosk_scan_meta
 from tracing.scans.kiosks import KioskRegistry
 from tracing.scans.recorder import ScanRecorder, scan_stats, stat_keys
 from tracing.scans.suspicion import Thresholds, verdict_alert
@@ -141,10 +141,13 @@ class TraceService:
 
     async def scan(self, *, raw: str, client: ScanClient, rate_key: str,
                    serving_host: Callable[[], str | None] | None = None,
-                   kiosk_key: str | None = None) -> bytes:
+                   kiosk_key: str | None = None, scan_id: str | None = None,
+                   scanned_at: str | None = None) -> bytes:
         """The trace view of one scan as JSON bytes (the scan is recorded). ``serving_host``
         reads the request's host (an official host; read only for a code naming a host);
-        ``kiosk_key`` is a kiosk's proof of its id."""
+        ``kiosk_key`` is a kiosk's proof of its id; ``scan_id`` and ``scanned_at`` its id of
+        the scan and when it saw the code (:func:`kiosk_scan_meta`; a proved kiosk's only)."""
+        scan_id, seen_at = kiosk_scan_meta(scan_id, scanned_at, now=self.clock())
         parsed = self.parse(raw)
         unknown_enterprise = None
         if parsed.enterprise is not None:
@@ -186,8 +189,10 @@ class TraceService:
             client = client.at_kiosk(await self.kiosks.place(client.kiosk_id, kiosk_key))
         now = self.clock()
         scans, verdict = scan_stats(stats, client=client, now=now)
+        kiosk = client.source == "kiosk"
         self.recorder.record(subject=entry.subject, level=entry.level, batch_id=entry.batch_id,
-                             quantity=entry.quantity, at=now, client=client)
+                             quantity=entry.quantity, at=seen_at if kiosk else now,
+                             client=client, scan_id=scan_id if kiosk else None)
         extra = []
         if parsed.host and not hosts.is_official(
                 parsed.host, self.official_hosts, serving_host() if serving_host else None):

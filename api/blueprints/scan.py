@@ -16,6 +16,14 @@ KIOSK_KEY = {"name": "X-Gongzhi-Kiosk-Key", "in": "header", "required": False,
              "schema": {"type": "string"},
              "description": "a registered kiosk's key: only then does the scan count as the "
                             "kiosk's, placed at its registered market"}
+SCAN_ID = {"name": "X-Gongzhi-Scan-Id", "in": "header", "required": False,
+           "schema": {"type": "string", "pattern": "^[A-Za-z0-9-]{8,64}$"},
+           "description": "a registered kiosk's id of the scan, the same on every resend: "
+                          "recorded once per kiosk"}
+SCANNED_AT = {"name": "X-Gongzhi-Scanned-At", "in": "header", "required": False,
+              "schema": {"type": "string", "format": "date-time"},
+              "description": "when a registered kiosk saw the code (a queued scan arrives "
+                             "later); used within the last 7 days, else the arrival time"}
 NO_STORE = {"Cache-Control": "no-store"}
 
 
@@ -38,12 +46,13 @@ NO_STORE = {"Cache-Control": "no-store"}
                      "shown; scans.first.city is derived on the server from a trusted scan's "
                      "position (a logged-in consumer's, or a registered kiosk's place)",
                      schema={"type": "string", "deprecated": True}),
-               KIOSK_KEY,
+               KIOSK_KEY, SCAN_ID, SCANNED_AT,
            ],
            responses={200: "trace view: status, alerts (most serious first), scans, code, "
                            "level, resolved, product, batch, enterprise, events, inputs, "
                            "certificates, inspections"},
-           errors={400: "code_malformed, invalid_channel, invalid_kiosk, invalid_location",
+           errors={400: "code_malformed, invalid_channel, invalid_kiosk, invalid_location, "
+                        "invalid_scan_id, invalid_scanned_at",
                    404: "code_not_found (may be fake: report it)", 410: "code_withdrawn",
                    429: "rate_limited (Retry-After)"})
 async def scan(request):
@@ -61,5 +70,6 @@ async def scan(request):
         user_hash=session.openid_hash if session else None)
     body = await part(request, TraceService).scan(
         raw=code, client=client, rate_key=rate_client(request, session),
-        serving_host=lambda: request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"))
+        serving_host=lambda: request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"),
+        scan_id=headers.get("x-gongzhi-scan-id"), scanned_at=headers.get("x-gongzhi-scanned-at"))
     return request.app.ctx.browser.secured(body, content_type=JSON, headers=NO_STORE)

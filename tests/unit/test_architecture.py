@@ -32,9 +32,9 @@ def test_every_feature_registers_its_own_parts():
         "api.blueprints.corrections", "api.blueprints.notices", "api.blueprints.subscriptions",
         "api.blueprints.media", "api.blueprints.products", "api.blueprints.exports",
         "api.blueprints.staff", "api.blueprints.complaints", "api.blueprints.uploads",
-        "api.blueprints.triage", "api.blueprints.wechat_events"}
+        "api.blueprints.triage", "api.blueprints.wechat_events", "api.blueprints.kiosks"}
     assert {"accounts.staff", "complaints.models"} <= set(registry.model_modules)
     assert {c.name for c in registry.commands} == {"import", "reindex", "demo-data", "verify",
                                                  "calendar", "enterprise", "staff",
-                                                 "complaints"}
+                                                 "complaints", "kiosk"}
     assert len(registry.change_handlers) == 4  # search, trace views, profiles, recall warnings

@@ -13,18 +13,28 @@ How far a scan is trusted (:attr:`ScanClient.source`):
 - ``person``: a logged-in consumer (``user_hash``);
 - ``anonymous``: anything else, an unregistered kiosk id included. Anonymous scans are
   counted, but their place is never shown to others and never counts as evidence.
+
+:func:`kiosk_scan_meta` validates what a kiosk says about one scan: its id (the same on every
+resend from the kiosk's offline queue, so the server records it once) and when the code was
+seen. Both count only for a kiosk that proved its key.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from core.errors import InvalidInput
+from core.i18n import T
 from tracing.scans import places
 from tracing.scans.kiosks import KIOSK_RE, KioskPlace
 
 CHANNELS = ("miniapp", "h5", "kiosk")
+SCAN_ID_RE = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+BACKDATE_LIMIT = timedelta(days=7)  # a queued scan older than this counts at its arrival
+CLOCK_SKEW = timedelta(minutes=5)
 SOURCES = ("person", "kiosk", "anonymous")
 
 
@@ -110,3 +120,27 @@ def _is_float(value: str) -> bool:
         return True
     except ValueError:
         return False
+
+
+def kiosk_scan_meta(scan_id: str | None, scanned_at: str | None, *,
+                    now: datetime) -> tuple[str | None, datetime]:
+    """A kiosk's id of a scan (``X-Gongzhi-Scan-Id``) and when it saw the code
+    (``X-Gongzhi-Scanned-At``, ISO 8601 with an offset), validated: malformed values are
+    400 naming the header. The time is used when it lies within :data:`BACKDATE_LIMIT` before
+    ``now`` (and no more than :data:`CLOCK_SKEW` after it); otherwise the scan counts at
+    ``now``."""
+    if scan_id is not None and scan_id != "" and not SCAN_ID_RE.match(scan_id):
+        raise InvalidInput(T("X-Gongzhi-Scan-Id 须为8到64个字母、数字或连字符"),
+                           field="X-Gongzhi-Scan-Id", code="invalid_scan_id")
+    at = now
+    if scanned_at:
+        try:
+            seen = datetime.fromisoformat(scanned_at) if len(scanned_at) <= 40 else None
+        except ValueError:
+            seen = None
+        if seen is None or seen.tzinfo is None:
+            raise InvalidInput(T("X-Gongzhi-Scanned-At 须为带时区的 ISO 8601 时间"),
+                               field="X-Gongzhi-Scanned-At", code="invalid_scanned_at")
+        if now - BACKDATE_LIMIT <= seen <= now + CLOCK_SKEW:
+            at = min(seen, now)
+    return scan_id or None, at

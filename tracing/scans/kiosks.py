@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from core.errors import InvalidInput
+from core.errors import Conflict, InvalidInput
+from core.i18n import T
 from tracing.scans import places
 from tracing.scans.models import Kiosk
 
@@ -53,11 +54,15 @@ def new_key() -> str:
 
 class KioskRegistry:
     """Lookup of registered kiosks, cached in the process for ``ttl`` seconds (a kiosk scans
-    all day; a registration change is seen within ``ttl``, at once after :meth:`forget`)."""
+    all day; a registration change is seen within ``ttl``, at once after :meth:`forget`).
+    A key that does not match what is held is checked against the database again once the
+    held entry is ``recheck`` seconds old, so a kiosk registered or given a new key by
+    ``gongzhi kiosk add`` while the server runs is recognised within seconds."""
 
-    def __init__(self, *, ttl: float = 60.0, max_entries: int = 10_000,
+    def __init__(self, *, ttl: float = 60.0, max_entries: int = 10_000, recheck: float = 5.0,
                  clock: Callable[[], float] = time.monotonic):
         self.ttl = ttl
+        self.recheck = recheck
         self.max_entries = max_entries
         self.clock = clock
         self._held: dict[str, tuple[float, tuple[str, KioskPlace] | None]] = {}
@@ -66,10 +71,16 @@ class KioskRegistry:
         """The registered place of a kiosk that proved its key, else None (anonymous)."""
         if not kiosk_id or not key:
             return None
+        digest = key_hash(key)
         found = await self._lookup(kiosk_id)
-        if found is None or not hmac.compare_digest(found[0], key_hash(key)):
-            return None
-        return found[1]
+        if not _proves(found, digest) and self._stale(kiosk_id):
+            self._held.pop(kiosk_id, None)
+            found = await self._lookup(kiosk_id)
+        return found[1] if _proves(found, digest) else None
+
+    def _stale(self, kiosk_id: str) -> bool:
+        held = self._held.get(kiosk_id)
+        return held is None or self.clock() - (held[0] - self.ttl) >= self.recheck
 
     def forget(self, kiosk_id: str | None = None) -> None:
         """Drop one kiosk (or every kiosk) from the cache."""
@@ -91,33 +102,58 @@ class KioskRegistry:
         return found
 
 
+def _proves(found: tuple[str, KioskPlace] | None, digest: str) -> bool:
+    return found is not None and hmac.compare_digest(found[0], digest)
+
+
 def _place(row: Kiosk) -> KioskPlace:
     lat, lng = places.coarse(row.lat, row.lng)
     return KioskPlace(kiosk_id=row.id, market=row.market, division_code=row.division_code,
                       city=places.city_of(row.division_code), lat=lat, lng=lng)
 
 
-async def register_kiosk(*, kiosk_id: str, key: str, market: str, division_code: str,
-                         lat: float, lng: float, now: datetime) -> KioskPlace:
-    """Register a kiosk (or re-register it with a new key and place)."""
-    if not isinstance(kiosk_id, str) or not KIOSK_RE.match(kiosk_id):
-        raise InvalidInput("终端编号须为1到64个字母、数字或 . _ -", field="kiosk_id",
-                           code="invalid_kiosk")
-    if not isinstance(key, str) or len(key) < MIN_KEY_LENGTH:
-        raise InvalidInput(f"终端密钥至少{MIN_KEY_LENGTH}个字符", field="key",
-                           code="invalid_kiosk_key")
-    market = unicodedata.normalize("NFKC", market or "").strip()
-    if not market or len(market) > 200:
-        raise InvalidInput("市场名称不能为空，最多200个字符", field="market",
-                           code="invalid_market")
-    if places.city_of(division_code) is None:
-        raise InvalidInput(f"行政区划代码{division_code!r}不是GB/T 2260中的市、县级区划",
-                           field="division_code", code="division_unknown")
-    if not places.valid_position(lat, lng) or places.locate(lat, lng) is None:
-        raise InvalidInput("终端位置须为中国境内的经纬度（WGS-84）", field="lat",
-                           code="invalid_location")
+async def register_kiosk(*, kiosk_id: str, key: str, market: str | None,
+                         division_code: str | None, lat: float, lng: float, now: datetime,
+                         replace: bool = True) -> KioskPlace:
+    """Register a kiosk (or, when ``replace``, re-register it with a new key and place; else
+    an id already registered is a conflict)."""
+    check_kiosk(kiosk_id=kiosk_id, key=key, division_code=division_code, lat=lat, lng=lng)
+    market = clean_market(market)
+    if not replace and await Kiosk.exists(id=kiosk_id):
+        raise Conflict(T("终端{kiosk_id}已登记；换发密钥请加 --replace", kiosk_id=kiosk_id),
+                       field="kiosk_id", code="kiosk_exists")
     await Kiosk.update_or_create(id=kiosk_id, defaults={
         "key_hash": key_hash(key), "market": market, "division_code": division_code,
         "lat": lat, "lng": lng, "created_at": now})
     row = await Kiosk.get(id=kiosk_id)
     return _place(row)
+
+
+def clean_market(market: str | None) -> str:
+    """The market's name, NFKC-normalised and stripped; raise when empty or too long."""
+    market = unicodedata.normalize("NFKC", market or "").strip()
+    if not market or len(market) > 200:
+        raise InvalidInput(T("市场名称不能为空，最多200个字符"), field="market",
+                           code="invalid_market")
+    return market
+
+
+def check_kiosk(*, kiosk_id, key, division_code, lat, lng) -> None:
+    """Validate a registration's id, key, division and position; raise naming the field."""
+    if not isinstance(kiosk_id, str) or not KIOSK_RE.match(kiosk_id):
+        raise InvalidInput(T("终端编号须为1到64个字母、数字或 . _ -"), field="kiosk_id",
+                           code="invalid_kiosk")
+    if not isinstance(key, str) or len(key) < MIN_KEY_LENGTH:
+        raise InvalidInput(T("终端密钥至少{n}个字符", n=MIN_KEY_LENGTH), field="key",
+                           code="invalid_kiosk_key")
+    if places.city_of(division_code) is None:
+        raise InvalidInput(T("行政区划代码{code}不是GB/T 2260中的市、县级区划",
+                             code=repr(division_code)),
+                           field="division_code", code="division_unknown")
+    for name, value in (("lat", lat), ("lng", lng)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InvalidInput(T("{name} 须为十进制度数", name=name), field=name,
+                               code="invalid_location")
+    if not places.valid_position(lat, lng) or places.locate(lat, lng) is None:
+        raise InvalidInput(T("终端位置须为中国境内的经纬度（WGS-84）"), field="lat",
+                           code="invalid_location")

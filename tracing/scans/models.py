@@ -9,6 +9,10 @@ degree (about 11 km); ``division`` is the city-level GB/T 2260 code the server d
 that proved its key: position and division are its registered place) or ``anonymous``.
 
 A kiosk row is a registered in-market terminal: its key is stored only as a SHA-256 hash.
+``scan_id`` is the id a registered kiosk gives each scan (the same on every resend from its
+offline queue); a scan id is recorded once per kiosk (unique index of migration 0011).
+A kiosk's last heartbeat (its own report of camera, frame rate, decode rate, queue and
+version) is one row of ``kiosk_heartbeat``, replaced by each heartbeat; staff read it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class Scan(Model):
     lat = fields.FloatField(null=True)
     lng = fields.FloatField(null=True)
     user_hash = fields.CharField(64, null=True)
+    scan_id = fields.CharField(64, null=True)  # a registered kiosk's id of the scan
 
     class Meta:
         app = APP
@@ -51,3 +56,17 @@ class Kiosk(Model):
     class Meta:
         app = APP
         table = "kiosk"
+
+
+class KioskHeartbeat(Model):
+    kiosk_id = fields.CharField(64, primary_key=True)
+    received_at = fields.DatetimeField()
+    camera = fields.CharField(10)  # ok | lost
+    fps = fields.FloatField()
+    decode_rate = fields.FloatField(null=True)  # None: no frame held a code yet
+    queue = fields.IntField()
+    version = fields.CharField(32)
+
+    class Meta:
+        app = APP
+        table = "kiosk_heartbeat"

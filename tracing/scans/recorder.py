@@ -15,6 +15,11 @@ updates the cheap counters the view shows, in the KeyValueStore:
   times its quantity (so a batch code on every pack never pays for it). A value of another
   shape (an older release's list of reasons) shows nothing.
 
+A registered kiosk's scan carries the kiosk's id of it (``scan_id``, the same on every resend
+from its offline queue): a scan whose id is already recorded for that kiosk, or repeated in the
+batch, is dropped before the insert and not counted (the unique index of migration 0011 keeps a
+race between two processes out of the rows as well).
+
 The database rows are authoritative: when a counter is missing (Redis restarted) it is rebuilt
 from them. A scan shows counters up to ``flush_ms`` old, plus itself. When the database is
 unreachable the buffer keeps at most ``max_buffer`` scans and drops the oldest.
@@ -76,6 +81,7 @@ class _Pending:
     quantity: float | None
     at: datetime
     client: ScanClient
+    scan_id: str | None = None
 
 
 class ScanRecorder:
@@ -95,9 +101,10 @@ class ScanRecorder:
         self._assessed: dict[str, tuple[int, float]] = {}
 
     def record(self, *, subject: str, level: str, batch_id: str | None,
-               quantity: float | None, at: datetime, client: ScanClient) -> None:
+               quantity: float | None, at: datetime, client: ScanClient,
+               scan_id: str | None = None) -> None:
         """Queue one scan (no I/O)."""
-        self._buffer.append(_Pending(subject, level, batch_id, quantity, at, client))
+        self._buffer.append(_Pending(subject, level, batch_id, quantity, at, client, scan_id))
         if len(self._buffer) > self.max_buffer:
             excess = len(self._buffer) - self.max_buffer
             del self._buffer[:excess]
@@ -132,12 +139,14 @@ class ScanRecorder:
             while self._buffer:
                 batch, self._buffer = self._buffer[:self.max_batch], self._buffer[self.max_batch:]
                 try:
-                    await _insert(batch)
+                    fresh = await _unseen(batch)
+                    await _insert(fresh)
                 except Exception:
                     self._buffer[:0] = batch
                     raise
-                written += len(batch)
-                await self._count(batch)
+                written += len(fresh)
+                if fresh:
+                    await self._count(fresh)
         return written
 
     async def _count(self, batch: list[_Pending]) -> None:
@@ -226,7 +235,29 @@ async def _recent_scans(subject: str, *, limit: int) -> list[ScanRecord]:
 
 
 _COLUMNS = ("subject", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "source",
-            "division", "lat", "lng", "user_hash")
+            "division", "lat", "lng", "user_hash", "scan_id")
+
+
+async def _unseen(batch: list[_Pending]) -> list[_Pending]:
+    """``batch`` without the kiosk scans already recorded (same kiosk, same scan id) and
+    without the repeats within it."""
+    ids = sorted({p.scan_id for p in batch if p.scan_id})
+    if not ids:
+        return batch
+    conn = connections.get(Scan._meta.default_connection or "default")
+    _, rows = await conn.execute_query(
+        f"SELECT kiosk_id, scan_id FROM scan WHERE scan_id IN "
+        f"({', '.join(param_marks(conn, len(ids)))})", ids)
+    seen = {(r[0], r[1]) for r in rows}
+    fresh = []
+    for p in batch:
+        if p.scan_id:
+            key = (p.client.kiosk_id, p.scan_id)
+            if key in seen:
+                continue
+            seen.add(key)
+        fresh.append(p)
+    return fresh
 
 
 async def _insert(batch: list[_Pending]) -> None:
@@ -239,5 +270,8 @@ async def _insert(batch: list[_Pending]) -> None:
         c = p.client
         at = p.at.astimezone(timezone.utc)
         rows.append([p.subject[:128], p.level, p.batch_id, at if postgres else str(at),
-                     c.channel, c.kiosk_id, c.source, c.division, c.lat, c.lng, c.user_hash])
-    await conn.execute_many(f"INSERT INTO scan ({', '.join(_COLUMNS)}) VALUES ({marks})", rows)
+                     c.channel, c.kiosk_id, c.source, c.division, c.lat, c.lng, c.user_hash,
+                     p.scan_id])
+    if rows:
+        await conn.execute_many(f"INSERT INTO scan ({', '.join(_COLUMNS)}) VALUES ({marks}) "
+                                "ON CONFLICT DO NOTHING", rows)
