@@ -9,7 +9,7 @@ from sanic import Blueprint
 from sanic.response import empty, json
 
 from accounts.staff import StaffSession, resolve_staff
-from api.http import bearer_token, part, query_params, services
+from api.http import bearer_token, part, query_params
 from api.openapi import operation, query
 from api.people import json_body
 from core.errors import InvalidInput, PayloadTooLarge, Unauthorized
@@ -77,7 +77,7 @@ async def staff_list(request):
 
 
 async def _staff(request) -> StaffSession:
-    staff = await resolve_staff(token=bearer_token(request), store=services(request).store)
+    staff = await resolve_staff(token=bearer_token(request))
     if staff is None:
         raise Unauthorized(T("请先以工作人员身份登录（POST /api/v1/auth/staff）"),
                            field="Authorization", code="staff_login_required")

@@ -1,4 +1,4 @@
-"""Migration 0011 on a database holding kiosk scans written before it: they keep no scan id
+"""Migration 0012 on a database holding kiosk scans written before it: they keep no scan id
 and stay as they are (NULL ids never collide), a kiosk's scan id is then unique per kiosk, and
 the heartbeat table exists. SQLite, and PostgreSQL when GONGZHI_DB_URL names one."""
 
@@ -25,7 +25,7 @@ async def insert(conn, kiosk: str, scan_id: str | None = None) -> None:
 
 
 async def test_old_kiosk_scans_stay_and_scan_ids_become_unique_per_kiosk(fresh_url):  # noqa: F811
-    await migrate_to(fresh_url, "gongzhi.0010_complaints")
+    await migrate_to(fresh_url, "gongzhi.0011_staff_sessions")
     config = tortoise_config(Settings(db_url=fresh_url), models=[])
     await Tortoise.init(config=config)
     for _ in range(2):

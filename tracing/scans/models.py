@@ -10,7 +10,7 @@ that proved its key: position and division are its registered place) or ``anonym
 
 A kiosk row is a registered in-market terminal: its key is stored only as a SHA-256 hash.
 ``scan_id`` is the id a registered kiosk gives each scan (the same on every resend from its
-offline queue); a scan id is recorded once per kiosk (unique index of migration 0011).
+offline queue); a scan id is recorded once per kiosk (unique index of migration 0012).
 A kiosk's last heartbeat (its own report of camera, frame rate, decode rate, queue and
 version) is one row of ``kiosk_heartbeat``, replaced by each heartbeat; staff read it.
 """

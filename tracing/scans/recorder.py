@@ -17,7 +17,7 @@ updates the cheap counters the view shows, in the KeyValueStore:
 
 A registered kiosk's scan carries the kiosk's id of it (``scan_id``, the same on every resend
 from its offline queue): a scan whose id is already recorded for that kiosk, or repeated in the
-batch, is dropped before the insert and not counted (the unique index of migration 0011 keeps a
+batch, is dropped before the insert and not counted (the unique index of migration 0012 keeps a
 race between two processes out of the rows as well).
 
 The database rows are authoritative: when a counter is missing (Redis restarted) it is rebuilt

@@ -18,7 +18,7 @@ async def backward(apps, state_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gongzhi", "0010_complaints")]
+    dependencies = [("gongzhi", "0011_staff_sessions")]
 
     operations = [
         ops.CreateModel(
