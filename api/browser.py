@@ -83,8 +83,8 @@ class BrowserPolicy:
         if self.ask_proxy and request.scheme == "https":
             headers.extend((HSTS,))
         content_type = response.content_type
-        if content_type and content_type.startswith("text/html"):
-            headers.extend(FRAMING)
+        if content_type and content_type.startswith("text/html"):  # a page's own CSP stays
+            headers.extend(FRAMING[:1] if "content-security-policy" in headers else FRAMING)
         origin = request.headers.get("origin")
         if origin is None or request.path in CLOSED or "access-control-allow-origin" in headers:
             return  # (a preflight's answer has its CORS headers already)
