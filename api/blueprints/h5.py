@@ -35,7 +35,8 @@ def shell(settings: Settings) -> bytes:
     """The page shell with the settings the pages read (escaped into attributes)."""
     config = {"appid": settings.wechat_appid, "recall-template": settings.recall_template_id,
               "complaint-template": settings.complaint_template_id,
-              "wxa-page": settings.wxacode_page}
+              "wxa-page": settings.wxacode_page,
+              "upload-max-mb": f"{settings.upload_max_bytes / 1048576:g}"}
     attributes = " ".join(f'data-{name}="{html.escape(value, quote=True)}"'
                           for name, value in config.items())
     text = (ROOT / "index.html").read_text(encoding="utf-8")

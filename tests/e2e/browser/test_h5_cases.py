@@ -50,7 +50,7 @@ def _move(handler: httpx.Client, ticket: str, **body) -> None:
 def _file(page, tmp_path) -> str:
     page.goto(f"/h5/trace?code={OK}")
     page.locator("#report-problem").click()
-    expect(page.locator("input[name='target.code']")).to_have_value(OK)
+    expect(page.locator("#target-code")).to_have_text(OK)
     form = page.locator("#complaint-form")
     form.locator("select[name=category]").select_option("expired")
     form.locator("textarea[name=description]").fill("太短了")

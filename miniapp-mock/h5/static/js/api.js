@@ -23,7 +23,7 @@ const BY_STATUS = {
   404: "没有找到相关内容。",
   409: "操作与当前状态冲突，请刷新后重试。",
   410: "该码已被停用。",
-  413: "照片太大，请压缩或换一张较小的照片再试（不超过 10 MB）。",
+  413: "照片太大，请压缩或换一张较小的照片再试",
   415: "只能上传照片（JPG、PNG 或 WebP 格式）。",
   502: "微信服务暂时无法连接，请稍后再试。",
   503: "服务暂时不可用，请稍后再试。",
@@ -51,7 +51,7 @@ export function errorFromAnswer(status, body, headers) {
   if (status === 429) {
     message = `操作太频繁了，${waitText(retryAfter)}`;
   } else if (status === 413) {
-    message = BY_STATUS[413];
+    message = `${BY_STATUS[413]}（不超过 ${document.body.dataset.uploadMaxMb || 10} MB）。`;
   } else if (status >= 500 && status !== 502 && status !== 503) {
     message = "服务器出了点问题，请稍后再试。";
   } else {

@@ -45,8 +45,9 @@ export function showFieldError(form, fieldName, message) {
 }
 
 function targetFields(code, uscc) {
-  if (code) return [field("target.code", "追溯码", input("target.code", { value: code, readonly: true }))];
-  if (uscc) return [field("target.uscc", "被投诉企业（统一社会信用代码）", input("target.uscc", { value: uscc, readonly: true }))];
+  // A target from a scan or a profile is shown, not edited (it wraps at any zoom).
+  if (code) return [field("target.code", "追溯码", h("div", {}, h("p", { class: "code-text", id: "target-code" }, code)))];
+  if (uscc) return [field("target.uscc", "被投诉企业（统一社会信用代码）", h("div", {}, h("p", { class: "code-text", id: "target-uscc" }, uscc)))];
   return [field("target.name", "商家名称", input("target.name", { placeholder: "如：某某便利店" })),
     field("target.address", "商家地址", input("target.address", { placeholder: "如：柳州市城中区某路 1 号" }))];
 }
@@ -122,7 +123,7 @@ export async function render(main) {
       Object.entries(CATEGORIES).map(([value, text]) => h("option", { value }, text)))),
     targetFields(code, uscc),
     field("description", "问题描述", h("textarea", { class: "input", name: "description", maxlength: "2000", placeholder: "请写明买到了什么、发生了什么（至少 10 个字）" })),
-    field("photos", "照片（最多 9 张）", photos.element),
+    field("photos", `照片（最多 9 张，每张不超过 ${document.body.dataset.uploadMaxMb} MB）`, photos.element),
     field("place.address", "购买或消费地点", input("place.address", { placeholder: "地址（可不填）" })),
     h("p", {}, h("button", { type: "button", class: "btn small plain", onclick: () => locate(form, note) }, "使用当前位置")), note,
     field("occurred_on", "购买或发生日期", input("occurred_on", { type: "date" })),

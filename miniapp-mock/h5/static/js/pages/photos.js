@@ -10,7 +10,7 @@ export function photoPicker() {
   const items = [];  // {id, pending, el}
   const list = h("div", { class: "photos", id: "photo-list" });
   const error = h("p", { class: "field-error", id: "photo-error" });
-  const chooser = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true, class: "input", name: "photo", id: "photo-input" });
+  const chooser = h("input", { type: "file", accept: "image/jpeg,image/png,image/webp", multiple: true, class: "visually-hidden", name: "photo", id: "photo-input" });
 
   async function add(file) {
     const url = URL.createObjectURL(file);
@@ -47,7 +47,7 @@ export function photoPicker() {
     chooser.value = "";
   });
   return {
-    element: h("div", {}, chooser, list, error),
+    element: h("div", {}, chooser, h("label", { class: "btn plain small", for: "photo-input" }, "＋ 添加照片"), list, error),
     ids: () => items.filter((i) => i.id).map((i) => i.id),
     busy: () => items.some((i) => i.pending),
   };

@@ -20,7 +20,7 @@ async function decodePhoto(file) {
 
 export async function render(main) {
   const message = h("p", { class: "field-error", role: "alert", "aria-live": "polite" });
-  const photo = h("input", { type: "file", accept: "image/*", capture: "environment", id: "scan-photo", class: "input" });
+  const photo = h("input", { type: "file", accept: "image/*", capture: "environment", id: "scan-photo", class: "visually-hidden" });
   photo.addEventListener("change", async () => {
     const file = photo.files[0];
     if (!file) return;
@@ -54,7 +54,7 @@ export async function render(main) {
     h("div", { class: "card" },
       h("h2", {}, "扫一扫包装上的追溯码"),
       h("p", { class: "muted" }, "拍摄或选择一张带有追溯码的照片，即可查看这批食品从生产到销售的全过程。"),
-      h("label", { class: "field", for: "scan-photo" }, "拍照或选择照片"), photo, message),
+      photo, h("label", { class: "btn block", for: "scan-photo" }, "拍照或选择照片"), message),
     form,
     h("div", { class: "card row" },
       h("a", { class: "btn plain grow", href: "/h5/search" }, "查企业、查产品"),
