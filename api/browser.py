@@ -2,7 +2,8 @@
 
 Every answer carries ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy:
 no-referrer``; an HTML page also ``X-Frame-Options: DENY`` with ``Content-Security-Policy:
-frame-ancestors 'none'`` (a JSON answer is not a page to frame);
+frame-ancestors 'none'`` (a JSON answer is not a page to frame), unless it carries a policy of
+its own (the H5 pages, ``api/blueprints/h5.py``: their policy says ``frame-ancestors`` too);
 ``Strict-Transport-Security`` only when served over https: ``GONGZHI_PUBLIC_BASE_URL`` says
 https, or the request does as the trusted proxies report it (Sanic serves no TLS itself).
 The app's request class (:class:`BrowserRequest`) adds them to every answer, handlers' and

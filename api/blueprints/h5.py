@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sanic import Blueprint
 from sanic.response import HTTPResponse, redirect
@@ -26,16 +27,32 @@ PAGES = frozenset({"scan", "trace", "enterprise", "complaint", "search", "notice
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".svg": "image/svg+xml", ".png": "image/png"}
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "connect-src 'self'{login}; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
-PAGE_HEADERS = {"Content-Security-Policy": CSP, "Cache-Control": "no-cache"}
+WECHAT_HOST = "api.weixin.qq.com"
+
+
+def login_url(settings: Settings) -> str:
+    """Where the page gets ``wx.login`` codes: the WeChat stand-in's ``POST /mock/wx.login``
+    when ``GONGZHI_WECHAT_API_URL`` names a stand-in; else none (the page makes a code the
+    stand-in accepts, ``<user>-<nonce>``; real WeChat gives codes only inside WeChat)."""
+    api = settings.wechat_api_url
+    if not api or urlsplit(api).hostname == WECHAT_HOST:
+        return ""
+    return api.rstrip("/") + "/mock/wx.login"
+
+
+def page_headers(settings: Settings) -> dict[str, str]:
+    url = urlsplit(login_url(settings))
+    login = f" {url.scheme}://{url.netloc}" if url.netloc else ""
+    return {"Content-Security-Policy": CSP.format(login=login), "Cache-Control": "no-cache"}
 
 
 def shell(settings: Settings) -> bytes:
     """The page shell with the settings the pages read (escaped into attributes)."""
     config = {"appid": settings.wechat_appid, "recall-template": settings.recall_template_id,
               "complaint-template": settings.complaint_template_id,
-              "wxa-page": settings.wxacode_page,
+              "wxa-page": settings.wxacode_page, "login-url": login_url(settings),
               "upload-max-mb": f"{settings.upload_max_bytes / 1048576:g}"}
     attributes = " ".join(f'data-{name}="{html.escape(value, quote=True)}"'
                           for name, value in config.items())
@@ -46,8 +63,9 @@ def shell(settings: Settings) -> bytes:
 def _page(request, status: int = 200) -> HTTPResponse:
     ctx = request.app.ctx
     if getattr(ctx, "h5_shell", None) is None:
-        ctx.h5_shell = shell(ctx.settings)
-    return HTTPResponse(ctx.h5_shell, status=status, headers=PAGE_HEADERS,
+        ctx.h5_shell = shell(ctx.settings), page_headers(ctx.settings)
+    body, headers = ctx.h5_shell
+    return HTTPResponse(body, status=status, headers=headers,
                         content_type="text/html; charset=utf-8")
 
 

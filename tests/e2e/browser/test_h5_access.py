@@ -36,6 +36,7 @@ OVERFLOW = """() => {
     const name = `${el.tagName.toLowerCase()}.${el.className}[${el.name || el.id || ""}]: ${(el.textContent || "").trim().slice(0, 20)}`;
     if (box.left < -0.5 || box.right > width + 0.5) found.push(`${name} [${box.left}, ${box.right}]`);
     if (["hidden", "clip"].includes(style.overflowX) && el.scrollWidth > el.clientWidth + 1) found.push(`cut: ${name}`);
+    if (["fixed", "sticky"].includes(style.position) && box.height > innerHeight / 4) found.push(`covers: ${name}`);
   }
   return found;
 }"""

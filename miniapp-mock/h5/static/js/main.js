@@ -24,14 +24,16 @@ function setUpElder() {
   });
 }
 
-// Inside WeChat's in-app browser: offer to continue in the mini-program (its URL scheme).
+// Inside WeChat's in-app browser (its user agent, or wechat=1 from the resolver): offer to
+// continue in the mini-program (its URL scheme).
 function setUpWeChat(page) {
-  if (!/MicroMessenger/i.test(navigator.userAgent)) return;
+  const query = new URLSearchParams(location.search);
+  if (!/MicroMessenger/i.test(navigator.userAgent) && query.get("wechat") !== "1") return;
   const { appid, wxaPage } = document.body.dataset;
-  const code = new URLSearchParams(location.search).get("code");
+  const code = query.get("code");
   const path = page === "complaint" ? "pages/complaint/complaint" : code ? wxaPage : "pages/index/index";
-  const query = code ? `code=${encodeURIComponent(code)}` : "";
-  const link = `weixin://dl/business/?appid=${encodeURIComponent(appid)}&path=${encodeURIComponent(path)}&query=${encodeURIComponent(query)}`;
+  const scene = code ? `code=${encodeURIComponent(code)}` : "";
+  const link = `weixin://dl/business/?appid=${encodeURIComponent(appid)}&path=${encodeURIComponent(path)}&query=${encodeURIComponent(scene)}`;
   const banner = document.getElementById("wechat-banner");
   banner.replaceChildren();
   const text = document.createElement("span");

@@ -22,13 +22,19 @@ export function deviceUser() {
   return user;
 }
 
-// wx.login(): a fresh one-time code; from the stand-in's code endpoint when the page names one.
+// wx.login(): a fresh one-time code, from the WeChat stand-in's POST /mock/wx.login when the
+// page names it; else made here in the form the stand-in accepts ("<user>-<nonce>").
 export async function wxLogin() {
   const url = document.body.dataset.loginUrl;
   if (url) {
-    const answer = await fetch(`${url}?appid=${encodeURIComponent(document.body.dataset.appid)}&user=${deviceUser()}`);
-    const data = await answer.json();
-    if (data.code) return data.code;
+    try {
+      const answer = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ user: deviceUser() }) });
+      const data = answer.ok ? await answer.json() : {};
+      if (data.code) return data.code;
+    } catch {
+      // an older stand-in without /mock/wx.login: fall through
+    }
   }
   return `${deviceUser()}-${randomText(16)}`;
 }

@@ -48,8 +48,8 @@ function targetFields(code, uscc) {
   // A target from a scan or a profile is shown, not edited (it wraps at any zoom).
   if (code) return [field("target.code", "追溯码", h("div", {}, h("p", { class: "code-text", id: "target-code" }, code)))];
   if (uscc) return [field("target.uscc", "被投诉企业（统一社会信用代码）", h("div", {}, h("p", { class: "code-text", id: "target-uscc" }, uscc)))];
-  return [field("target.name", "商家名称", input("target.name", { placeholder: "如：某某便利店" })),
-    field("target.address", "商家地址", input("target.address", { placeholder: "如：柳州市城中区某路 1 号" }))];
+  return [field("target.name", "商家名称", input("target.name", { placeholder: "店名" })),
+    field("target.address", "商家地址", input("target.address", { placeholder: "地址" }))];
 }
 
 function readTarget(form, code, uscc) {
@@ -119,12 +119,12 @@ export async function render(main) {
   const form = h("form", { class: "card", novalidate: true, id: "complaint-form" },
     field("kind", "类型", kind),
     h("div", { "data-field": "anonymous", hidden: true, id: "anonymous-box" }, anonymousField, h("p", { class: "field-error" })),
-    field("category", "问题类别", h("select", { class: "input", name: "category" }, h("option", { value: "" }, "请选择（可不选）"),
+    field("category", "问题类别（可不选）", h("select", { class: "input", name: "category" }, h("option", { value: "" }, "请选择"),
       Object.entries(CATEGORIES).map(([value, text]) => h("option", { value }, text)))),
     targetFields(code, uscc),
-    field("description", "问题描述", h("textarea", { class: "input", name: "description", maxlength: "2000", placeholder: "请写明买到了什么、发生了什么（至少 10 个字）" })),
+    field("description", "问题描述", h("textarea", { class: "input", name: "description", maxlength: "2000", placeholder: "买到了什么、发生了什么（至少 10 个字）" })),
     field("photos", `照片（最多 9 张，每张不超过 ${document.body.dataset.uploadMaxMb} MB）`, photos.element),
-    field("place.address", "购买或消费地点", input("place.address", { placeholder: "地址（可不填）" })),
+    field("place.address", "购买或消费地点（可不填）", input("place.address", { placeholder: "地址" })),
     h("p", {}, h("button", { type: "button", class: "btn small plain", onclick: () => locate(form, note) }, "使用当前位置")), note,
     field("occurred_on", "购买或发生日期", input("occurred_on", { type: "date" })),
     h("div", { id: "contact-box" },

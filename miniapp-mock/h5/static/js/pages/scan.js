@@ -34,7 +34,7 @@ export async function render(main) {
     }
   });
   const input = h("input", { class: "input", id: "scan-code", name: "code", autocomplete: "off",
-    placeholder: "如 LZ040000000002 或包装上的链接", "aria-describedby": "scan-error" });
+    placeholder: "追溯码或链接", "aria-describedby": "scan-error" });
   const error = h("p", { class: "field-error", id: "scan-error" });
   const form = h("form", { class: "card", novalidate: true },
     h("label", { class: "field", for: "scan-code" }, "输入追溯码"),

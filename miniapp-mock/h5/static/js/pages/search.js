@@ -61,7 +61,7 @@ function nearby(container, note) {
 
 export async function render(main) {
   const input = h("input", { class: "input", id: "search-q", type: "search", name: "q", autocomplete: "off",
-    placeholder: "企业名、产品名、拼音首字母或信用代码", value: param("q") || "", "aria-controls": "suggestions" });
+    placeholder: "名称、拼音或代码", value: param("q") || "", "aria-controls": "suggestions" });
   const list = h("ul", { class: "suggest", id: "suggestions", "aria-label": "搜索建议" });
   const out = h("div", { id: "search-results" });
   const note = h("p", { class: "muted", "aria-live": "polite" });
