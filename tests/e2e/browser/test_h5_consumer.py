@@ -61,6 +61,23 @@ def test_scanning_the_recalled_batch_shows_the_recall_before_anything_else(phone
     expect(page.locator("#target-code")).to_have_text(RECALLED)
 
 
+def test_a_photo_of_the_printed_code_is_read_and_opens_the_trace(phone, site, tmp_path):
+    from tests.unit.test_photo_codes import photo, qr
+
+    printed = tmp_path / "pack.jpg"
+    printed.write_bytes(photo(qr(f"{site.base}/t/{RECALLED}")))
+    blank = tmp_path / "table.jpg"
+    blank.write_bytes(photo())
+    page = phone.page()
+    page.goto("/h5/scan")
+    page.locator("#scan-photo").set_input_files(str(blank))
+    expect(page.locator("main [role=alert]")).to_have_text(re.compile("没有找到追溯码"))
+    page.locator("#scan-photo").set_input_files(str(printed))
+    expect(page).to_have_url(re.compile(r"/h5/trace\?code=http"))
+    expect(page.locator("#trace-status")).to_have_text("该批次正在召回，请勿食用")
+    expect(page.locator("#alerts .alert").first).to_have_attribute("data-kind", "recall")
+
+
 def test_a_code_not_on_record_says_so_and_offers_a_report(phone):
     page = phone.page()
     page.goto("/h5/trace?code=" + quote("LZ049999999999"))

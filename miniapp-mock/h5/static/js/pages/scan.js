@@ -1,5 +1,7 @@
-// 扫码: take or upload a photo of a code (read by the browser's BarcodeDetector where it has
-// one), or type the code; the trace page answers it.
+// 扫码: take or upload a photo of a code (read on the server, POST /api/v1/scan/photo; the
+// browser's BarcodeDetector where the server cannot be reached), or type the code; the trace
+// page answers it.
+import { api } from "../api.js";
 import { h } from "../ui.js";
 
 const FORMATS = ["qr_code", "data_matrix", "ean_13", "ean_8", "code_128", "upc_a"];
@@ -8,8 +10,20 @@ function openTrace(code) {
   location.href = `/h5/trace?code=${encodeURIComponent(code.trim())}`;
 }
 
+async function readOnServer(file) {
+  const form = new FormData();
+  form.append("file", file);
+  const answer = await api("/api/v1/scan/photo", { method: "POST", form, timeout: 30000 });
+  if (!answer.codes.length) return { error: "照片中没有找到追溯码，请对准码重拍，或在下方输入。" };
+  return { code: answer.codes[0].text };
+}
+
 async function decodePhoto(file) {
-  if (!("BarcodeDetector" in window)) return { error: "此浏览器不能识别照片中的码，请在下方输入码上的数字或文字。" };
+  try {
+    return await readOnServer(file);
+  } catch (err) {
+    if (err.kind === "http" || !("BarcodeDetector" in window)) return { error: err.message };
+  }
   const supported = await window.BarcodeDetector.getSupportedFormats();
   const detector = new window.BarcodeDetector({ formats: FORMATS.filter((f) => supported.includes(f)) });
   const bitmap = await createImageBitmap(file);
@@ -32,6 +46,7 @@ export async function render(main) {
     } catch {
       message.textContent = "照片无法识别，请换一张或在下方输入。";
     }
+    photo.value = "";
   });
   const input = h("input", { class: "input", id: "scan-code", name: "code", autocomplete: "off",
     placeholder: "追溯码或链接", "aria-describedby": "scan-error" });
