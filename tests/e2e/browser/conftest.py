@@ -1,6 +1,6 @@
 """The H5 pages in a real browser: ``gongzhi up`` (the README's command: demo data, then
 serving) as a subprocess with its own database, the WeChat stand-in beside it, and one
-headless Chromium (Debian's, never a downloaded one) for the session; each test gets a fresh
+headless Chromium (Debian's, never a downloaded one) per module; each test gets a fresh
 phone-sized context (375×812). Screenshots go to ``test-artifacts/h5/``.
 
 A missing Chromium or CJK font skips these tests, or fails them under REQUIRE_SERVICES=1."""
@@ -121,8 +121,10 @@ def site(tmp_path_factory):
             drop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module: Playwright's sync API keeps an event loop running in
+    this thread while it is open, which later tests' ``asyncio.run`` cannot share."""
     _need_system(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM} (apt-get install chromium)")
     _need_system(bool(shutil.which("fc-list")) and "Noto Sans CJK" in os.popen("fc-list").read(),
                  "fonts-noto-cjk (apt-get install fonts-noto-cjk)")
@@ -161,7 +163,7 @@ class Phone:
 
 
 @pytest.fixture
-def phone(browser, site):
+def phone(site, browser):  # (the site first: it may create a database with asyncio.run)
     opened = Phone(browser, site)
     yield opened
     opened.close()
