@@ -130,3 +130,28 @@ def test_an_enterprise_binds_with_its_code_and_sees_its_own_view(phone, site):
     other.get_by_role("button", name="绑定企业").click()
     expect(other.locator("#bind-form .field-error")).to_contain_text("已")
     assert "{" not in other.locator("#bind-form").inner_text()
+
+
+def test_an_anonymous_report_without_wechat_is_followed_with_its_password(phone):
+    page = phone.page()
+    page.route("**/api/v1/auth/wechat", lambda route: route.fulfill(
+        status=502, content_type="application/json",
+        body='{"error": {"code": "wechat_unavailable", "message": "微信服务暂时不可用"}}'))
+    page.goto("/h5/complaint")
+    form = page.locator("#complaint-form")
+    form.get_by_label("举报（反映违法行为，可匿名）").check()
+    form.get_by_label("匿名举报（不留联系方式）").check()
+    expect(page.locator("#contact-box")).to_be_hidden()
+    form.locator("input[name='target.name']").fill("无名小吃店")
+    form.locator("input[name='target.address']").fill("柳州市城中区五一路 8 号")
+    form.locator("select[name=category]").select_option("no_licence")
+    form.locator("textarea[name=description]").fill("这家小吃店没有营业执照，一直无证经营。")
+    page.locator("#submit-complaint").click()
+    expect(page.locator("#complaint-done")).to_contain_text("已提交")
+    expect(page.get_by_role("dialog")).to_have_count(0)  # no WeChat: no subscribe messages
+    ticket = page.locator("#ticket").inner_text()
+    page.goto("/h5/me")
+    expect(page.locator("#my-cases li", has_text=ticket)).to_contain_text("举报 · 无证经营")
+    page.locator("#my-cases li", has_text=ticket).get_by_role("link").click()
+    expect(page.locator("#case-detail")).to_contain_text("这家小吃店没有营业执照")
+    shot(page, "me-anonymous-report")
