@@ -100,6 +100,7 @@ def site(tmp_path_factory):
                    GONGZHI_WECHAT_API_URL=standin, GONGZHI_WECHAT_APPID=APPID,
                    GONGZHI_WECHAT_SECRET=SECRET, GONGZHI_SANIC_TOUCHUP="false",
                    GONGZHI_SCAN_RATE_LIMIT="100000", GONGZHI_COMPLAINT_RATE_LIMIT="1000",
+                   GONGZHI_AUTH_RATE_LIMIT="100000",  # every phone context logs in
                    GONGZHI_UPLOAD_MAX_BYTES=str(UPLOAD_MAX_BYTES))
         if APP_REDIS_URL:
             env["GONGZHI_REDIS_URL"] = APP_REDIS_URL
