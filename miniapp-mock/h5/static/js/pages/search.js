@@ -76,9 +76,9 @@ export async function render(main) {
     if (!q) { note.textContent = "请输入要查询的名称或代码。"; return; }
     history.replaceState(null, "", `/h5/search?q=${encodeURIComponent(q)}`);
     note.textContent = "";
-    results(out, { q });
+    results(out, { q, size: "20" });
   });
   typeAhead(input, list, (hit) => { location.href = hitLink(hit); });
   main.replaceChildren(form, out);
-  if (input.value) results(out, { q: input.value });
+  if (input.value) results(out, { q: input.value, size: "20" });
 }
