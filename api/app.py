@@ -9,7 +9,7 @@ from sanic import Sanic
 
 from accounts.wechat import WeChatGateway
 from api import browser, errors
-from api.blueprints import meta
+from api.blueprints import h5, meta
 from api.features import FEATURES
 from core.features import Registry
 from core.services import Services
@@ -35,6 +35,7 @@ def create_app(settings: Settings, *, features: Iterable[Callable[[Registry], No
     app.ctx.settings = settings
     errors.install(app)
     app.blueprint(meta.bp)
+    app.blueprint(h5.bp)
     for module in registry.http_modules:
         app.blueprint(importlib.import_module(module).bp)
     browser.install(app, settings)

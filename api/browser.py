@@ -2,7 +2,8 @@
 
 Every answer carries ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy:
 no-referrer``; an HTML page also ``X-Frame-Options: DENY`` with ``Content-Security-Policy:
-frame-ancestors 'none'`` (a JSON answer is not a page to frame);
+frame-ancestors 'none'`` (a JSON answer is not a page to frame), unless it carries a policy of
+its own (the H5 pages, ``api/blueprints/h5.py``: their policy says ``frame-ancestors`` too);
 ``Strict-Transport-Security`` only when served over https: ``GONGZHI_PUBLIC_BASE_URL`` says
 https, or the request does as the trusted proxies report it (Sanic serves no TLS itself).
 The app's request class (:class:`BrowserRequest`) adds them to every answer, handlers' and
@@ -83,8 +84,8 @@ class BrowserPolicy:
         if self.ask_proxy and request.scheme == "https":
             headers.extend((HSTS,))
         content_type = response.content_type
-        if content_type and content_type.startswith("text/html"):
-            headers.extend(FRAMING)
+        if content_type and content_type.startswith("text/html"):  # a page's own CSP stays
+            headers.extend(FRAMING[:1] if "content-security-policy" in headers else FRAMING)
         origin = request.headers.get("origin")
         if origin is None or request.path in CLOSED or "access-control-allow-origin" in headers:
             return  # (a preflight's answer has its CORS headers already)

@@ -114,6 +114,7 @@ def _print_urls(settings: Settings, demo: bool = False) -> None:
     print(f"Gongzhi on {_where(settings)}, {settings.workers} worker(s)")
     print(f"  health   {base}/api/v1/health")
     print(f"  API doc  {base}/docs/openapi.json")
+    print(f"  H5       {base}/h5/scan  (the mini-program look-alike for phone browsers)")
     if demo:
         from tracing.demo.generator import DEMO_KEYS
 
@@ -127,6 +128,10 @@ def _print_urls(settings: Settings, demo: bool = False) -> None:
               "a browser lands on the H5 page; ?linkType=linkset lists its links)")
         print(f"  printed  {base}{link}  (a GS1 Digital Link on this host)")
         print(f"  search   {base}/api/v1/search?q=lsf  (pinyin initials of 螺蛳粉)")
+        print(f"  H5       {base}/h5/trace?code={DEMO_KEYS['recalled_code']}  (recalled batch)")
+        print(f"  H5       {base}/h5/search?q=lsf")
+        print(f"  H5       {base}/h5/enterprise?uscc={DEMO_KEYS['failed_sampling_uscc']}")
+        print(f"  H5       {base}/h5/notices")
     sys.stdout.flush()
 
 

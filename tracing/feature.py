@@ -14,7 +14,7 @@ from tracing.service import TraceService
 def register(registry: Registry) -> None:
     registry.models("tracing.model.models", "tracing.scans.models")
     registry.http("api.blueprints.exchange", "api.blueprints.scan", "api.blueprints.resolver",
-                  "api.blueprints.kiosks")
+                  "api.blueprints.kiosks", "api.blueprints.scan_photo")
     registry.on_start(start)
     registry.on_change(lambda services: search_sync_handler(services.get(SearchBackend)))
     registry.on_change(lambda services: services.get(TraceService).on_change)

@@ -44,7 +44,8 @@ async def test_every_answer_carries_the_security_headers(http):
 
 
 def test_an_html_page_may_not_be_framed(settings):
-    """No endpoint serves HTML yet: the policy itself, on an HTML answer and a JSON one."""
+    """The policy itself, on an HTML answer, one with its own policy and a JSON one (the H5
+    pages' headers over HTTP: tests/e2e/test_h5_pages.py)."""
     from types import SimpleNamespace
 
     from sanic.response import html, json
@@ -58,6 +59,11 @@ def test_an_html_page_may_not_be_framed(settings):
     policy.on_response(request, data)
     assert {k: page.headers.get(k) for k in {**SECURITY, **FRAMING}} == {**SECURITY, **FRAMING}
     assert not FRAMING.keys() & {k.lower() for k in data.headers}
+    own = "default-src 'self'; frame-ancestors 'none'"  # a page with its own policy keeps it
+    page = html("<p>溯源</p>", headers={"Content-Security-Policy": own})
+    policy.on_response(request, page)
+    assert page.headers.getall("content-security-policy") == [own]
+    assert page.headers.getall("x-frame-options") == ["DENY"]
 
 
 async def test_hsts_only_behind_https(server, settings, app_store):

@@ -27,7 +27,7 @@ def test_every_feature_registers_its_own_parts():
     assert registry.model_modules[:2] == ["tracing.model.models", "tracing.scans.models"]
     assert set(registry.http_modules) == {
         "api.blueprints.search", "api.blueprints.exchange", "api.blueprints.scan",
-        "api.blueprints.resolver",
+        "api.blueprints.resolver", "api.blueprints.scan_photo",
         "api.blueprints.auth", "api.blueprints.enterprises", "api.blueprints.enterprise_account",
         "api.blueprints.corrections", "api.blueprints.notices", "api.blueprints.subscriptions",
         "api.blueprints.media", "api.blueprints.products", "api.blueprints.exports",
