@@ -8,11 +8,15 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from core.kv import MemoryStore
+from core.settings import Settings, load_settings
+from tracing.service import TraceService
 from tracing.view import coldchain, inputs, masking, recalls, related, rules, shapes
 from tracing.view.corrections import sampling_correction_alert
 
 TODAY = date(2026, 11, 1)
 CST = timezone(timedelta(hours=8))
+NOW = datetime(2026, 11, 1, 12, tzinfo=CST)
 STORE, OTHER_STORE = "91450205MA5L0Q7X01", "91450205MA5L0Q7X02"
 
 
@@ -141,6 +145,20 @@ class TestColdChain:
         strict = coldchain.Limits(chilled_max_celsius=4.0)
         bounds = coldchain.temperature_range("chilled", strict)
         assert coldchain.excursions(self.readings(4.5), bounds)[0]["limit"] == 4.0
+
+    def test_each_default_limit_cites_its_clause_and_settings_share_the_defaults(self):
+        defaults = Settings()
+        for name, (value, clause) in coldchain.CLAUSES.items():
+            assert clause.startswith("GB 31605-2020 ") and len(clause) > len("GB 31605-2020 ")
+            assert getattr(coldchain.Limits(), name) == value == getattr(defaults, name)
+
+    def test_the_scan_service_holds_the_configured_limits(self):
+        settings = load_settings({"GONGZHI_CHILLED_MAX_CELSIUS": "4",
+                                  "GONGZHI_CHILLED_MIN_CELSIUS": "-1",
+                                  "GONGZHI_FROZEN_MAX_CELSIUS": "-20"})
+        service = TraceService(settings, MemoryStore(), clock=lambda: NOW)
+        assert coldchain.temperature_range("chilled", service.limits) == (-1.0, 4.0)
+        assert coldchain.temperature_range("frozen", service.limits) == (None, -20.0)
 
 
 class TestExpiredInputs:
