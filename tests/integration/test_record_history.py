@@ -279,3 +279,17 @@ async def test_the_migration_makes_existing_rows_version_one_with_the_live_hash(
     assert notice[0]["version_hash"] == version_hash(
         GENESIS, "notice", {**F.notice(), "published_at": datetime(
             2026, 10, 6, 1, 0, tzinfo=timezone.utc)})
+
+
+async def test_gongzhi_verify_walks_record_histories_and_names_a_forged_version(settings, tmp_path):
+    from tests.integration.test_chain_verify import run_cli
+
+    await world()
+    await run([F.enterprise(1, status="suspended")])
+    ok = run_cli("verify", db_url=settings.db_url, data_dir=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert " records, 1 earlier versions" in ok.stdout and "every chain verifies" in ok.stdout
+    await tamper("UPDATE sampling SET result = 'pass' WHERE sample_id = 'S2'")
+    bad = run_cli("verify", db_url=settings.db_url, data_dir=tmp_path)
+    assert bad.returncode == 1, bad.stderr
+    assert "BROKEN: sampling S2: current row: content does not match" in bad.stdout
