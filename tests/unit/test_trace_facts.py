@@ -77,6 +77,17 @@ class TestRecalls:
         assert alert["message"] == ("已更正：二级召回（菌落总数不合格）系误发，已撤销。"
                                     "更正原因：误发：批号录入错误，更正于2026-10-20。")
 
+    def test_a_withdrawal_is_dated_in_shanghai_and_its_reason_scrubbed(self):
+        late = {**CORRECTED, "reason": "误发，经办人13907721234", "at": "2026-10-20T17:30:00+00:00"}
+        _, [alert] = self.kinds([recall(status="withdrawn", correction=late)])
+        assert alert["message"].endswith("更正原因：误发，经办人139****1234，更正于2026-10-21。")
+
+    def test_an_ended_product_recall_speaks_of_the_whole_product(self):
+        _, [alert] = self.kinds([recall(batch_id=None, product_id="P1", status="completed")])
+        assert alert["message"].startswith("该产品（全部批次）已被二级召回：菌落总数不合格。"
+                                           "召回程序已结束，但这不代表食品已经安全：请勿食用")
+        assert alert["scope"] == "product"
+
     def test_a_corrected_level_is_said_next_to_the_recall(self):
         fixed = {"fields": ["level"], "from": {"level": 3}, "reason": "复核后升级",
                  "at": "2026-10-15T02:00:00+00:00"}
