@@ -211,3 +211,18 @@ async def test_a_batch_carried_in_the_same_vehicle_as_a_failed_one_is_warned_mas
     assert alert["plate"] == "桂B·***23" and "同一车辆（桂B·***23）" in alert["message"]
     assert "D2K8" not in answer.text  # the plate is masked in the events as well
     assert (await scan(http, "LZ0000000007"))["alerts"] == []  # the truck's later trip
+
+
+async def test_a_misfit_licence_is_a_warning_beside_rejected_in_the_answer(http):
+    caterer = F.enterprise(3, name="柳州螺蛳粉餐馆", kind="caterer", licence_no="SC10345020400033")
+    shop = F.enterprise(4, name="柳州预包装食品店", kind="retailer", licence_no="YB14502040000010")
+    answer = await send(http, [F.enterprise(1), caterer, shop, F.product("P1"),
+                               F.enforcement("柳市监处罚〔2026〕88号", enterprise_n=3,
+                                             decided_at=day(-3))])
+    assert answer["accepted"] == 5 and answer["rejected"] == []
+    [warning] = answer["warnings"]
+    assert (warning["line"], warning["field"], warning["code"]) == (2, "licence_no",
+                                                                    "licence_kind_mismatch")
+    assert "餐饮服务" in warning["message"]
+    profile = (await http.get(f"/api/v1/enterprises/{F.uscc(3)}")).json()
+    assert "柳市监处罚〔2026〕88号" in str(profile)
