@@ -32,3 +32,15 @@ def test_the_table_parser_reads_every_name_of_a_row():
             "| `GONGZHI_E` | x |\n")
     cells = settings_table(text)
     assert [NAME.findall(c) for c in cells] == [["GONGZHI_A", "GONGZHI_B"], ["GONGZHI_C"]]
+
+
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+ROOT = README.parent
+
+
+def test_the_readme_and_docs_link_only_to_files_inside_the_repository():
+    for page in [README, *sorted((ROOT / "docs").glob("*.md"))]:
+        for target in LINK.findall(page.read_text(encoding="utf-8")):
+            path = (page.parent / target.split("#", 1)[0]).resolve()
+            assert "://" not in target and path.is_relative_to(ROOT), (page.name, target)
+            assert path.is_file(), (page.name, target)
