@@ -163,8 +163,8 @@ class TraceService:
         await self.cache.sync()
         guess = parsed.code
         now, anonymous = self.clock(), anonymous_id(rate_key)
-        viewer = viewer_of(client, anonymous=anonymous, day=day_of(now),
-                           source="kiosk" if client.kiosk_id and kiosk_key else None)
+        claimed = "kiosk" if client.kiosk_id and kiosk_key else client.source
+        viewer = viewer_of(client, anonymous=anonymous, day=day_of(now), source=claimed)
         keys = [entry_key(key), *(stat_keys(guess, viewer) if guess else [])]
         held = self._entries.get(key)
         allowed, wait, values = await self.store.hit_and_get(
@@ -196,7 +196,8 @@ class TraceService:
         self.recorder.record(subject=entry.subject, level=entry.level, batch_id=entry.batch_id,
                              quantity=entry.quantity, at=seen_at if kiosk else now,
                              client=client, scan_id=scan_id if kiosk else None,
-                             anonymous=anonymous)
+                             anonymous=anonymous,
+                             viewer=None if kiosk or client.source != claimed else viewer)
         extra = []
         if parsed.host and not hosts.is_official(
                 parsed.host, self.official_hosts, serving_host() if serving_host else None):

@@ -118,10 +118,12 @@ class ScanRecorder:
 
     def record(self, *, subject: str, level: str, batch_id: str | None,
                quantity: float | None, at: datetime, client: ScanClient,
-               scan_id: str | None = None, anonymous: str = "-") -> None:
+               scan_id: str | None = None, anonymous: str = "-",
+               viewer: str | None = None) -> None:
         """Queue one scan (no I/O); ``anonymous`` names the client when it is neither a person
-        nor a registered kiosk (``tracing.scans.viewers.anonymous_id``)."""
-        viewer = viewer_of(client, anonymous=anonymous, day=day_of(at))
+        nor a registered kiosk (``tracing.scans.viewers.anonymous_id``); ``viewer``, when the
+        caller knows it already, is ``viewer_of`` the client."""
+        viewer = viewer or viewer_of(client, anonymous=anonymous, day=day_of(at))
         self._buffer.append(_Pending(subject, level, batch_id, quantity, at, client, viewer,
                                      scan_id))
         if len(self._buffer) > self.max_buffer:
