@@ -38,6 +38,8 @@ from datetime import date, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 
+from benchmarks import postgres_cpu_seconds
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.scan_bench import (free_port, pg_database, tree_cpu_seconds,  # noqa: E402
@@ -106,20 +108,6 @@ def load(url: str, script: Path, seconds: int, connections: int, pid: int | None
     result["cpu_us"] = (tree_cpu_seconds(pid) - server) / requests * 1e6 if pid else None
     result["pg_us"] = (postgres_cpu_seconds() - pg) / requests * 1e6
     return result
-
-
-def postgres_cpu_seconds() -> float:
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                head, tail = (entry / "stat").read_text().rsplit(")", 1)
-            except OSError:
-                continue
-            if head.endswith("(postgres"):
-                fields = tail.split()
-                total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_script(url: str, script: Path, *, seconds: int, connections: int) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Awaitable, Callable, TypeVar
 
-from core import db
+from core import db, i18n
 from core.clock import utc_now
 from core.features import Registry
 from core.kv import KeyValueStore, make_store
@@ -22,6 +22,16 @@ from core.outbox import Handler, OutboxWorker
 from core.settings import Settings
 
 log = logging.getLogger("gongzhi.services")
+
+
+def per_process_warning(workers: int) -> str:
+    """What health and start-up say when several workers run without Redis: each keeps its
+    own limits, counters and sessions (README, "Limits without Redis")."""
+    return i18n.T("{workers}个工作进程未共享 Redis：扫码与登录限流、扫码人数去重和登录会话各在本进程内，"
+                  "同一客户端在一个时间窗内最多可扫码上限的{workers}倍；设置 GONGZHI_REDIS_URL 即可共享",
+                  workers=workers)
+
+
 T = TypeVar("T")
 Probe = Callable[[], Awaitable[dict]]
 
@@ -104,6 +114,8 @@ class Services:
                    "backend": "postgres" if self.settings.is_postgres else "sqlite"},
             "cache": await self.store.status(),
         }
+        if self.settings.workers > 1 and self.store.name == "memory":
+            report["cache"]["warning"] = per_process_warning(self.settings.workers)
         for name, check in self._probes.items():
             try:
                 report[name] = await check()

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from core.db import DatabaseUnavailable
 from core.features import CommandContext, Registry
+from core.services import per_process_warning
 from core.settings import Settings, SettingsError, load_settings
 from gongzhi.schema import MIGRATIONS, registry
 
@@ -112,6 +113,8 @@ def cmd_serve(context: CommandContext, args) -> int:
 def _print_urls(settings: Settings, demo: bool = False) -> None:
     base = f"http://{settings.host}:{settings.port}"
     print(f"Gongzhi on {_where(settings)}, {settings.workers} worker(s)")
+    if settings.workers > 1 and not settings.redis_url:
+        print(f"  注意：{per_process_warning(settings.workers)}")
     print(f"  health   {base}/api/v1/health")
     print(f"  API doc  {base}/docs/openapi.json")
     print(f"  H5       {base}/h5/scan  (the mini-program look-alike for phone browsers)")

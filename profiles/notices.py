@@ -16,6 +16,7 @@ from core.errors import InvalidInput, NotFound
 from profiles import sql
 from profiles.downstream import downstream
 from profiles.profile import enforcement_item, sampling_item
+from tracing.view import masking
 
 KINDS = {"recall": "召回公告", "sampling": "抽检信息", "enforcement": "执法信息",
          "announcement": "通知公告"}
@@ -64,9 +65,10 @@ def _limit(raw: str | None) -> int:
 
 
 def notice_item(row: dict, *, full: bool = False) -> dict:
-    body = row["body"]
+    """A notice as the public reads it: phone, ID and plate numbers in its text masked."""
+    body = masking.scrub(row["body"])
     item = {"notice_id": row["notice_id"], "kind": row["kind"],
-            "kind_label": KINDS.get(row["kind"]), "title": row["title"],
+            "kind_label": KINDS.get(row["kind"]), "title": masking.scrub(row["title"]),
             "published_at": local_iso(sql.instant(row["published_at"])),
             "related": sql.json(row["related"], [])}
     if full:
@@ -133,6 +135,7 @@ async def _recalls(keys: list[str]) -> list[dict]:
     recalls = await _rows_of("SELECT recall_id, level, reason, started_at, status, product_id "
                              "FROM recall WHERE recall_id IN ({keys})", keys)
     for recall in recalls:
+        recall["reason"] = masking.scrub(recall["reason"])
         recall["started_at"] = sql.day(recall["started_at"]).isoformat()
         recall["batches"] = await affected_batches(recall["recall_id"], recall["product_id"])
     return recalls

@@ -21,6 +21,7 @@ from profiles import sql
 from profiles.models import MediaFile
 from profiles.media import media_item
 from profiles.profile import licence
+from tracing.view import masking
 from tracing.view import recalls as recall_rules
 from tracing.view import rules
 from tracing.view.queries import attach_notices
@@ -141,10 +142,10 @@ async def product_page(product_id: str, *, params: dict[str, str], today: date,
         next_cursor = base64.urlsafe_b64encode(orjson.dumps(
             [sql.day(last["produced_at"]).isoformat(), last["batch_id"]])).decode().rstrip("=")
     return {
-        "product": {**{k: row[k] for k in _FILING},
-                    "ingredients": sql.json(row.get("ingredients"), []),
-                    "storage_class": v11(row, "storage_class")},
-        "process": v11(row, "process"),
+        "product": masking.scrub_all({**{k: row[k] for k in _FILING},
+                                      "ingredients": sql.json(row.get("ingredients"), []),
+                                      "storage_class": v11(row, "storage_class")}),
+        "process": masking.scrub_all(v11(row, "process")),
         "label_image": await label_image(row),
         "producer": {"uscc": row["enterprise_uscc"], "name": row["e_name"],
                      "kind": row["e_kind"], "division_code": row["division_code"],

@@ -52,7 +52,8 @@ def sampling_item(row: dict) -> dict:
     return {"sample_id": row["sample_id"], "product_name": row["product_name"],
             "lot": row["lot"], "sampled_at": sql.day(row["sampled_at"]).isoformat(),
             "result": row["result"], "result_label": RESULT_LABELS.get(row["result"]),
-            "failed_items": sql.json(row["failed_items"], []), "authority": row["authority"],
+            "failed_items": masking.scrub_all(sql.json(row["failed_items"], [])),
+            "authority": row["authority"],
             "report_no": row["report_no"], "highlight": failed}
 
 
@@ -89,7 +90,8 @@ def recalls(rows: list[dict], today: date) -> list[dict]:
         level = first["level"]
         out.append({
             "recall_id": recall_id, "level": level, "level_label": LEVEL_LABELS.get(level),
-            "reason": first["reason"], "started_at": sql.day(first["started_at"]).isoformat(),
+            "reason": masking.scrub(first["reason"]),
+            "started_at": sql.day(first["started_at"]).isoformat(),
             "status": first["status"], "scope": "product" if whole else "batches",
             "products": sorted({(r["product_id"], r["product_name"]) for r in group}),
             "lots": sorted({r["lot"] for r in batches}),
@@ -126,7 +128,7 @@ def build_profile(rows: ProfileRows, *, counts: ComplaintCounts, today: date,
     return {
         "uscc": e["uscc"], "name": e["name"], "kind": e["kind"],
         "kind_label": KIND_LABELS.get(e["kind"]), "status": e["status"],
-        "licence": licence(e, today), "address": e["address"],
+        "licence": licence(e, today), "address": masking.scrub(e["address"]),
         "division_code": e["division_code"], "district": district(e["division_code"]),
         "position": position, "risk_grade": e["risk_grade"], "public_phone": e["public_phone"],
         "code_url": code_url,

@@ -40,6 +40,7 @@ from tracing.scans.client import ScanClient, kiosk_scan_meta
 from tracing.scans.kiosks import KioskRegistry
 from tracing.scans.recorder import ScanRecorder, scan_stats, stat_keys
 from tracing.scans.suspicion import Thresholds, verdict_alert
+from tracing.scans.viewers import anonymous_id, day_of, viewer_of
 from tracing.view.build import build_view
 from tracing.view.cache import InvalidationBus, ViewCache, entry_key
 from tracing.view.queries import fetch_view_rows
@@ -161,7 +162,10 @@ class TraceService:
         key = cache_key(parsed)
         await self.cache.sync()
         guess = parsed.code
-        keys = [entry_key(key), *(stat_keys(guess, client.user_hash) if guess else [])]
+        now, anonymous = self.clock(), anonymous_id(rate_key)
+        claimed = "kiosk" if client.kiosk_id and kiosk_key else client.source
+        viewer = viewer_of(client, anonymous=anonymous, day=day_of(now), source=claimed)
+        keys = [entry_key(key), *(stat_keys(guess, viewer) if guess else [])]
         held = self._entries.get(key)
         allowed, wait, values = await self.store.hit_and_get(
             f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
@@ -184,15 +188,16 @@ class TraceService:
         if entry.subject == guess:
             stats = values[1:]
         else:
-            stats = await self.store.get_many(stat_keys(entry.subject, client.user_hash))
+            stats = await self.store.get_many(stat_keys(entry.subject, viewer))
         if client.kiosk_id and kiosk_key:
             client = client.at_kiosk(await self.kiosks.place(client.kiosk_id, kiosk_key))
-        now = self.clock()
-        scans, verdict = scan_stats(stats, client=client, now=now)
+        scans, verdict = scan_stats(stats, client=client, now=now, viewer=viewer)
         kiosk = client.source == "kiosk"
         self.recorder.record(subject=entry.subject, level=entry.level, batch_id=entry.batch_id,
                              quantity=entry.quantity, at=seen_at if kiosk else now,
-                             client=client, scan_id=scan_id if kiosk else None)
+                             client=client, scan_id=scan_id if kiosk else None,
+                             anonymous=anonymous,
+                             viewer=None if kiosk or client.source != claimed else viewer)
         extra = []
         if parsed.host and not hosts.is_official(
                 parsed.host, self.official_hosts, serving_host() if serving_host else None):

@@ -48,9 +48,10 @@ NO_STORE = {"Cache-Control": "no-store"}
                      schema={"type": "string", "deprecated": True}),
                KIOSK_KEY, SCAN_ID, SCANNED_AT,
            ],
-           responses={200: "trace view: status, alerts (most serious first), scans, code, "
-                           "level, resolved, product, batch, enterprise, events, inputs, "
-                           "certificates, inspections"},
+           responses={200: "trace view: status, alerts (most serious first), scans (count: "
+                           "distinct viewers, a client counted once a day, a logged-in person "
+                           "once: docs/scans.md), code, level, resolved, product, batch, "
+                           "enterprise, events, inputs, certificates, inspections"},
            errors={400: "code_malformed, invalid_channel, invalid_kiosk, invalid_location, "
                         "invalid_scan_id, invalid_scanned_at",
                    404: "code_not_found (may be fake: report it)", 410: "code_withdrawn",

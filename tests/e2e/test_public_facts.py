@@ -99,7 +99,8 @@ async def test_a_corrected_sampling_is_said_to_be_corrected(http):
     assert view["status"] == "ok" and kinds(view) == ["sampling_corrected"]
     [shown] = view["inspections"]["sampling"]
     assert shown["result"] == "pass"
-    assert shown["correction"].startswith("已更正：原结果为不合格（菌落总数），更正原因：复检合格")
+    assert shown["correction"] == ("已更正：原结果为不合格（菌落总数），更正原因：复检合格：原报告"
+                                   f"数据录入错误，更正于{TODAY.isoformat()}")
 
 
 @pytest.mark.parametrize("storage_class", ["ambient", None])
@@ -174,3 +175,54 @@ async def test_a_batch_that_shared_a_cold_store_with_a_failed_one_is_warned(http
     assert "柳州鸿顺冷链物流有限公司" in alert["message"] and "LB6" in alert["message"]
     assert view["status"] == "warning"
     assert (await scan(http, "LZ0000000007"))["alerts"] == []  # there after B6 left
+
+
+def carried(batch_id: str, code: str, days: tuple[int, int], *, failed: bool) -> list[dict]:
+    """A batch of chilled snail meat shipped in truck 桂BD2K823 and received a day later."""
+    n = batch_id[1:]
+    truck = {"vehicle": {"plate": "桂BD2K823", "kind": "冷藏车"}}
+    records = [F.batch(batch_id, product_id="P5", lot=f"L{batch_id}", produced_at=day(-12)),
+               F.code(code, batch_id=batch_id),
+               F.event(f"S{n}", batch_id=batch_id, kind="shipping", occurred_at=moment(days[0]),
+                       detail=truck),
+               F.event(f"R{n}", batch_id=batch_id, kind="receiving", place_uscc=STORE,
+                       occurred_at=moment(days[1]))]
+    if failed:
+        records.append(F.event(f"I{n}", batch_id=batch_id, kind="inspection",
+                               occurred_at=moment(days[1], 10),
+                               detail={"inspection": {"item": "核酸", "result": "fail"}}))
+    return records
+
+
+async def test_a_batch_carried_in_the_same_vehicle_as_a_failed_one_is_warned_masked(http):
+    snails = F.product("P5", name="冷鲜螺蛳肉", shelf_life_days=30, storage="0-4℃冷藏",
+                       storage_class="chilled")
+    store = F.enterprise(7, name="柳州鸿顺冷链物流有限公司", kind="cold_storage",
+                         licence_no="JY14502040000011")
+    await send(http, [F.enterprise(1), store, snails,
+                      *carried("B5", "LZ0000000005", (-10, -9), failed=False),
+                      *carried("B6", "LZ0000000006", (-10, -9), failed=True),
+                      *carried("B7", "LZ0000000007", (-5, -4), failed=False)])
+    answer = await http.get("/api/v1/scan", params={"code": "LZ0000000005"})
+    view = answer.json()
+    [alert] = view["alerts"]
+    assert (alert["kind"], alert["shared"], alert["batch_id"]) == ("related_risk", "vehicle",
+                                                                   "B6")
+    assert alert["plate"] == "桂B·***23" and "同一车辆（桂B·***23）" in alert["message"]
+    assert "D2K8" not in answer.text  # the plate is masked in the events as well
+    assert (await scan(http, "LZ0000000007"))["alerts"] == []  # the truck's later trip
+
+
+async def test_a_misfit_licence_is_a_warning_beside_rejected_in_the_answer(http):
+    caterer = F.enterprise(3, name="柳州螺蛳粉餐馆", kind="caterer", licence_no="SC10345020400033")
+    shop = F.enterprise(4, name="柳州预包装食品店", kind="retailer", licence_no="YB14502040000010")
+    answer = await send(http, [F.enterprise(1), caterer, shop, F.product("P1"),
+                               F.enforcement("柳市监处罚〔2026〕88号", enterprise_n=3,
+                                             decided_at=day(-3))])
+    assert answer["accepted"] == 5 and answer["rejected"] == []
+    [warning] = answer["warnings"]
+    assert (warning["line"], warning["field"], warning["code"]) == (2, "licence_no",
+                                                                    "licence_kind_mismatch")
+    assert "餐饮服务" in warning["message"]
+    profile = (await http.get(f"/api/v1/enterprises/{F.uscc(3)}")).json()
+    assert "柳市监处罚〔2026〕88号" in str(profile)

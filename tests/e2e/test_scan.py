@@ -146,6 +146,32 @@ async def test_scan_statistics_mine_and_others(http, server, demo):
     assert all(r["user_hash"] is None or len(r["user_hash"]) == 64 for r in rows)
 
 
+async def test_a_burst_of_anonymous_scans_moves_the_public_count_by_one_at_most(http, server,
+                                                                              demo):
+    code = demo["ok_code"]
+    token = await login(http)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert (await scan(http, code, lat="24.33", lng="109.43")).status_code == 200
+    await flush(server)
+    before = (await http.get("/api/v1/scan", params={"code": code}, headers=auth)).json()
+    await flush(server)
+    seen = []
+    for i in range(30):  # one anonymous client, flushed now and then
+        seen.append((await scan(http, code)).json()["scans"]["count"])
+        if i % 7 == 0:
+            await flush(server)
+    await flush(server)
+    after = (await http.get("/api/v1/scan", params={"code": code}, headers=auth)).json()
+    assert before["scans"]["count"] == 2 and set(seen) == {2}  # the client was counted already
+    assert after["scans"]["count"] == before["scans"]["count"]
+    assert after["scans"]["you_before"] == 1 and after["scans"]["others"] == 1
+    from tracing.scans.models import Scan
+
+    await flush(server)
+    assert await Scan.filter(subject=code).count() == 33
+    assert await Scan.filter(subject=code, counted=True).count() == 2
+
+
 @pytest.mark.parametrize("city", ["请拨13800138000退款", "<b>x</b>"])
 async def test_a_city_the_client_names_is_never_shown(http, server, demo, city):
     code = demo["case_code"]

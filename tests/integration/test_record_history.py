@@ -75,6 +75,30 @@ async def test_an_update_keeps_the_earlier_version():
     assert (await verify_histories()).first_break is None
 
 
+@pytest.mark.parametrize("rtype,key,changed,field,old", [
+    ("enterprise", F.uscc(1), F.enterprise(1, address="柳州市柳南区新址"), "address",
+     "广西柳州市柳南区航岭路1号"),
+    ("product", "P1", F.product("P1", spec="400g/袋"), "spec", "330g/袋"),
+    ("batch", "B1", F.batch("B1", quantity=4800), "quantity", 5000),
+    ("code", "LZ0000000001", F.code("LZ0000000001", issuer="柳州市追溯中心"), "issuer",
+     "柳州市市场监管局"),
+    ("sampling", "S1", F.sampling("S1", report_no="CJ-0009"), "report_no", "CJ-0001"),
+    ("enforcement", "LSJ-2026-001", F.enforcement(authority="柳州市柳南区市场监督管理局"),
+     "authority", "柳州市市场监督管理局"),
+    ("recall", "ZH-2026-0001", F.recall(status="completed"), "status", "ongoing"),
+    ("notice", "N1", F.notice(title="关于螺蛳粉追溯的公告（修订）"), "title",
+     "关于螺蛳粉追溯的公告"),
+])
+async def test_every_record_type_keeps_its_earlier_version(rtype, key, changed, field, old):
+    await world()
+    result = await run([changed])
+    assert result.rejected == [] and result.accepted == 1
+    [earlier] = await RecordVersion.filter(rtype=rtype, key=key)
+    assert (earlier.version, earlier.content[field]) == (1, old)
+    report = await verify_histories()
+    assert report.first_break is None and report.versions == 1
+
+
 async def test_resending_a_record_as_it_stands_makes_no_version_and_touches_nothing():
     await world()
     before = await snapshot()
@@ -279,3 +303,17 @@ async def test_the_migration_makes_existing_rows_version_one_with_the_live_hash(
     assert notice[0]["version_hash"] == version_hash(
         GENESIS, "notice", {**F.notice(), "published_at": datetime(
             2026, 10, 6, 1, 0, tzinfo=timezone.utc)})
+
+
+async def test_gongzhi_verify_walks_record_histories_and_names_a_forged_version(settings, tmp_path):
+    from tests.integration.test_chain_verify import run_cli
+
+    await world()
+    await run([F.enterprise(1, status="suspended")])
+    ok = run_cli("verify", db_url=settings.db_url, data_dir=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    assert " records, 1 earlier versions" in ok.stdout and "every chain verifies" in ok.stdout
+    await tamper("UPDATE sampling SET result = 'pass' WHERE sample_id = 'S2'")
+    bad = run_cli("verify", db_url=settings.db_url, data_dir=tmp_path)
+    assert bad.returncode == 1, bad.stderr
+    assert "BROKEN: sampling S2: current row: content does not match" in bad.stdout

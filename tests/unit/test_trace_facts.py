@@ -8,11 +8,15 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from core.kv import MemoryStore
+from core.settings import Settings, load_settings
+from tracing.service import TraceService
 from tracing.view import coldchain, inputs, masking, recalls, related, rules, shapes
 from tracing.view.corrections import sampling_correction_alert
 
 TODAY = date(2026, 11, 1)
 CST = timezone(timedelta(hours=8))
+NOW = datetime(2026, 11, 1, 12, tzinfo=CST)
 STORE, OTHER_STORE = "91450205MA5L0Q7X01", "91450205MA5L0Q7X02"
 
 
@@ -72,6 +76,17 @@ class TestRecalls:
         assert rules.status_of([alert]) == "ok"
         assert alert["message"] == ("已更正：二级召回（菌落总数不合格）系误发，已撤销。"
                                     "更正原因：误发：批号录入错误，更正于2026-10-20。")
+
+    def test_a_withdrawal_is_dated_in_shanghai_and_its_reason_scrubbed(self):
+        late = {**CORRECTED, "reason": "误发，经办人13907721234", "at": "2026-10-20T17:30:00+00:00"}
+        _, [alert] = self.kinds([recall(status="withdrawn", correction=late)])
+        assert alert["message"].endswith("更正原因：误发，经办人139****1234，更正于2026-10-21。")
+
+    def test_an_ended_product_recall_speaks_of_the_whole_product(self):
+        _, [alert] = self.kinds([recall(batch_id=None, product_id="P1", status="completed")])
+        assert alert["message"].startswith("该产品（全部批次）已被二级召回：菌落总数不合格。"
+                                           "召回程序已结束，但这不代表食品已经安全：请勿食用")
+        assert alert["scope"] == "product"
 
     def test_a_corrected_level_is_said_next_to_the_recall(self):
         fixed = {"fields": ["level"], "from": {"level": 3}, "reason": "复核后升级",
@@ -141,6 +156,20 @@ class TestColdChain:
         strict = coldchain.Limits(chilled_max_celsius=4.0)
         bounds = coldchain.temperature_range("chilled", strict)
         assert coldchain.excursions(self.readings(4.5), bounds)[0]["limit"] == 4.0
+
+    def test_each_default_limit_cites_its_clause_and_settings_share_the_defaults(self):
+        defaults = Settings()
+        for name, (value, clause) in coldchain.CLAUSES.items():
+            assert clause.startswith("GB 31605-2020 ") and len(clause) > len("GB 31605-2020 ")
+            assert getattr(coldchain.Limits(), name) == value == getattr(defaults, name)
+
+    def test_the_scan_service_holds_the_configured_limits(self):
+        settings = load_settings({"GONGZHI_CHILLED_MAX_CELSIUS": "4",
+                                  "GONGZHI_CHILLED_MIN_CELSIUS": "-1",
+                                  "GONGZHI_FROZEN_MAX_CELSIUS": "-20"})
+        service = TraceService(settings, MemoryStore(), clock=lambda: NOW)
+        assert coldchain.temperature_range("chilled", service.limits) == (-1.0, 4.0)
+        assert coldchain.temperature_range("frozen", service.limits) == (None, -20.0)
 
 
 class TestExpiredInputs:

@@ -166,8 +166,8 @@ class TestSplicing:
         client = ScanClient()
         now = datetime(2026, 11, 1, tzinfo=UTC)
         scans, verdict = scan_stats([b"3", None, b'{"level": "alert"}', b"1"], client=client,
-                                    now=now)
-        assert scans["count"] == 4 and scans["you_before"] == 1 and scans["others"] == 2
+                                    now=now, viewer="p:u")
+        assert scans["count"] == 3 and scans["you_before"] == 1 and scans["others"] == 2
         assert verdict == {"level": "alert"}
         alert = {"kind": "counterfeit_suspicion", "severity": "critical", "message": "m"}
         body = orjson.loads(render(entry, scans, [alert]))
@@ -175,7 +175,20 @@ class TestSplicing:
         assert body["alerts"][0]["kind"] == "counterfeit_suspicion"
         plain = orjson.loads(render(entry, scans, []))
         assert plain["status"] == "ok" and plain["alerts"] == []
-        assert stat_keys("C", None) == ["scan:n:C", "scan:first:C", "scan:sus:C"]
+        assert stat_keys("C", None) == ["scan:v:C", "scan:first:C", "scan:sus:C"]
+        assert stat_keys("C", "p:u")[3] == "scan:me:C:u"
+        assert stat_keys("C", "a:x:2026-11-01")[3] == "scan:seen:C:a:x:2026-11-01"
+
+    def test_the_shown_count_is_of_viewers_this_one_included_once(self):
+        now = datetime(2026, 11, 1, tzinfo=UTC)
+        stats = lambda mark, viewer: scan_stats([b"5", None, None, mark], client=ScanClient(),
+                                                now=now, viewer=viewer)[0]
+        assert stats(None, "a:x:2026-11-01")["count"] == 6  # a new viewer counts itself
+        assert stats(b"3", "a:x:2026-11-01")["count"] == 5  # already counted today
+        person = stats(b"2", "p:u")
+        assert (person["count"], person["you_before"], person["others"]) == (5, 2, 4)
+        newcomer = stats(None, "p:u")
+        assert (newcomer["count"], newcomer["you_before"], newcomer["others"]) == (6, 0, 5)
 
     def test_first_scan_place_is_only_ever_a_server_derived_city(self):
         now = datetime(2026, 11, 1, tzinfo=UTC)

@@ -7,6 +7,8 @@ degree (about 11 km); ``division`` is the city-level GB/T 2260 code the server d
 (``tracing.scans.places``); ``source`` says how far the scan is trusted
 (``tracing.scans.client``): ``person`` (a logged-in consumer), ``kiosk`` (a registered kiosk
 that proved its key: position and division are its registered place) or ``anonymous``.
+``counted`` says the scan brought a new viewer to the public scan count (the first scan of a
+person, or of a kiosk or anonymous client that day: ``tracing.scans.viewers``).
 
 A kiosk row is a registered in-market terminal: its key is stored only as a SHA-256 hash.
 ``scan_id`` is the id a registered kiosk gives each scan (the same on every resend from its
@@ -37,6 +39,8 @@ class Scan(Model):
     lng = fields.FloatField(null=True)
     user_hash = fields.CharField(64, null=True)
     scan_id = fields.CharField(64, null=True)  # a registered kiosk's id of the scan
+    # this scan brought a new viewer to the public count (tracing.scans.viewers)
+    counted = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         app = APP

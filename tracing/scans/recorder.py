@@ -4,10 +4,16 @@ Every scan is appended to an in-memory buffer (no I/O); :class:`ScanRecorder` wr
 in one bulk insert every ``flush_ms`` (or at once when it holds ``max_batch`` scans) and then
 updates the cheap counters the view shows, in the KeyValueStore:
 
-- ``scan:n:<subject>`` scans so far; ``scan:first:<subject>`` the first scan: its time and
+- ``scan:v:<subject>`` the public count: distinct viewers so far (``tracing.scans.viewers``:
+  a logged-in person once, a registered kiosk or an anonymous client once a day), from the
+  rows marked ``counted``; ``scan:seen:<subject>:<viewer>`` marks a kiosk's or an anonymous
+  client's day as counted (expires);
+- ``scan:n:<subject>`` scans so far (requests: what the suspicion rules read, never shown);
+  ``scan:first:<subject>`` the first scan: its time and
   the city-level division the server derived for it, kept only when that scan was trusted
   (``tracing.scans.client``); the city is named when shown, never stored as text;
-- ``scan:me:<subject>:<user_hash>`` scans by one logged-in person;
+- ``scan:me:<subject>:<user_hash>`` scans by one logged-in person (a person is counted as a
+  viewer when it first becomes non-zero and no earlier row of theirs is in the database);
 - ``scan:sus:<subject>`` the counterfeit-suspicion verdict (``Suspicion.as_dict``: a notice or
   the alert), re-assessed from the database rows (``tracing.scans.suspicion``, trusted scans
   only) after each flush, only when the counters make a rule reachable: an item code scanned
@@ -21,7 +27,8 @@ batch, is dropped before the insert and not counted (the unique index of migrati
 race between two processes out of the rows as well).
 
 The database rows are authoritative: when a counter is missing (Redis restarted) it is rebuilt
-from them. A scan shows counters up to ``flush_ms`` old, plus itself. When the database is
+from them (the viewer count from the rows marked ``counted``; a lost day mark may count an
+anonymous client or kiosk a second time that day). A scan shows counters up to ``flush_ms`` old, plus itself. When the database is
 unreachable the buffer keeps at most ``max_buffer`` scans and drops the oldest.
 """
 
@@ -44,32 +51,39 @@ from tracing.scans import places
 from tracing.scans.client import ScanClient
 from tracing.scans.models import Scan
 from tracing.scans.suspicion import ScanRecord, Thresholds, assess_suspicion
+from tracing.scans.viewers import SEEN_TTL, day_of, seen_key, viewer_of
 
 log = logging.getLogger("gongzhi.scans")
 
 
-def stat_keys(subject: str, user_hash: str | None) -> list[str]:
-    """The counters a scan reads, in the order :func:`scan_stats` expects them."""
-    keys = [f"scan:n:{subject}", f"scan:first:{subject}", f"scan:sus:{subject}"]
-    if user_hash:
-        keys.append(f"scan:me:{subject}:{user_hash}")
+def stat_keys(subject: str, viewer: str | None) -> list[str]:
+    """The counters a scan reads, in the order :func:`scan_stats` expects them; ``viewer``
+    (``tracing.scans.viewers.viewer_of``) adds whether it is counted already."""
+    keys = [f"scan:v:{subject}", f"scan:first:{subject}", f"scan:sus:{subject}"]
+    if viewer:
+        keys.append(seen_key(subject, viewer))
     return keys
 
 
-def scan_stats(values: list[bytes | None], *, client: ScanClient,
-               now: datetime) -> tuple[dict, object]:
-    """The ``scans`` block (this scan included) and the stored suspicion verdict, from
-    counters. The first scan's city is named from its server-derived division, and only when
-    that scan was trusted (``ScanClient.shown_division``)."""
-    count = int(values[0] or 0)
-    mine = int(values[3] or 0) if len(values) > 3 else None
+def scan_stats(values: list[bytes | None], *, client: ScanClient, now: datetime,
+               viewer: str | None = None) -> tuple[dict, object]:
+    """The ``scans`` block and the stored suspicion verdict, from counters. ``count`` is the
+    number of distinct viewers, this one included (counted at most once, however often it
+    asks); ``you_before`` a logged-in person's own earlier scans. The first scan's city is
+    named from its server-derived division, and only when that scan was trusted
+    (``ScanClient.shown_division``)."""
+    viewers = int(values[0] or 0)
+    mark = values[3] if viewer and len(values) > 3 else None
+    person = bool(viewer and viewer.startswith("p:"))
+    mine = int(mark or 0) if person else None
+    count = viewers + (0 if mark is not None and int(mark or 0) > 0 else 1)
     if values[1]:
         first = orjson.loads(values[1])
         at, division = first.get("at"), first.get("division")
     else:
         at, division = now.astimezone(SHANGHAI).isoformat(), client.shown_division
-    block = {"count": count + 1, "first": {"at": at, "city": places.city_name(division)},
-             "you_before": mine, "others": max(0, count - (mine or 0))}
+    block = {"count": count, "first": {"at": at, "city": places.city_name(division)},
+             "you_before": mine, "others": count - 1}
     return block, orjson.loads(values[2]) if values[2] else None
 
 
@@ -81,7 +95,9 @@ class _Pending:
     quantity: float | None
     at: datetime
     client: ScanClient
+    viewer: str = ""
     scan_id: str | None = None
+    counted: bool | None = None  # decided once, when first written (kept on a retry)
 
 
 class ScanRecorder:
@@ -102,9 +118,14 @@ class ScanRecorder:
 
     def record(self, *, subject: str, level: str, batch_id: str | None,
                quantity: float | None, at: datetime, client: ScanClient,
-               scan_id: str | None = None) -> None:
-        """Queue one scan (no I/O)."""
-        self._buffer.append(_Pending(subject, level, batch_id, quantity, at, client, scan_id))
+               scan_id: str | None = None, anonymous: str = "-",
+               viewer: str | None = None) -> None:
+        """Queue one scan (no I/O); ``anonymous`` names the client when it is neither a person
+        nor a registered kiosk (``tracing.scans.viewers.anonymous_id``); ``viewer``, when the
+        caller knows it already, is ``viewer_of`` the client."""
+        viewer = viewer or viewer_of(client, anonymous=anonymous, day=day_of(at))
+        self._buffer.append(_Pending(subject, level, batch_id, quantity, at, client, viewer,
+                                     scan_id))
         if len(self._buffer) > self.max_buffer:
             excess = len(self._buffer) - self.max_buffer
             del self._buffer[:excess]
@@ -140,6 +161,7 @@ class ScanRecorder:
                 batch, self._buffer = self._buffer[:self.max_batch], self._buffer[self.max_batch:]
                 try:
                     fresh = await _unseen(batch)
+                    await self._decide(fresh)
                     await _insert(fresh)
                 except Exception:
                     self._buffer[:0] = batch
@@ -149,9 +171,29 @@ class ScanRecorder:
                     await self._count(fresh)
         return written
 
+    async def _decide(self, batch: list[_Pending]) -> None:
+        """Mark the scans that bring a new viewer (``counted``): the first of each viewer not
+        yet seen; a person already in the database is not new, whatever the counters say."""
+        groups: dict[tuple[str, str], list[_Pending]] = {}
+        for p in batch:
+            if p.counted is None:
+                groups.setdefault((p.subject, p.viewer), []).append(p)
+        for (subject, viewer), pending in groups.items():
+            person = viewer.startswith("p:")
+            total = await self.store.incr(seen_key(subject, viewer), len(pending),
+                                          ttl=None if person else SEEN_TTL)
+            new = total == len(pending)
+            if new and person:
+                earlier = await Scan.filter(subject=subject, user_hash=viewer[2:]).count()
+                if earlier:
+                    new = False
+                    await self.store.incr(seen_key(subject, viewer), earlier)
+            for i, p in enumerate(pending):
+                p.counted = new and i == 0
+
     async def _count(self, batch: list[_Pending]) -> None:
         per_subject = Counter(p.subject for p in batch)
-        per_user = Counter((p.subject, p.client.user_hash) for p in batch if p.client.user_hash)
+        viewers = Counter(p.subject for p in batch if p.counted)
         last = {p.subject: p for p in batch}
         firsts = {}
         for p in batch:
@@ -163,8 +205,12 @@ class ScanRecorder:
             if _worth_assessing(last[subject], total, self.thresholds) and self._due(
                     last[subject], total):
                 await self._assess(last[subject])
-        for (subject, user), n in per_user.items():
-            await self.store.incr(f"scan:me:{subject}:{user}", n)
+            added = viewers[subject]
+            shown = await self.store.incr(f"scan:v:{subject}", added)
+            if shown == added:  # a new counter (or a new code): the counted rows decide
+                stored = await Scan.filter(subject=subject, counted=True).count()
+                if stored > shown:
+                    await self.store.incr(f"scan:v:{subject}", stored - shown)
 
     def _due(self, p: _Pending, total: int) -> bool:
         """Items every flush (few rows); busy batch and case codes when their count grew by a
@@ -184,10 +230,6 @@ class ScanRecorder:
         stored = await Scan.filter(subject=subject).count()
         if stored > total:
             total = await self.store.incr(f"scan:n:{subject}", stored - total)
-            if first.client.user_hash:
-                mine = await Scan.filter(subject=subject, user_hash=first.client.user_hash).count()
-                await self.store.set(f"scan:me:{subject}:{first.client.user_hash}",
-                                     str(max(0, mine - 1)).encode())
         earliest = await Scan.filter(subject=subject).order_by("scanned_at", "id").first()
         if earliest is not None:
             at = earliest.scanned_at
@@ -235,7 +277,7 @@ async def _recent_scans(subject: str, *, limit: int) -> list[ScanRecord]:
 
 
 _COLUMNS = ("subject", "level", "batch_id", "scanned_at", "channel", "kiosk_id", "source",
-            "division", "lat", "lng", "user_hash", "scan_id")
+            "division", "lat", "lng", "user_hash", "scan_id", "counted")
 
 
 async def _unseen(batch: list[_Pending]) -> list[_Pending]:
@@ -271,7 +313,7 @@ async def _insert(batch: list[_Pending]) -> None:
         at = p.at.astimezone(timezone.utc)
         rows.append([p.subject[:128], p.level, p.batch_id, at if postgres else str(at),
                      c.channel, c.kiosk_id, c.source, c.division, c.lat, c.lng, c.user_hash,
-                     p.scan_id])
+                     p.scan_id, bool(p.counted)])
     if rows:
         await conn.execute_many(f"INSERT INTO scan ({', '.join(_COLUMNS)}) VALUES ({marks}) "
                                 "ON CONFLICT DO NOTHING", rows)

@@ -7,8 +7,10 @@ opening is the consumer's, not the cold chain's), and "阴凉处（≤25℃）" 
 names a temperature.
 
 The limits are those of GB 31605-2020 食品安全国家标准 食品冷链物流卫生规范: frozen food at or
-below −18 ℃, chilled food from 0 ℃ to 8 ℃ (``Limits``, configurable through settings).
-A chilled reading below the lower bound is an excursion too (the food froze).
+below −18 ℃, chilled food from 0 ℃ to 8 ℃ (``Limits``, configurable through settings
+``GONGZHI_FROZEN_MAX_CELSIUS``, ``GONGZHI_CHILLED_MIN_CELSIUS``, ``GONGZHI_CHILLED_MAX_CELSIUS``);
+:data:`CLAUSES` says which clause each default comes from. A chilled reading below the lower
+bound is an excursion too (the food froze).
 """
 
 from __future__ import annotations
@@ -28,14 +30,28 @@ FROZEN_BELOW = -12.0  # a stated temperature at or below this is frozen storage
 CHILLED_BELOW = 10.0  # and at or below this (and above the former) chilled storage
 
 
+#: The default of each cold-chain limit and the clause of GB 31605-2020 it comes from. The
+#: clause numbers are UNVERIFIED: the standard's text (openstd.samr.gov.cn, an image reader) was
+#: not at hand when they were written; check them against it before citing them to the public
+#: (alerts name only the standard). The values are settings, so a reading of the standard that
+#: differs is a configuration change, not a code change.
+CLAUSES: dict[str, tuple[float, str]] = {
+    "frozen_max_celsius": (-18.0, "GB 31605-2020 附录A（冷冻食品：不高于−18 ℃）; "
+                                  "3 基本要求（全程温度符合标签标示的贮存条件）"),
+    "chilled_min_celsius": (0.0, "GB 31605-2020 附录A（冷藏食品：0 ℃～8 ℃，下限）"),
+    "chilled_max_celsius": (8.0, "GB 31605-2020 附录A（冷藏食品：0 ℃～8 ℃，上限）"),
+}
+
+
 @dataclass(frozen=True)
 class Limits:
-    """Cold-chain limits (GB 31605-2020) and the expiry warning, from settings."""
+    """Cold-chain limits (GB 31605-2020, :data:`CLAUSES`) and the expiry warning, from
+    settings."""
 
-    chilled_max_celsius: float = 8.0
-    frozen_max_celsius: float = -18.0
+    chilled_max_celsius: float = CLAUSES["chilled_max_celsius"][0]
+    frozen_max_celsius: float = CLAUSES["frozen_max_celsius"][0]
     expiry_warning_days: int = 3
-    chilled_min_celsius: float = 0.0
+    chilled_min_celsius: float = CLAUSES["chilled_min_celsius"][0]
 
 
 def storage_class(declared: str | None, storage: str | None) -> str:

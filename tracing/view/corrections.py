@@ -32,7 +32,7 @@ def correction_note(correction: dict | None, before: str) -> str | None:
     if not correction:
         return None
     when = corrected_on(correction)
-    return (f"已更正：原{before}，更正原因：{scrub(correction.get('reason')) or '未说明'}"
+    return (f"已更正：原{scrub(before)}，更正原因：{scrub(correction.get('reason')) or '未说明'}"
             f"{'，更正于' + when if when else ''}")
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import orjson
 
 from core.clock import local_iso, parse_instant
+from tracing.view.privacy import scrub
 from tracing.view.sql import fetch_dicts
 
 KEYS_PER_STATEMENT = 50
@@ -34,8 +35,8 @@ def _related(raw) -> list:
 
 
 def summary(row: dict) -> dict:
-    """What a view shows of a notice: id, kind, title and when it was published."""
-    return {"notice_id": row["notice_id"], "kind": row["kind"], "title": row["title"],
+    """What a view shows of a notice: id, kind, title (scrubbed) and when it was published."""
+    return {"notice_id": row["notice_id"], "kind": row["kind"], "title": scrub(row["title"]),
             "published_at": local_iso(parse_instant(row["published_at"]))}
 
 

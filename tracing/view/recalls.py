@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tracing.view.corrections import correction_note, recall_before
+from tracing.view.corrections import corrected_on, correction_note, recall_before
 from tracing.view.privacy import scrub
 
 LEVELS = {1: "一级", 2: "二级", 3: "三级"}
@@ -107,10 +107,10 @@ def _active_message(recall: dict, scope: str, label: str) -> str:
 def withdrawn_alert(recall: dict) -> dict:
     """A recall withdrawn as issued by mistake: shown as the correction it is."""
     correction = recall.get("correction") or {}
-    when = str(correction.get("at") or "")[:10]
+    when = corrected_on(correction) if correction else ""
     return _alert("recall_withdrawn", "info", recall, (
         f"已更正：{_level(recall)}召回（{scrub(recall['reason'])}）系误发，已撤销。"
-        f"更正原因：{correction.get('reason') or '未说明'}"
+        f"更正原因：{scrub(correction.get('reason')) or '未说明'}"
         f"{'，更正于' + when if when else ''}。"))
 
 

@@ -12,10 +12,16 @@ from tracing.view.resolve import Resolved
 
 
 def product_json(row: dict) -> dict:
-    return {"product_id": row["product_id"], "name": row["p_name"], "gtin": row.get("gtin"),
-            "brand": row.get("brand"), "spec": row.get("spec"), "category": row.get("category"),
-            "standard": row.get("standard"), "ingredients": row.get("ingredients"),
-            "shelf_life_days": row.get("shelf_life_days"), "storage": row.get("storage"),
+    """The scanned product; phone, ID and plate numbers in its free text masked."""
+    text = masking.scrub_all({"name": row["p_name"], "brand": row.get("brand"),
+                              "spec": row.get("spec"), "category": row.get("category"),
+                              "standard": row.get("standard"),
+                              "ingredients": row.get("ingredients"),
+                              "storage": row.get("storage")})
+    return {"product_id": row["product_id"], "name": text["name"], "gtin": row.get("gtin"),
+            "brand": text["brand"], "spec": text["spec"], "category": text["category"],
+            "standard": text["standard"], "ingredients": text["ingredients"],
+            "shelf_life_days": row.get("shelf_life_days"), "storage": text["storage"],
             "storage_class": row.get("storage_class")}
 
 
@@ -24,7 +30,8 @@ def enterprise_json(row: dict, enforcements: list[dict]) -> dict:
     return {"uscc": row["uscc"], "name": row["e_name"], "kind": row.get("e_kind"),
             "status": row.get("e_status"), "licence_no": row.get("licence_no"),
             "licence_valid_until": rules.iso_date(row.get("licence_valid_until")),
-            "address": row.get("address"), "division_code": row.get("division_code"),
+            "address": masking.scrub(row.get("address")),
+            "division_code": row.get("division_code"),
             "lat": row.get("lat"), "lng": row.get("lng"), "risk_grade": row.get("risk_grade"),
             "public_phone": row.get("public_phone"), "enforcements": enforcements}
 
@@ -71,7 +78,7 @@ def licence_facts(row: dict) -> dict:
 def sampling_json(row: dict) -> dict:
     """A sampling result; a corrected one says so ("已更正：原结果为不合格……")."""
     return {"sample_id": row["sample_id"], "sampled_at": rules.iso_date(row["sampled_at"]),
-            "result": row["result"], "failed_items": row["failed_items"],
+            "result": row["result"], "failed_items": masking.scrub_all(row["failed_items"]),
             "authority": row["authority"], "report_no": row["report_no"],
             "correction": corrections.correction_note(row.get("correction"),
                                                       corrections.sampling_before(row))}
