@@ -18,7 +18,7 @@ from profiles.messenger import RecallMessenger
 from profiles.printed import PrintedCodes
 from profiles.recall_warnings import recall_warning_handler
 from profiles.service import ProfileService
-from profiles.staff import RegulatorTokenStaff, StaffDirectory
+from profiles.staff import RegulatorTokenStaff, StaffDirectory, StaffSessions, StaffTokens
 from tracing.service import TraceService
 
 
@@ -42,15 +42,16 @@ def register(registry: Registry) -> None:
 
 async def start(services: Services) -> None:
     """Provide the :class:`ProfileService` (and answer enterprise codes in scans), the
-    staff directory, and the sender of recall warnings (a background job)."""
+    staff directory (the exchange token and staff sessions), and the sender of recall
+    warnings (a background job)."""
     figures = services.provide(ComplaintFigures, NoComplaintFigures)
     trace = services.get(TraceService)
     profiles = services.provide(ProfileService, lambda: ProfileService(
         services.settings, services.store, trace.cache, figures=figures,
         clock=services.clock))
     trace.enterprise_answer = profiles.scan_answer
-    services.provide(StaffDirectory,
-                     lambda: RegulatorTokenStaff(services.settings.exchange_token))
+    services.provide(StaffDirectory, lambda: StaffTokens(
+        RegulatorTokenStaff(services.settings.exchange_token), StaffSessions(services.store)))
     settings = services.settings
     services.provide(MediaStorage, lambda: LocalMediaStorage(settings.data_dir / "media"))
     services.provide(PrintedCodes, lambda: PrintedCodes(
