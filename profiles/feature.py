@@ -1,9 +1,10 @@
 """The profiles feature: enterprise profiles and accounts, notices and recall warnings,
 product pages, printed codes, label images and the regulator's trace export.
 
-It reads the trace model (``tracing``) and the WeChat gateway (``accounts``); the complaint
-figures come through :class:`core.complaint_figures.ComplaintFigures`, which the
-complaints feature provides (an empty provider stands in until it does).
+It reads the trace model (``tracing``), the WeChat gateway and staff sessions
+(``accounts``); the complaint figures come through
+:class:`core.complaint_figures.ComplaintFigures`, which the complaints feature provides (an
+empty provider stands in without it) and which tells the profiles when its figures change.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ async def start(services: Services) -> None:
         services.settings, services.store, trace.cache, figures=figures,
         clock=services.clock))
     trace.enterprise_answer = profiles.scan_answer
+    figures.on_change(profiles.invalidate)  # a new case or move: counts are stale
     services.provide(StaffDirectory, lambda: StaffTokens(
         RegulatorTokenStaff(services.settings.exchange_token), StaffSessions(services.store)))
     settings = services.settings
