@@ -157,7 +157,7 @@ async def service_level(settings: Settings, store, keys: list[str]) -> None:
 
     await db.init_db(settings, models=models())
     try:
-        provider = CaseFigures()
+        provider = CaseFigures()  # the built-in refusal reasons
         base = await timed(enterprise_row, keys)
         for label, ttl in (("uncached", 0), ("cached", 600)):
             service = ProfileService(settings.with_(profile_cache_ttl=ttl), store,

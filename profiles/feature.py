@@ -53,7 +53,7 @@ async def start(services: Services) -> None:
     trace.enterprise_answer = profiles.scan_answer
     figures.on_change(profiles.invalidate)  # a new case or move: counts are stale
     services.provide(StaffDirectory, lambda: StaffTokens(
-        RegulatorTokenStaff(services.settings.exchange_token), StaffSessions(services.store)))
+        RegulatorTokenStaff(services.settings.exchange_token), StaffSessions()))
     settings = services.settings
     services.provide(MediaStorage, lambda: LocalMediaStorage(settings.data_dir / "media"))
     services.provide(PrintedCodes, lambda: PrintedCodes(

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from accounts.staff import resolve_staff
 from core.errors import Forbidden
 from core.i18n import T
-from core.kv import KeyValueStore
 
 
 @dataclass(frozen=True)
@@ -64,14 +63,11 @@ class RegulatorTokenStaff(StaffDirectory):
 
 
 class StaffSessions(StaffDirectory):
-    """Logged-in handlers and supervisors (their sessions live in the key-value store and
-    end after ``accounts.staff.STAFF_SESSION_TTL``)."""
-
-    def __init__(self, store: KeyValueStore):
-        self._store = store
+    """Logged-in handlers and supervisors (the accounts feature's sessions: they end after
+    ``accounts.staff.STAFF_SESSION_TTL``, at logout, or when the account is deactivated)."""
 
     async def resolve(self, token: str | None) -> StaffIdentity | None:
-        session = await resolve_staff(token=token, store=self._store)
+        session = await resolve_staff(token=token)
         if session is None:
             return None
         return StaffIdentity(session.username, session.role, session.division)

@@ -14,7 +14,7 @@ from complaints.workflow import REFUSAL_REASONS
 from core.complaint_figures import ComplaintFigures
 from profiles.members import issue_binding_code
 from tests.e2e.test_complaints_flow import (PASSWORD, clock, demo, http, login, server,  # noqa: F401
-                                            settle, staff_login, standin_url)
+                                            settle, staff_login)
 from tracing.demo.generator import DEMO_KEYS
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from accounts.staff import add_staff, login_staff
 from tests import factories as F
-from tests.e2e.test_enterprise_account import bound, login, settings, standin_url  # noqa: F401
+from tests.e2e.test_enterprise_account import bound, login, settings  # noqa: F401
 from tests.e2e.test_trace_export import read_csv
 
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
@@ -134,8 +134,7 @@ async def test_missing_unknown_and_expired_tokens_are_401(http, server, world, p
         401, "staff_token_invalid")
     await add_staff(username="brief.super", name="临时", role="supervisor", division=None,
                     password=PASSWORD)
-    token, _ = await login_staff(username="brief.super", password=PASSWORD,
-                                 store=server[1].ctx.services.store, ttl=1)
+    token, _ = await login_staff(username="brief.super", password=PASSWORD, ttl=1)
     fresh = await http.get(path, headers={"Authorization": f"Bearer {token}"})
     assert fresh.status_code == 200
     await asyncio.sleep(1.2)  # the session's lifetime passes

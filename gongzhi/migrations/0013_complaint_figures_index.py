@@ -21,6 +21,6 @@ async def backward(apps, state_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gongzhi", "0010_complaints")]
+    dependencies = [("gongzhi", "0012_kiosk_fleet")]
 
     operations = [ops.RunPython(forward, backward)]
