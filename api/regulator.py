@@ -7,7 +7,8 @@ import hmac
 
 from accounts.sessions import Session
 from api.http import bearer_session, bearer_token, part
-from core.errors import InvalidInput, Unauthorized
+from core.errors import Forbidden, InvalidInput, Unauthorized
+from core.i18n import T
 from profiles.staff import StaffDirectory, StaffIdentity
 
 
@@ -24,16 +25,21 @@ async def require_session(request) -> Session:
 
 
 async def require_staff(request) -> StaffIdentity:
-    """The staff identity of the bearer token (401 without one; see ``profiles.staff``)."""
+    """The staff identity of the bearer token: a staff session or the exchange token (see
+    ``profiles.staff``). 401 without a token or with an unknown or expired one; 403 for a
+    consumer's or an enterprise user's WeChat session (logged in, but not staff)."""
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("需要监管人员的令牌（Authorization: Bearer <token>）",
                            field="Authorization", code="token_missing")
     staff = await part(request, StaffDirectory).resolve(token)
-    if staff is None:
-        raise Unauthorized("令牌无效或已过期，需要监管人员的令牌", field="Authorization",
-                           code="staff_token_invalid")
-    return staff
+    if staff is not None:
+        return staff
+    if await bearer_session(request) is not None:
+        raise Forbidden(T("仅限监管人员：请以工作人员身份登录（POST /api/v1/auth/staff）"),
+                        field="Authorization", code="staff_only")
+    raise Unauthorized("令牌无效或已过期，需要监管人员的令牌", field="Authorization",
+                       code="staff_token_invalid")
 
 
 def require_exchange_token(request) -> None:

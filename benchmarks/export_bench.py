@@ -103,12 +103,14 @@ def peak_mb() -> float:
 async def in_service(settings: Settings) -> None:
     from profiles.export import event_rows, matching_batches, parse_query, related_batches
     from profiles.export_formats import csv_chunks, xlsx_file
+    from profiles.staff import StaffIdentity
 
     params = {"product_id": "P", "from": "2026-01-01", "to": "2026-12-31"}
     await db.init_db(settings, models=models())
     try:
         async def related():
-            matched, _ = await matching_batches(parse_query(params, page=10_000))
+            matched, _ = await matching_batches(parse_query(params, page=10_000),
+                                              StaffIdentity("regulator", "regulator"))
             return await related_batches([b["batch_id"] for b in matched])
 
         started = time.perf_counter()

@@ -114,6 +114,7 @@ async def _commit(ctx: CaseContext, case: Complaint, done: Move, changes: dict) 
         setattr(case, name, value)
     if case.openid:  # a notification job was written with the move
         ctx.wake()
+    await ctx.figures_changed({case.target_uscc})
 
 
 async def note(*, ctx: CaseContext, case: Complaint, actor: Actor, kind: str, text: str,

@@ -1,11 +1,12 @@
 """What the complaint use cases share: settings, the working calendar and deadline rules,
-the clock, photo storage, and a way to wake the job worker after a commit."""
+the clock, photo storage, a way to wake the job worker after a commit and one to say whose
+complaint figures changed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
-from typing import Callable
+from typing import Awaitable, Callable
 
 from complaints.deadlines import Deadline, DeadlineRules, WorkingCalendar
 from complaints.moderation import Policy
@@ -27,6 +28,10 @@ class Actor:
 SYSTEM = Actor("system", "system")
 
 
+async def _nothing() -> None:
+    """No one listens for changed figures."""
+
+
 @dataclass
 class CaseContext:
     settings: Settings
@@ -37,6 +42,9 @@ class CaseContext:
     wake: Callable[[], None] = field(default=lambda: None)
     moderation: Policy = field(default_factory=Policy)
     refusals: Refusals = BUILTIN
+    # told the enterprises whose complaint figures a committed case or move changed
+    figures_changed: Callable[[set[str | None]], Awaitable[None]] = field(
+        default=lambda usccs: _nothing())
 
     @classmethod
     def from_settings(cls, settings: Settings, *, storage: PhotoStorage,

@@ -39,6 +39,7 @@ async def start(services: Services) -> None:
     ctx.wake = worker.wake
     services.provide(ComplaintService, lambda: ComplaintService(ctx, worker),
                      close=ComplaintService.close)
-    services.provide(ComplaintFigures, lambda: CaseFigures(ctx.refusals))
+    figures = services.provide(ComplaintFigures, lambda: CaseFigures(ctx.refusals))
+    ctx.figures_changed = figures.changed
     services.background(worker.run)
     services.get(ExchangeExtensions).add(transfer_type(ctx, lambda: today_in(ctx)))

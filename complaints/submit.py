@@ -97,6 +97,7 @@ async def submit_complaint(*, ctx: CaseContext, body: object, filer: Filer,
         return _replay(earlier, request_hash, idempotency_key), True
     if screen.deferred:  # a content check job was written with the case
         ctx.wake()
+    await ctx.figures_changed({case.target_uscc})
     return answer(case, similar, secret), False
 
 

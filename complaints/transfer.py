@@ -103,6 +103,7 @@ async def _receive(ctx: CaseContext, values: dict) -> None:
     row.update(source="12315", external_no=external_no)
     case = await store_case(row, form.kind, now,
                             note=f"由全国12315平台转来（编号 {external_no}）")
+    await ctx.figures_changed({case.target_uscc})
     await ComplaintEvent.bulk_create([
         ComplaintEvent(complaint_id=case.id, at=e["at"], kind="external", actor="12315",
                        role="system", reason=f"[12315] {e['status']}"

@@ -11,9 +11,14 @@ implementation must keep it so (the profiles feature serialises only these field
 
 from __future__ import annotations
 
+import logging
 from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+
+log = logging.getLogger("gongzhi.complaint_figures")
+Listener = Callable[[set[str]], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -51,7 +56,27 @@ class CaseSummary:
 
 
 class ComplaintFigures(ABC):
-    """Complaint figures about enterprises (implemented by the complaints feature)."""
+    """Complaint figures about enterprises (implemented by the complaints feature).
+
+    The provider calls :meth:`changed` after it commits a case or a move of one; whoever
+    keeps figures derived from it (the profiles' cache) listens with :meth:`on_change`.
+    """
+
+    def on_change(self, listener: Listener) -> None:
+        """Call ``listener(usccs)`` whenever the figures of these enterprises change."""
+        self.__dict__.setdefault("_listeners", []).append(listener)
+
+    async def changed(self, usccs: Iterable[str | None]) -> None:
+        """Tell the listeners; a failing one is logged (the case is committed already, and
+        derived figures expire on their own)."""
+        known = {u for u in usccs if u}
+        if not known:
+            return
+        for listener in self.__dict__.get("_listeners", ()):
+            try:
+                await listener(known)
+            except Exception:  # noqa: BLE001 - see above
+                log.exception("a complaint figures listener failed for %s", sorted(known))
 
     @abstractmethod
     async def counts(self, *, uscc: str, since: date, until: date) -> ComplaintCounts:

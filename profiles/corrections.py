@@ -14,9 +14,14 @@ from datetime import datetime
 
 import orjson
 
+from tortoise.expressions import Subquery
+
 from core.errors import Conflict, InvalidInput, NotFound
+from core.i18n import T
 from profiles import sql
 from profiles.models import CorrectionRequest
+from profiles.staff import StaffIdentity
+from tracing.model.models import Enterprise
 
 # target type -> (table, key column, column naming the enterprise, fields one may contest)
 TARGETS: dict[str, tuple[str, str, str | None, tuple[str, ...]]] = {
@@ -107,12 +112,18 @@ async def request_correction(*, uscc: str, body: dict, user_hash: str,
         proposed=proposed, reason=reason, requested_by=user_hash, requested_at=now)
 
 
-async def decide_correction(*, request_id: int, decision: object, note: object, staff: str,
-                            now: datetime) -> CorrectionRequest:
-    """The regulator's answer: ``accepted`` or ``rejected``, with a note for the enterprise."""
+async def decide_correction(*, request_id: int, decision: object, note: object,
+                            staff: StaffIdentity, now: datetime) -> CorrectionRequest:
+    """The regulator's answer: ``accepted`` or ``rejected``, with a note for the enterprise
+    (a handler answers only for the enterprises of its district: 403 otherwise)."""
     found = await CorrectionRequest.get_or_none(id=request_id)
     if found is None:
         raise NotFound(f"更正申请 {request_id} 不存在", field="id", code="correction_not_found")
+    if staff.district_only is not None:
+        divisions = await Enterprise.filter(uscc=found.uscc).values_list("division_code",
+                                                                          flat=True)
+        staff.check_district(divisions[0] if divisions else None,
+                             what=T("企业 {uscc}", uscc=found.uscc))
     if decision not in TRANSITIONS.get(found.status, ()):
         if found.status != "open":
             raise Conflict(f"更正申请 {request_id} 已处理（{found.status}）", field="decision",
@@ -120,7 +131,7 @@ async def decide_correction(*, request_id: int, decision: object, note: object, 
         raise InvalidInput("decision 须为 accepted 或 rejected", field="decision",
                            code="invalid_decision")
     found.status, found.note = decision, _text(note, "note", low=1)
-    found.decided_at, found.decided_by = now, staff
+    found.decided_at, found.decided_by = now, staff.username
     await found.save(update_fields=["status", "note", "decided_at", "decided_by"])
     return found
 
@@ -139,8 +150,10 @@ def correction_item(found: CorrectionRequest, *, staff_view: bool = False) -> di
 
 
 async def list_corrections(*, uscc: str | None = None, status: str | None = None,
-                           limit: int = 100) -> list[CorrectionRequest]:
-    """Requests, newest first (of one enterprise, or all for the regulator)."""
+                           division: str | None = None, limit: int = 100
+                           ) -> list[CorrectionRequest]:
+    """Requests, newest first (of one enterprise, of the enterprises of one district, or
+    all for the regulator)."""
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"status 须为 {'、'.join(STATUSES)} 之一", field="status",
                            code="invalid_status")
@@ -149,4 +162,7 @@ async def list_corrections(*, uscc: str | None = None, status: str | None = None
         query = query.filter(uscc=uscc)
     if status is not None:
         query = query.filter(status=status)
+    if division is not None:
+        query = query.filter(uscc__in=Subquery(
+            Enterprise.filter(division_code=division).values("uscc")))
     return await query.order_by("-requested_at", "-id").limit(limit)

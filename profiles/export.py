@@ -21,7 +21,9 @@ from datetime import date
 import orjson
 
 from core.errors import InvalidInput
+from core.i18n import T
 from profiles import sql
+from profiles.staff import StaffIdentity
 
 MAX_DEPTH = 10
 CHUNK = 500
@@ -99,9 +101,34 @@ def parse_query(params: dict[str, str], *, page: int) -> ExportQuery:
     return ExportQuery(product_id, first, last, lot, parse_cursor(params.get("cursor")), page)
 
 
-async def matching_batches(query: ExportQuery) -> tuple[list[dict], str | None]:
-    """One page of matching batches in production order, and the next page's cursor."""
+_IN_DIVISION = ("product_id IN (SELECT p.product_id FROM product p JOIN enterprise e "
+                "ON e.uscc = p.enterprise_uscc WHERE e.division_code = ?)")
+
+
+async def _check_product(query: ExportQuery, staff: StaffIdentity) -> None:
+    """A handler asking for a product of another district's producer: 403."""
+    if staff.district_only is None or query.product_id is None:
+        return
+    found = await sql.rows("SELECT e.division_code FROM product p JOIN enterprise e ON "
+                           "e.uscc = p.enterprise_uscc WHERE p.product_id = ?",
+                           [query.product_id])
+    if found:
+        staff.check_district(found[0]["division_code"],
+                             what=T("产品 {product_id} 的生产企业", product_id=query.product_id))
+
+
+async def matching_batches(query: ExportQuery, staff: StaffIdentity
+                           ) -> tuple[list[dict], str | None]:
+    """One page of matching batches in production order, and the next page's cursor.
+
+    A handler gets the batches of its district's producers only (403 when it names a
+    product of another district); their inputs and what was made from them follow
+    wherever they are, as a trace must."""
+    await _check_product(query, staff)
     where, args = [], []
+    if staff.district_only is not None:
+        where.append(_IN_DIVISION)
+        args.append(staff.district_only)
     if query.product_id:
         where.append("product_id = ?")
         args.append(query.product_id)

@@ -1,9 +1,10 @@
 """The profiles feature: enterprise profiles and accounts, notices and recall warnings,
 product pages, printed codes, label images and the regulator's trace export.
 
-It reads the trace model (``tracing``) and the WeChat gateway (``accounts``); the complaint
-figures come through :class:`core.complaint_figures.ComplaintFigures`, which the
-complaints feature provides (an empty provider stands in until it does).
+It reads the trace model (``tracing``), the WeChat gateway and staff sessions
+(``accounts``); the complaint figures come through
+:class:`core.complaint_figures.ComplaintFigures`, which the complaints feature provides (an
+empty provider stands in without it) and which tells the profiles when its figures change.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from profiles.messenger import RecallMessenger
 from profiles.printed import PrintedCodes
 from profiles.recall_warnings import recall_warning_handler
 from profiles.service import ProfileService
-from profiles.staff import RegulatorTokenStaff, StaffDirectory
+from profiles.staff import RegulatorTokenStaff, StaffDirectory, StaffSessions, StaffTokens
 from tracing.service import TraceService
 
 
@@ -42,15 +43,17 @@ def register(registry: Registry) -> None:
 
 async def start(services: Services) -> None:
     """Provide the :class:`ProfileService` (and answer enterprise codes in scans), the
-    staff directory, and the sender of recall warnings (a background job)."""
+    staff directory (the exchange token and staff sessions), and the sender of recall
+    warnings (a background job)."""
     figures = services.provide(ComplaintFigures, NoComplaintFigures)
     trace = services.get(TraceService)
     profiles = services.provide(ProfileService, lambda: ProfileService(
         services.settings, services.store, trace.cache, figures=figures,
         clock=services.clock))
     trace.enterprise_answer = profiles.scan_answer
-    services.provide(StaffDirectory,
-                     lambda: RegulatorTokenStaff(services.settings.exchange_token))
+    figures.on_change(profiles.invalidate)  # a new case or move: counts are stale
+    services.provide(StaffDirectory, lambda: StaffTokens(
+        RegulatorTokenStaff(services.settings.exchange_token), StaffSessions()))
     settings = services.settings
     services.provide(MediaStorage, lambda: LocalMediaStorage(settings.data_dir / "media"))
     services.provide(PrintedCodes, lambda: PrintedCodes(

@@ -2,8 +2,10 @@
 a lookup by credit code, licence number or name.
 
 What a person types is read as it comes: full-width characters, spaces, lower case. A
-credit code or licence number is matched exactly; anything else is a name, matched as a
-whole first and then as a part (at most :data:`LIMIT` answers, exact ones first).
+credit code or licence number is matched exactly (indexed columns); anything else is a name:
+the enterprise of that exact name first (an indexed column), then what the search backend
+finds for it (part of a name, pinyin, initials...: :mod:`search`), never a scan of the table.
+At most :data:`LIMIT` answers.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import unicodedata
 
 from core.errors import InvalidInput
 from profiles import sql
+from search.base import SearchBackend, SearchQuery, normalise_text
 from tracing.codes.identifiers import IdentifierError, normalise, validate_licence_no, \
     validate_uscc
 
@@ -53,7 +56,7 @@ _COLUMNS = ("SELECT uscc, name, kind, licence_no, address, division_code, status
             "risk_grade FROM enterprise")
 
 
-async def find_enterprises(query: str | None) -> dict:
+async def find_enterprises(query: str | None, *, search: SearchBackend) -> dict:
     """Enterprises a query names: ``{"match": "uscc"|"licence"|"name", "items": [...]}``."""
     text = unicodedata.normalize("NFKC", query or "").strip()
     if not text:
@@ -72,8 +75,17 @@ async def find_enterprises(query: str | None) -> dict:
             number = normalise(text)
         return {"match": "licence", "items": await sql.rows(
             f"{_COLUMNS} WHERE licence_no = ? ORDER BY uscc LIMIT ?", [number, LIMIT])}
+    return {"match": "name", "items": await _by_name(text, search)}
+
+
+async def _by_name(text: str, search: SearchBackend) -> list[dict]:
+    """The enterprises of exactly this name, then the search backend's hits in its order."""
     exact = await sql.rows(f"{_COLUMNS} WHERE name = ? ORDER BY uscc LIMIT ?", [text, LIMIT])
-    partial = await sql.rows(
-        f"{_COLUMNS} WHERE name LIKE ? ESCAPE '\\' AND name <> ? ORDER BY name, uscc LIMIT ?",
-        [sql.like_pattern(text), text, LIMIT - len(exact)]) if len(exact) < LIMIT else []
-    return {"match": "name", "items": exact + partial}
+    if len(exact) >= LIMIT or not normalise_text(text):  # punctuation only: no name part
+        return exact
+    found = await search.search(SearchQuery(q=text, kind="enterprise", size=LIMIT,
+                                            fuzzy=False).validate())
+    keys = [h.key for h in found.hits if h.key not in {e["uscc"] for e in exact}]
+    rows = {row["uscc"]: row async for row in sql.rows_in(
+        f"{_COLUMNS} WHERE uscc IN ({{keys}})", keys)}
+    return exact + [rows[k] for k in keys if k in rows][:LIMIT - len(exact)]

@@ -1,6 +1,7 @@
 """What only the enterprise itself sees: scans of its codes per day and city, its codes the
-scan system flags as suspect (a notice or an alert, with the rules that found it), the complaints about it (status and the statutory reason of
-each outcome, never who complained) and its licence when it expires soon or has.
+scan system flags as suspect (a notice or an alert, with the rules that found it), the
+complaints about it (status and the statutory reason of each outcome, never who complained)
+and its licence when it expires soon or has.
 
 Scans carry no personal data (``tracing.scans.models``); complaints come through
 :class:`core.complaint_figures.ComplaintFigures` and are serialised field by field here, so

@@ -3,9 +3,11 @@
 An entry ``profile:<credit code>`` lives in the same :class:`~tracing.view.cache.ViewCache`
 as the trace views (same store, same cross-process invalidation, same guard against storing
 a profile built across an invalidation), tagged ``profile:<credit code>``. The profiles'
-outbox handler (:mod:`profiles.changes`) drops it when anything it shows changes; complaint
-counts and the licence state change with time alone, so an entry lives at most
-``settings.profile_cache_ttl`` seconds and never past midnight (Asia/Shanghai).
+outbox handler (:mod:`profiles.changes`) drops it when anything it shows changes, and so does
+the complaints feature's provider of figures when it commits a case or a move of one
+(``ComplaintFigures.on_change``); the 12-month window and the licence state change with time
+alone, so an entry lives at most ``settings.profile_cache_ttl`` seconds and never past
+midnight (Asia/Shanghai).
 
 The same bytes answer ``GET /api/v1/enterprises/{uscc}``, the profile part of the
 enterprise's own view and the scan of its own code.

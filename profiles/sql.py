@@ -106,9 +106,3 @@ def json(raw: Any, default: Any) -> Any:
             return default
     return raw
 
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching ``text`` anywhere (``%``, ``_`` and ``\\`` escaped with
-    ``\\``; use with ``ESCAPE '\\'``)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"

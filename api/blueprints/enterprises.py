@@ -14,6 +14,7 @@ from api.openapi import operation, query
 from profiles.lookup import find_enterprises, parse_uscc
 from profiles.printed import SCALES, WIDTHS, PrintedCodes, number, target
 from profiles.service import ProfileService
+from search.base import SearchBackend
 
 bp = Blueprint("enterprises")
 JSON = "application/json"
@@ -24,11 +25,15 @@ PUBLIC = {"Cache-Control": "public, max-age=60"}
 @operation("get", "/api/v1/enterprises", summary="Find enterprises by credit code, licence "
            "number or name", tag="enterprises",
            params=[query("q", "a credit code, a licence number (SC/JY/YB + 14 digits) or a "
-                              "name (whole or part)", required=True)],
+                              "name (the exact name first, then what the search finds: part "
+                              "of a name, pinyin, initials)", required=True)],
            responses={200: '{"match": "uscc"|"licence"|"name", "items": [...]}'},
-           errors={400: "query_missing, query_too_long, uscc_malformed"})
+           errors={400: "query_missing, query_too_long, uscc_malformed, "
+                        "search_too_many_terms"})
 async def find(request):
-    return json(await find_enterprises(query_params(request).get("q")), ensure_ascii=False)
+    found = await find_enterprises(query_params(request).get("q"),
+                                   search=part(request, SearchBackend))
+    return json(found, ensure_ascii=False)
 
 
 @bp.get("/api/v1/enterprises/<uscc:str>")

@@ -33,7 +33,8 @@ def _format(request, params: dict[str, str]) -> str:
 @bp.get("/api/v1/exports/trace")
 @operation("get", "/api/v1/exports/trace", summary="Every event of the matching batches and "
            "of the batches linked to them through inputs (backward and forward), one row per "
-           "event with its key data elements, as CSV or XLSX (staff only)", tag="exports",
+           "event with its key data elements, as CSV or XLSX (staff only: the exchange "
+           "token, a supervisor, or a handler for its district's producers)", tag="exports",
            params=[query("product_id", "with from and to: the batches produced in the range"),
                    query("from", "first production day (2026-01-01)"),
                    query("to", "last production day"),
@@ -44,13 +45,14 @@ def _format(request, params: dict[str, str]) -> str:
                            "covers (GONGZHI_EXPORT_PAGE_BATCHES), Link: <...>; rel=\"next\""},
            errors={400: "export_query_missing, invalid_date, invalid_range, invalid_key, "
                         "invalid_cursor, invalid_format",
-                   401: "token_missing, staff_token_invalid"})
+                   401: "token_missing, staff_token_invalid",
+                   403: "staff_only, outside_jurisdiction"})
 async def trace_export(request):
-    await require_staff(request)
+    staff = await require_staff(request)
     params = query_params(request)
     kind = _format(request, params)
     asked = parse_query(params, page=request.app.ctx.settings.export_page_batches)
-    matched, next_cursor = await matching_batches(asked)
+    matched, next_cursor = await matching_batches(asked, staff)
     related = await related_batches([b["batch_id"] for b in matched])
     headers = {"Content-Disposition": f'attachment; filename="trace-{asked.describe()}.'
                                       f'{kind}"', "Cache-Control": "no-store",

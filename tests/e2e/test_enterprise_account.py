@@ -192,7 +192,7 @@ async def test_only_staff_see_and_answer_requests(http, settings, world):
     headers = await bound(http, settings, "owner9")
     assert (await http.get("/api/v1/corrections")).status_code == 401
     member = await http.get("/api/v1/corrections", headers=headers)
-    assert member.status_code == 401 and member.json()["error"]["code"] == "staff_token_invalid"
+    assert member.status_code == 403 and member.json()["error"]["code"] == "staff_only"
     missing = await http.post("/api/v1/corrections/999/decision", headers=STAFF,
                               json={"decision": "accepted", "note": "x"})
     assert missing.status_code == 404

@@ -9,6 +9,7 @@ from urllib.parse import quote
 import orjson
 import pytest
 
+from search.base import SearchBackend
 from tests import factories as F
 
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
@@ -125,6 +126,23 @@ async def test_lookup_by_credit_code_licence_and_name(http, world):
         "code"] == "query_missing"
     bad = await http.get("/api/v1/enterprises", params={"q": "914502040000000195"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "uscc_malformed"
+
+
+async def test_names_are_found_through_the_search_index_not_a_table_scan(http, server, world):
+    """A part of a name, pinyin or initials find the enterprise through the search backend;
+    an enterprise missing from the index is found only by its exact name (indexed column)."""
+    for q in ("螺蛳粉食品", "liuzhou luosifen", "lzlsf"):
+        found = (await http.get("/api/v1/enterprises", params={"q": q})).json()
+        assert found["match"] == "name" and {e["uscc"] for e in found["items"]} == {
+            F.uscc(1), F.uscc(2)}, q
+    await server[1].ctx.services.get(SearchBackend).remove("enterprise", [F.uscc(2)])
+    partial = (await http.get("/api/v1/enterprises", params={"q": "螺蛳粉食品"})).json()
+    assert [e["uscc"] for e in partial["items"]] == [F.uscc(1)]
+    exact = (await http.get("/api/v1/enterprises",
+                            params={"q": "柳州螺蛳粉食品有限公司2号"})).json()
+    assert [e["uscc"] for e in exact["items"]] == [F.uscc(2)]
+    punctuation = await http.get("/api/v1/enterprises", params={"q": "%_%"})
+    assert punctuation.status_code == 200 and punctuation.json()["items"] == []
 
 
 async def test_the_enterprise_code_scans_to_its_profile(http, world):

@@ -91,6 +91,8 @@ async def test_a_recall_notice_shows_on_the_list_the_profile_and_the_scan(http):
     await post(http, [F.recall(), F.notice("N-A", published_at="2026-10-01T09:00:00+08:00")])
     recalled = (await http.get("/api/v1/scan", params={"code": "LZ0000000001"})).json()
     assert recalled["status"] == "recalled" and "notices" not in recalled["alerts"][0]
+    cached = (await http.get(f"/api/v1/enterprises/{U1}")).json()  # cached without a notice
+    assert cached["recalls"][0]["notices"] == []
     await post(http, [recall_notice()])  # the notice comes later than the recall
     scan = (await http.get("/api/v1/scan", params={"code": "LZ0000000001"})).json()
     assert scan["alerts"][0]["kind"] == "recall"

@@ -94,6 +94,24 @@ async def test_wechat_errors_of_every_kind_are_502_with_their_code(http, world, 
     assert decoded(qr.content) == f"http://testserver/e/{U1}"
 
 
+async def test_the_cached_fallback_qr_is_served_while_wechat_fails(http, settings, world,
+                                                                   standin_url):
+    fallback_path = f"/api/v1/enterprises/{U1}/qrcode"
+    made = await http.get(fallback_path)
+    assert made.status_code == 200
+    cached = list((settings.data_dir / "printed").rglob("*.png"))
+    assert len(cached) == 1 and cached[0].read_bytes() == made.content  # kept on disk
+    httpx.post(standin_url + "_standin/wxacode_errors", json={"errcodes": [41030]})
+    failed = await http.get(f"/api/v1/enterprises/{U1}/wxacode", params={"width": "700"})
+    assert failed.status_code == 502
+    error = failed.json()["error"]
+    assert (error["code"], error["wechat_errcode"], error["fallback"]) == (
+        "wechat_error", 41030, fallback_path)
+    again = await http.get(error["fallback"])
+    assert again.status_code == 200 and again.content == made.content
+    assert decoded(again.content) == f"http://testserver/e/{U1}"
+
+
 async def test_bad_code_requests(http, world):
     cases = [
         (f"/api/v1/enterprises/{U1}/wxacode", {"width": "5000"}, 400, "invalid_width"),
