@@ -21,6 +21,6 @@ async def backward(apps, state_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gongzhi", "0012_kiosk_fleet")]
+    dependencies = [("gongzhi", "0013_scan_counted")]
 
     operations = [ops.RunPython(forward, backward)]
