@@ -28,6 +28,7 @@ from sanic.response import HTTPResponse, empty
 from sanic.response.types import BaseHTTPResponse
 
 from core.errors import Forbidden
+from core.i18n import T
 from core.settings import Settings
 
 SECURITY = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
@@ -107,8 +108,8 @@ class BrowserPolicy:
                 return empty(status=204, headers={"Allow": allow})
             allowed = None if closed else self.allow_origin(origin)
             if allowed is None:
-                raise Forbidden("该接口不对此来源的网页开放跨域访问" if not closed else
-                                "数据交换接口不对浏览器开放", field="Origin",
+                raise Forbidden(T("该接口不对此来源的网页开放跨域访问") if not closed else
+                                T("数据交换接口不对浏览器开放"), field="Origin",
                                 code="cors_not_allowed")
             headers = {"Allow": allow, "Access-Control-Allow-Origin": allowed,
                        "Access-Control-Allow-Methods": allow,

@@ -12,6 +12,7 @@ from sanic.request import Request
 from sanic.response import JSONResponse, json
 
 from core import errors
+from core.i18n import T
 from core.kv import StoreUnavailable
 
 log = logging.getLogger("gongzhi.api")
@@ -26,7 +27,7 @@ SANIC_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                416: "range_not_satisfiable", 503: "service_unavailable"}
 
 
-SESSIONS_UNAVAILABLE = "登录服务暂时不可用（会话存储无法连接），请稍后再试；扫码查询不受影响"
+SESSIONS_UNAVAILABLE = T("登录服务暂时不可用（会话存储无法连接），请稍后再试；扫码查询不受影响")
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -75,4 +76,4 @@ def install(app: Sanic) -> None:
     @app.exception(Exception)
     async def unexpected(request: Request, error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "服务器内部错误（已记入日志），请稍后再试")
+        return error_response(500, "internal_error", T("服务器内部错误（已记入日志），请稍后再试"))

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from core.clock import local_iso
 from core.complaint_figures import ComplaintCounts
+from core.i18n import T
 from profiles import sql
 from profiles.licence import licence_state
 from profiles.profile_rows import ProfileRows
@@ -148,16 +149,15 @@ def scan_alerts(profile: dict) -> list[dict]:
     state = profile["licence"]
     if state["state"] in ("revoked", "closed", "suspended", "expired"):
         out.append(rules.alert("licence_suspended", "high",
-                               f"{profile['name']}：{state['message']}",
+                               T("{name}：{message}", name=profile['name'], message=state['message']),
                                uscc=profile["uscc"], status=state["state"]))
     elif state["state"] == "expiring":
-        out.append(rules.alert("licence_expiring", "info", f"{profile['name']}：{state['message']}",
+        out.append(rules.alert("licence_expiring", "info", T("{name}：{message}", name=profile['name'], message=state['message']),
                                uscc=profile["uscc"]))
     for recall in profile["recalls"]:
         if recall["status"] == "ongoing":
             names = "、".join(p["name"] for p in recall["products"])
             out.append(rules.alert("recall_of_some_batches", "high",
-                                   f"该主体的产品（{names}）正在{recall['level_label']}召回："
-                                   f"{recall['reason']}。", recall_id=recall["recall_id"],
+                                   T("该主体的产品（{names}）正在{level_label}召回：{reason}。", names=names, level_label=recall['level_label'], reason=recall['reason']), recall_id=recall["recall_id"],
                                    notices=recall["notices"]))
     return rules.sort_alerts(out)

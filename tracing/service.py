@@ -58,7 +58,7 @@ STAMP_BYTES = 16
 #: itself)`` -> JSON bytes, raising ``NotFound`` for an unknown enterprise. Provided by the
 #: profiles feature.
 EnterpriseAnswer = Callable[[str, str, list], Awaitable[bytes]]
-NO_ENTERPRISE_VIEW = "本平台暂不提供主体码查询。 Enterprise codes are not served here."
+NO_ENTERPRISE_VIEW = T("本平台暂不提供主体码查询。")
 
 
 @dataclass(frozen=True)
@@ -164,7 +164,7 @@ class TraceService:
             f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
             limit=self.settings.scan_rate_limit, keys=keys, known=held and held.stamp)
         if not allowed:
-            raise RateLimited("Too many scans from this client; try again shortly.",
+            raise RateLimited(T("扫码过于频繁，请稍后再试。"),
                               retry_after=max(1, math.ceil(wait)))
         stored = values[0] if self.cache.enabled else None
         if stored is None:
@@ -252,7 +252,7 @@ class TraceService:
             f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
             limit=self.settings.scan_rate_limit)
         if not allowed:
-            raise RateLimited("扫码过于频繁，请稍后再试。 Too many scans; try again shortly.",
+            raise RateLimited(T("扫码过于频繁，请稍后再试。"),
                               retry_after=max(1, math.ceil(wait)))
         if self.enterprise_answer is None:
             raise NotFound(NO_ENTERPRISE_VIEW, field="code", code="enterprise_code_unsupported")

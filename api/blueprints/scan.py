@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sanic import Blueprint
 
+from core.i18n import T
 from api.http import bearer_session, part, query_params, rate_client
 from api.openapi import operation, query
 from core.errors import InvalidInput
@@ -50,7 +51,7 @@ async def scan(request):
     params = query_params(request)
     code = params.get("code")
     if code is None or code == "":
-        raise InvalidInput("code is required: the scanned text, URL-encoded", field="code",
+        raise InvalidInput(T("请提供 code：扫码得到的原文（URL 编码）"), field="code",
                            code="code_malformed")
     headers = request.headers
     session = await bearer_session(request)
