@@ -8,6 +8,7 @@ from typing import TypeVar
 from urllib.parse import parse_qsl, unquote
 
 from accounts.ratelimit import client_key
+from api.language import language  # noqa: F401  (blueprints take it from here)
 from accounts.sessions import Session, resolve_token, token_hash
 from core.errors import InvalidInput
 from core.i18n import T

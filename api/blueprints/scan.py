@@ -5,7 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint
 
 from core.i18n import T
-from api.http import bearer_session, part, query_params, rate_client
+from api.http import bearer_session, language, part, query_params, rate_client
 from api.openapi import operation, query
 from core.errors import InvalidInput
 from tracing.scans.client import CHANNELS, scan_client
@@ -60,7 +60,9 @@ async def scan(request):
         kiosk=params.get("kiosk") or headers.get("x-gongzhi-kiosk"),
         lat=params.get("lat"), lng=params.get("lng"),
         user_hash=session.openid_hash if session else None)
+    lang = language(request)
     body = await part(request, TraceService).scan(
         raw=code, client=client, rate_key=rate_client(request, session),
-        serving_host=lambda: request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"))
-    return request.app.ctx.browser.secured(body, content_type=JSON, headers=NO_STORE)
+        serving_host=lambda: request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"),
+        lang=lang)
+    return request.app.ctx.browser.secured(body, content_type=JSON, headers=NO_STORE, lang=lang)
