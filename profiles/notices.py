@@ -18,8 +18,8 @@ from profiles import sql
 from profiles.downstream import downstream
 from profiles.profile import enforcement_item, sampling_item
 
-KINDS = {"recall": "召回公告", "sampling": "抽检信息", "enforcement": "执法信息",
-         "announcement": "通知公告"}
+KINDS = {"recall": T("召回公告"), "sampling": T("抽检信息"), "enforcement": T("执法信息"),
+         "announcement": T("通知公告")}
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 BATCHES_SHOWN = 50
 TRACED_BATCHES = 10  # affected batches whose destinations a notice shows
