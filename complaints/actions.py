@@ -132,7 +132,8 @@ async def assign(*, ctx: CaseContext, case: Complaint, actor: Actor, division: s
         raise InvalidInput(T("请指定改派的辖区（division）或承办人（handler）"), field="division",
                            code="required")
     if handler is not None and handler not in known_handlers:
-        raise InvalidInput(T("承办人 {handler} 不存在", handler=handler), field="handler", code="unknown_handler")
+        raise InvalidInput(T("承办人 {handler} 不存在",
+                             handler=handler), field="handler", code="unknown_handler")
     if handler is not None and division is None:
         division = known_handlers[handler].division
     changes = {"division": division or case.division, "assigned_to": handler}
@@ -149,7 +150,8 @@ async def merge(*, ctx: CaseContext, case: Complaint, into: Complaint, actor: Ac
     if into.id == case.id:
         raise InvalidInput(T("不能把案件并入它自己"), field="into", code="invalid_merge")
     if into.status in (Status.CLOSED, Status.MERGED):
-        raise Conflict(T("案件 {ticket} 已结束，不能并入", ticket=into.ticket), field="into", code="case_closed")
+        raise Conflict(T("案件 {ticket} 已结束，不能并入",
+                         ticket=into.ticket), field="into", code="case_closed")
     check_reach(into, actor)
     await move_case(ctx=ctx, case=case, actor=actor, to=Status.MERGED.value,
                     reason=f"与案件 {into.ticket} 反映同一问题，已合并办理")

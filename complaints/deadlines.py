@@ -109,7 +109,8 @@ class WorkingCalendar:
                 self.extra[year] = (holidays, workdays)
             self._due.clear()
         except (OSError, ValueError, AttributeError, TypeError) as exc:
-            raise InvalidInput(T("节假日文件 {path} 无法读取：{exc}", path=path, exc=exc), field="holiday_file",
+            raise InvalidInput(T("节假日文件 {path} 无法读取：{exc}",
+                                 path=path, exc=exc), field="holiday_file",
                                code="bad_holiday_file") from None
 
 

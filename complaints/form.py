@@ -80,13 +80,17 @@ def clean(value: Any, field: str, *, max_len: int, required: bool = False,
     punctuation) and stripped; None when absent and not required."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise bad(T("请填写{label}（{field}）", label=_LABELS.get(field, field), field=field), field, "required")
+            raise bad(T("请填写{label}（{field}）",
+                        label=_LABELS.get(field, field), field=field), field, "required")
         return None
     if not isinstance(value, str):
-        raise bad(T("{label}（{field}）须为文字", label=_LABELS.get(field, field), field=field), field, "invalid_type")
+        raise bad(T("{label}（{field}）须为文字",
+                    label=_LABELS.get(field, field), field=field), field, "invalid_type")
     text = (unicodedata.normalize("NFKC", value) if fold else value).strip()
     if len(text) > max_len:
-        raise bad(T("{label}（{field}）不能超过 {max_len} 个字，现有 {n} 个", label=_LABELS.get(field, field), field=field, max_len=max_len, n=len(text)), field, "too_long")
+        raise bad(T("{label}（{field}）不能超过 {max_len} 个字，现有 {n} 个",
+                    label=_LABELS.get(field, field), field=field, max_len=max_len,
+                    n=len(text)), field, "too_long")
     return text
 
 
@@ -128,7 +132,8 @@ def parse_submission(body: Any, *, today: date, max_photos: int) -> Submission:
     description = clean(body.get("description"), "description", max_len=MAX_DESCRIPTION,
                         required=True, fold=False)
     if len(description) < MIN_DESCRIPTION:
-        raise bad(T("问题描述（description）至少 {MIN_DESCRIPTION} 个字", MIN_DESCRIPTION=MIN_DESCRIPTION), "description",
+        raise bad(T("问题描述（description）至少 {MIN_DESCRIPTION} 个字",
+                    MIN_DESCRIPTION=MIN_DESCRIPTION), "description",
                   "too_short")
     name, phone = _contact(body, kind)
     return Submission(
@@ -208,7 +213,8 @@ def _identifier(check, value: Any, field: str, label: str) -> str:
     try:
         return check(value, field)
     except IdentifierError as exc:
-        raise bad(T("{label}（{field}）不正确：{message}", label=label, field=field, message=exc.message), field, exc.code) from None
+        raise bad(T("{label}（{field}）不正确：{message}",
+                    label=label, field=field, message=exc.message), field, exc.code) from None
 
 
 def _place(place: Any) -> Place | None:
@@ -264,7 +270,8 @@ def _photos(body: dict, max_photos: int) -> tuple[str, ...]:
                                                for p in photos):
         raise bad(T("照片（photos）须为上传接口返回的编号列表"), "photos", "invalid_type")
     if len(photos) > max_photos:
-        raise bad(T("照片最多 {max_photos} 张，提交了 {n} 张", max_photos=max_photos, n=len(photos)), "photos",
+        raise bad(T("照片最多 {max_photos} 张，提交了 {n} 张",
+                    max_photos=max_photos, n=len(photos)), "photos",
                   "too_many_photos")
     if len(set(photos)) != len(photos):
         raise bad(T("照片（photos）有重复"), "photos", "duplicate_photo")

@@ -52,7 +52,8 @@ class Processed:
 def process_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> Processed:
     """Check and clean one uploaded photo; raise a typed error naming ``file``."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(T("照片不能超过 {value} MB", value=max_bytes // (1024 * 1024)), field="file",
+        raise PayloadTooLarge(T("照片不能超过 {value} MB",
+                                value=max_bytes // (1024 * 1024)), field="file",
                               code="photo_too_large")
     if not data:
         raise InvalidInput(T("照片文件为空"), field="file", code="photo_empty")

@@ -68,5 +68,6 @@ def _limit(raw: str | None, *, default: int = 50, high: int = MAX_LIMIT) -> int:
     if raw in (None, ""):
         return default
     if not raw.isdigit() or not 0 <= int(raw) <= high:
-        raise InvalidInput(T("分页参数须为 0 到 {high} 的整数", high=high), field="limit", code="invalid_limit")
+        raise InvalidInput(T("分页参数须为 0 到 {high} 的整数",
+                             high=high), field="limit", code="invalid_limit")
     return int(raw)

@@ -72,7 +72,8 @@ async def submit_complaint(*, ctx: CaseContext, body: object, filer: Filer,
     key_hash = request_hash = None
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= IDEMPOTENCY_MAX:
-            raise InvalidInput(T("Idempotency-Key 须为 1–{IDEMPOTENCY_MAX} 个字符", IDEMPOTENCY_MAX=IDEMPOTENCY_MAX),
+            raise InvalidInput(T("Idempotency-Key 须为 1–{IDEMPOTENCY_MAX} 个字符",
+                                 IDEMPOTENCY_MAX=IDEMPOTENCY_MAX),
                                field="Idempotency-Key", code="invalid_idempotency_key")
         key_hash = _digest("idem", filer.uploader, idempotency_key)
         request_hash = _digest(orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode())

@@ -33,7 +33,8 @@ def validate_transfer(obj: dict, *, today: date) -> dict:
     """One received ``complaint_transfer`` record as plain values; raise RecordError."""
     unknown = sorted(set(obj) - FIELDS)
     if unknown:
-        raise RecordError(T("未知字段 {value}", value=unknown[0]), field=unknown[0], code="unknown_field")
+        raise RecordError(T("未知字段 {value}",
+                            value=unknown[0]), field=unknown[0], code="unknown_field")
     external_no = text(64)(obj.get("external_no"), "external_no") \
         if obj.get("external_no") is not None else None
     if external_no is None:

@@ -44,7 +44,8 @@ def _text(raw: object, field: str, *, low: int, high: int = MAX_TEXT) -> str:
         raise InvalidInput(T("{field} 须为文本", field=field), field=field, code="invalid_value")
     text = unicodedata.normalize("NFC", raw).strip()
     if not low <= len(text) <= high:
-        raise InvalidInput(T("{field} 须为 {low}–{high} 个字", field=field, low=low, high=high), field=field, code="invalid_value")
+        raise InvalidInput(T("{field} 须为 {low}–{high} 个字",
+                             field=field, low=low, high=high), field=field, code="invalid_value")
     return text
 
 
@@ -55,7 +56,8 @@ def check_request(body: dict) -> tuple[str, str, str, str, str]:
         raise InvalidInput(T('target 须为 {"type", "key"}'), field="target", code="invalid_target")
     kind = target.get("type")
     if kind not in TARGETS:
-        raise InvalidInput(T("target.type 须为 {join} 之一", join='、'.join(TARGETS)), field="target.type",
+        raise InvalidInput(T("target.type 须为 {join} 之一",
+                             join='、'.join(TARGETS)), field="target.type",
                            code="invalid_target")
     key = _text(target.get("key"), "target.key", low=1, high=128)
     field = body.get("field")
@@ -113,10 +115,12 @@ async def decide_correction(*, request_id: int, decision: object, note: object, 
     """The regulator's answer: ``accepted`` or ``rejected``, with a note for the enterprise."""
     found = await CorrectionRequest.get_or_none(id=request_id)
     if found is None:
-        raise NotFound(T("更正申请 {request_id} 不存在", request_id=request_id), field="id", code="correction_not_found")
+        raise NotFound(T("更正申请 {request_id} 不存在",
+                         request_id=request_id), field="id", code="correction_not_found")
     if decision not in TRANSITIONS.get(found.status, ()):
         if found.status != "open":
-            raise Conflict(T("更正申请 {request_id} 已处理（{status}）", request_id=request_id, status=found.status), field="decision",
+            raise Conflict(T("更正申请 {request_id} 已处理（{status}）",
+                             request_id=request_id, status=found.status), field="decision",
                            code="correction_decided")
         raise InvalidInput(T("decision 须为 accepted 或 rejected"), field="decision",
                            code="invalid_decision")

@@ -39,7 +39,8 @@ async def batch_row(batch_id: str) -> dict:
     found = await sql.rows(f"SELECT {_BATCH} FROM batch b {_JOINS} WHERE b.batch_id = ?",
                            [check_batch_id(batch_id)])
     if not found:
-        raise NotFound(T("平台上没有批次 {batch_id}", batch_id=batch_id), field="batch_id", code="batch_not_found")
+        raise NotFound(T("平台上没有批次 {batch_id}",
+                         batch_id=batch_id), field="batch_id", code="batch_not_found")
     return found[0]
 
 

@@ -67,7 +67,8 @@ def _key(raw: str | None, field: str) -> str | None:
     if raw is None or raw == "":
         return None
     if len(raw) > 128 or not raw.isprintable():
-        raise InvalidInput(T("{field} 须为 1–128 个可打印字符", field=field), field=field, code="invalid_key")
+        raise InvalidInput(T("{field} 须为 1–128 个可打印字符",
+                             field=field), field=field, code="invalid_key")
     return raw
 
 

@@ -61,7 +61,8 @@ async def find_enterprises(query: str | None) -> dict:
         raise InvalidInput(T("请输入统一社会信用代码、许可证编号或名称"), field="q",
                            code="query_missing")
     if len(text) > MAX_QUERY:
-        raise InvalidInput(T("查询词最多 {MAX_QUERY} 个字", MAX_QUERY=MAX_QUERY), field="q", code="query_too_long")
+        raise InvalidInput(T("查询词最多 {MAX_QUERY} 个字",
+                             MAX_QUERY=MAX_QUERY), field="q", code="query_too_long")
     kind = _looks_like(text)
     if kind == "uscc":
         uscc = parse_uscc(text, field="q")

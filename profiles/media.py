@@ -79,7 +79,8 @@ class Checked:
 def check_image(data: bytes, content_type: str, *, max_bytes: int, max_pixels: int) -> Checked:
     """Check an image (see the module docstring) and make its thumbnail; CPU-bound."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(T("图片超过 {max_bytes} 字节", max_bytes=max_bytes), field="body", code="payload_too_large")
+        raise PayloadTooLarge(T("图片超过 {max_bytes} 字节",
+                                max_bytes=max_bytes), field="body", code="payload_too_large")
     if content_type not in TYPES:
         raise UnsupportedMediaType(T("只接受 {join} 图片", join='、'.join(TYPES)), field="Content-Type",
                                    code="unsupported_media_type")
@@ -89,16 +90,19 @@ def check_image(data: bytes, content_type: str, *, max_bytes: int, max_pixels: i
         with Image.open(io.BytesIO(data)) as image:
             if image.format != TYPES[content_type]:
                 raise UnsupportedMediaType(
-                    T("图片内容是 {value}，与 Content-Type {content_type} 不符", value=image.format or '未知格式', content_type=content_type),
+                    T("图片内容是 {value}，与 Content-Type {content_type} 不符",
+                      value=image.format or '未知格式', content_type=content_type),
                     field="Content-Type", code="media_type_mismatch")
             width, height = image.size
             if width * height > max_pixels:
-                raise InvalidInput(T("图片有 {width}×{height} 像素，最多 {max_pixels} 像素", width=width, height=height, max_pixels=max_pixels),
+                raise InvalidInput(T("图片有 {width}×{height} 像素，最多 {max_pixels} 像素",
+                                     width=width, height=height, max_pixels=max_pixels),
                                    field="body", code="image_too_large")
             image.load()  # decodes every byte: a truncated or corrupt file fails here
             return Checked(content_type, width, height, _thumbnail(image))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise InvalidInput(T("图片无法解码：{error}", error=error), field="body", code="image_corrupt") from None
+        raise InvalidInput(T("图片无法解码：{error}",
+                             error=error), field="body", code="image_corrupt") from None
 
 
 def _thumbnail(image: Image.Image) -> bytes:

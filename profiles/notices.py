@@ -60,7 +60,8 @@ def _limit(raw: str | None) -> int:
     if not raw:
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise InvalidInput(T("limit 须为 1–{MAX_LIMIT}", MAX_LIMIT=MAX_LIMIT), field="limit", code="invalid_limit")
+        raise InvalidInput(T("limit 须为 1–{MAX_LIMIT}",
+                             MAX_LIMIT=MAX_LIMIT), field="limit", code="invalid_limit")
     return int(raw)
 
 
@@ -107,7 +108,8 @@ async def notice_detail(notice_id: str) -> dict:
     """One notice with what it names."""
     found = await sql.rows(f"SELECT {_COLUMNS} FROM notice WHERE notice_id = ?", [notice_id])
     if not found:
-        raise NotFound(T("公告 {notice_id} 不存在", notice_id=notice_id), field="notice_id", code="notice_not_found")
+        raise NotFound(T("公告 {notice_id} 不存在",
+                         notice_id=notice_id), field="notice_id", code="notice_not_found")
     item = notice_item(found[0], full=True)
     keys = [k for k in item["related"] if isinstance(k, str)]
     item["recalls"] = await _recalls(keys) if keys else []

@@ -66,7 +66,8 @@ def number(raw: str | None, field: str, bounds: tuple[int, int], default: int) -
     if raw in (None, ""):
         return default
     if not raw.isdigit() or not bounds[0] <= int(raw) <= bounds[1]:
-        raise InvalidInput(T("{field} 须为 {value}–{value2} 的整数", field=field, value=bounds[0], value2=bounds[1]), field=field,
+        raise InvalidInput(T("{field} 须为 {value}–{value2} 的整数",
+                             field=field, value=bounds[0], value2=bounds[1]), field=field,
                            code=f"invalid_{field}")
     return int(raw)
 
@@ -95,7 +96,8 @@ class PrintedCodes:
     async def wxa_png(self, gateway, scene: str, *, width: int, fallback: str) -> bytes:
         """The mini-program code of ``scene`` (made by WeChat once, then from the cache)."""
         if not SCENE_RE.match(scene):
-            raise InvalidInput(T("该追溯码超过 32 个字符或含有小程序码不支持的字符，无法生成小程序码；请使用普通二维码：{fallback}", fallback=fallback), field="batch",
+            raise InvalidInput(T("该追溯码超过 32 个字符或含有小程序码不支持的字符，无法生成小程序码；请使用普通二维码：{fallback}",
+                                 fallback=fallback), field="batch",
                                code="scene_unsupported")
         path = self._path("wxa", self.appid, self.page, width, scene)
         if path.exists():

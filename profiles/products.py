@@ -77,7 +77,8 @@ def _limit(raw: str | None) -> int:
     if not raw:
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise InvalidInput(T("limit 须为 1–{MAX_LIMIT}", MAX_LIMIT=MAX_LIMIT), field="limit", code="invalid_limit")
+        raise InvalidInput(T("limit 须为 1–{MAX_LIMIT}",
+                             MAX_LIMIT=MAX_LIMIT), field="limit", code="invalid_limit")
     return int(raw)
 
 

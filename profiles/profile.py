@@ -149,15 +149,20 @@ def scan_alerts(profile: dict) -> list[dict]:
     state = profile["licence"]
     if state["state"] in ("revoked", "closed", "suspended", "expired"):
         out.append(rules.alert("licence_suspended", "high",
-                               T("{name}：{message}", name=profile['name'], message=state['message']),
+                               T("{name}：{message}",
+                                 name=profile['name'], message=state['message']),
                                uscc=profile["uscc"], status=state["state"]))
     elif state["state"] == "expiring":
-        out.append(rules.alert("licence_expiring", "info", T("{name}：{message}", name=profile['name'], message=state['message']),
+        out.append(rules.alert("licence_expiring", "info", T("{name}：{message}",
+                                                             name=profile['name'],
+                                                             message=state['message']),
                                uscc=profile["uscc"]))
     for recall in profile["recalls"]:
         if recall["status"] == "ongoing":
             names = "、".join(p["name"] for p in recall["products"])
             out.append(rules.alert("recall_of_some_batches", "high",
-                                   T("该主体的产品（{names}）正在{level_label}召回：{reason}。", names=names, level_label=recall['level_label'], reason=recall['reason']), recall_id=recall["recall_id"],
+                                   T("该主体的产品（{names}）正在{level_label}召回：{reason}。",
+                                     names=names, level_label=recall['level_label'],
+                                     reason=recall['reason']), recall_id=recall["recall_id"],
                                    notices=recall["notices"]))
     return rules.sort_alerts(out)

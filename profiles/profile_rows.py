@@ -45,7 +45,8 @@ async def enterprise_row(uscc: str) -> dict:
         "lat, lng, risk_grade, status, public_phone, updated_at FROM enterprise WHERE uscc = ?",
         [uscc])
     if not found:
-        raise NotFound(T("平台上没有统一社会信用代码为 {uscc} 的主体。", uscc=uscc), field="uscc", code="enterprise_not_found")
+        raise NotFound(T("平台上没有统一社会信用代码为 {uscc} 的主体。",
+                         uscc=uscc), field="uscc", code="enterprise_not_found")
     return found[0]
 
 

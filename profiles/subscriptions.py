@@ -27,10 +27,12 @@ def check_answers(body: dict, templates: tuple[str, ...]) -> dict[str, str]:
                            field="body", code="invalid_body")
     for template, answer in answers.items():
         if template not in templates:
-            raise InvalidInput(T("不支持订阅模板 {template}（可订阅：{join}）", template=template, join='、'.join(templates)),
+            raise InvalidInput(T("不支持订阅模板 {template}（可订阅：{join}）",
+                                 template=template, join='、'.join(templates)),
                                field=template, code="unknown_template")
         if answer not in ANSWERS:
-            raise InvalidInput(T("{template} 的结果须为 {join} 之一", template=template, join='、'.join(ANSWERS)),
+            raise InvalidInput(T("{template} 的结果须为 {join} 之一",
+                                 template=template, join='、'.join(ANSWERS)),
                                field=template, code="invalid_subscription")
     return answers
 

@@ -203,7 +203,8 @@ class SearchQuery:
                            T("near（位置）超出范围：纬度 -90～90，经度 -180～180"))
         if not (math.isfinite(self.radius_km) and 0 < self.radius_km <= MAX_RADIUS_KM):
             raise _bad("search_bad_radius", "radius_km",
-                       T("radius_km（半径）应大于 0 且不超过 {MAX_RADIUS_KM:g} 公里", MAX_RADIUS_KM=MAX_RADIUS_KM))
+                       T("radius_km（半径）应大于 0 且不超过 {MAX_RADIUS_KM:g} 公里",
+                         MAX_RADIUS_KM=MAX_RADIUS_KM))
         self._validate_paging()
         if self.division is not None and not re.fullmatch(r"\d{2,6}", self.division):
             raise _bad("search_bad_division", "division", T("division（行政区划）应为 2～6 位数字代码"))
@@ -211,19 +212,23 @@ class SearchQuery:
 
     def _validate_text(self) -> None:
         if len(self.q or "") > MAX_QUERY_CHARS:
-            raise _bad("search_query_too_long", "q", T("q（搜索词）最多 {MAX_QUERY_CHARS} 个字符", MAX_QUERY_CHARS=MAX_QUERY_CHARS))
+            raise _bad("search_query_too_long", "q", T("q（搜索词）最多 {MAX_QUERY_CHARS} 个字符",
+                                                       MAX_QUERY_CHARS=MAX_QUERY_CHARS))
         if not (self.q or "").strip() and self.near is None:
             raise _bad("search_query_empty", "q", T("q（搜索词）不能为空，除非给出 near（位置）"))
         if count_terms(self.q or "") > MAX_TERMS:
-            raise _bad("search_too_many_terms", "q", T("q（搜索词）最多 {MAX_TERMS} 个词", MAX_TERMS=MAX_TERMS))
+            raise _bad("search_too_many_terms", "q", T("q（搜索词）最多 {MAX_TERMS} 个词",
+                                                       MAX_TERMS=MAX_TERMS))
 
     def _validate_paging(self) -> None:
         if self.page < 1:
             raise _bad("search_bad_page", "page", T("page（页码）从 1 开始"))
         if not 1 <= self.size <= MAX_SIZE:
-            raise _bad("search_bad_size", "size", T("size（每页条数）应在 1～{MAX_SIZE} 之间", MAX_SIZE=MAX_SIZE))
+            raise _bad("search_bad_size", "size", T("size（每页条数）应在 1～{MAX_SIZE} 之间",
+                                                    MAX_SIZE=MAX_SIZE))
         if self.page * self.size > MAX_WINDOW:
-            raise _bad("search_bad_page", "page", T("只能翻到前 {MAX_WINDOW} 条结果", MAX_WINDOW=MAX_WINDOW))
+            raise _bad("search_bad_page", "page", T("只能翻到前 {MAX_WINDOW} 条结果",
+                                                    MAX_WINDOW=MAX_WINDOW))
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> "SearchQuery":

@@ -42,7 +42,8 @@ def _check_body(request) -> bool:
     """Check the media type, the encoding and the announced size; True when gzip."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != NDJSON:
-        raise UnsupportedMediaType(T("请以 Content-Type: {NDJSON} 发送", NDJSON=NDJSON), field="Content-Type",
+        raise UnsupportedMediaType(T("请以 Content-Type: {NDJSON} 发送",
+                                     NDJSON=NDJSON), field="Content-Type",
                                    code="unsupported_media_type")
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ENCODINGS:

@@ -64,7 +64,8 @@ async def search(request):
 async def suggest(request):
     q = request.args.get("q") or ""
     if len(q) > MAX_QUERY_CHARS:
-        raise InvalidInput(T("q（搜索词）最多 {MAX_QUERY_CHARS} 个字符", MAX_QUERY_CHARS=MAX_QUERY_CHARS), field="q",
+        raise InvalidInput(T("q（搜索词）最多 {MAX_QUERY_CHARS} 个字符",
+                             MAX_QUERY_CHARS=MAX_QUERY_CHARS), field="q",
                            code="search_query_too_long")
     if count_terms(q) > MAX_TERMS:
         raise InvalidInput(T("q（搜索词）最多 {MAX_TERMS} 个词", MAX_TERMS=MAX_TERMS), field="q",
@@ -80,6 +81,7 @@ def _size(raw: str | None) -> int:
     except ValueError:
         size = 0
     if not 1 <= size <= MAX_SUGGEST:
-        raise InvalidInput(T("size（条数）应在 1～{MAX_SUGGEST} 之间", MAX_SUGGEST=MAX_SUGGEST), field="size",
+        raise InvalidInput(T("size（条数）应在 1～{MAX_SUGGEST} 之间",
+                             MAX_SUGGEST=MAX_SUGGEST), field="size",
                            code="search_bad_size")
     return size

@@ -28,7 +28,8 @@ async def upload(request):
     settings = running.settings
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > settings.upload_max_bytes + 64 * 1024:
-        raise PayloadTooLarge(T("照片不能超过 {value} MB", value=settings.upload_max_bytes // (1024 * 1024)),
+        raise PayloadTooLarge(T("照片不能超过 {value} MB",
+                                value=settings.upload_max_bytes // (1024 * 1024)),
                               field="file", code="photo_too_large")
     filer = await filer_of(request)
     await check_rate(store=running.store, client_key=filer.client, scope="upload",

@@ -142,7 +142,8 @@ def check_value(ai: str, value: str) -> str:
 
 def _too_long(entry: Entry, size: int) -> None:
     raise GS1Error("gs1_too_long",
-                   T("{ai_label}有 {size} 位，GS1 最多允许 {max_len} 位", ai_label=ai_label(entry.ai), size=size, max_len=entry.max_len))
+                   T("{ai_label}有 {size} 位，GS1 最多允许 {max_len} 位",
+                     ai_label=ai_label(entry.ai), size=size, max_len=entry.max_len))
 
 
 def _too_short(entry: Entry, size: int, part: int | None = None) -> None:
@@ -166,8 +167,9 @@ def _components(entry: Entry, value: str) -> None:
         for linter in comp.linters:
             problem = linter(value)
             if problem is not None:
-                raise GS1Error(problem[0], T("{ai_label}的值 {value}：{problem}", ai_label=ai_label(entry.ai), value=value,
-                                   problem=problem[1]))
+                raise GS1Error(problem[0], T("{ai_label}的值 {value}：{problem}",
+                                             ai_label=ai_label(entry.ai), value=value,
+                                             problem=problem[1]))
         return
     pos, size = 0, len(value)
     for index, comp in enumerate(entry.components):
@@ -182,8 +184,9 @@ def _components(entry: Entry, value: str) -> None:
         for linter in comp.linters:
             problem = linter(part)
             if problem is not None:
-                raise GS1Error(problem[0], T("{ai_label}的值 {part}：{problem}", ai_label=ai_label(entry.ai), part=part,
-                                   problem=problem[1]))
+                raise GS1Error(problem[0], T("{ai_label}的值 {part}：{problem}",
+                                             ai_label=ai_label(entry.ai), part=part,
+                                             problem=problem[1]))
         pos += take
 
 
@@ -233,8 +236,10 @@ def _ai_at(text: str, pos: int) -> Entry:
         return AI_TABLE[ai]
     head = text[pos:pos + 4]
     if len(head) < 2 or not head[:2].isdigit():
-        raise GS1Error("gs1_no_ai", T("第 {position} 位应是 GS1 应用标识符，实际为 {head!r}", position=pos + 1, head=head))
-    raise GS1Error("gs1_unknown_ai", T("第 {position} 位是未知的 GS1 应用标识符（{head}）", position=pos + 1, head=head))
+        raise GS1Error("gs1_no_ai", T("第 {position} 位应是 GS1 应用标识符，实际为 {head!r}",
+                                      position=pos + 1, head=head))
+    raise GS1Error("gs1_unknown_ai", T("第 {position} 位是未知的 GS1 应用标识符（{head}）",
+                                       position=pos + 1, head=head))
 
 
 def parse_element_string(text: str) -> list[tuple[str, str]]:
@@ -294,7 +299,8 @@ def _present(matcher: str | tuple[str, int], present: dict[str, str], ignore: st
 
 
 def _alternatives(alternatives: tuple) -> str:
-    return T("{first}、{rest}", first=_group(alternatives[0]), rest=_alternatives(alternatives[1:])) \
+    return T("{first}、{rest}",
+             first=_group(alternatives[0]), rest=_alternatives(alternatives[1:])) \
         if len(alternatives) > 1 else _group(alternatives[0])
 
 
@@ -318,13 +324,16 @@ def association_problems(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
             other = _present(matcher, present, ai)
             if other is not None:
                 problems.append(("gs1_excludes",
-                                 T("{ai_label}不能与 {ai_label2} 同时出现", ai_label=ai_label(ai), ai_label2=ai_label(other))))
+                                 T("{ai_label}不能与 {ai_label2} 同时出现",
+                                   ai_label=ai_label(ai), ai_label2=ai_label(other))))
         for index, alternatives in enumerate(entry.requires_m):
             for group in alternatives:
                 if all(_present(m, present, ai) is not None for m in group):
                     break
             else:
-                problems.append(("gs1_requires", T("{ai_label}必须与以下之一同时出现：{alternatives}", ai_label=ai_label(ai), alternatives=_alternatives(entry.requires[index]))))
+                either = _alternatives(entry.requires[index])
+                problems.append(("gs1_requires", T("{ai_label}必须与以下之一同时出现：{alternatives}",
+                                                   ai_label=ai_label(ai), alternatives=either)))
     if "8030" in present:
         for ai in ("253", "255", "8003"):
             if ai in present and len(present[ai]) == AI_TABLE[ai].min_len:

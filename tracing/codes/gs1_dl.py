@@ -126,10 +126,12 @@ def _decode(raw: str, ai: str, query: bool) -> str:
         value = (unquote_plus if query else unquote)(raw, errors="strict")
     except UnicodeDecodeError:
         raise GS1Error("dl_bad_percent_encoding",
-                       T("Digital Link 中{ai_label}的百分号编码无效：{value!r}", ai_label=ai_label(ai), value=raw[:40])) from None
+                       T("Digital Link 中{ai_label}的百分号编码无效：{value!r}",
+                         ai_label=ai_label(ai), value=raw[:40])) from None
     value = unicodedata.normalize("NFKC", value)
     if "\x00" in value:
-        raise GS1Error("dl_bad_percent_encoding", T("Digital Link 中{ai_label}含有空字符", ai_label=ai_label(ai)))
+        raise GS1Error("dl_bad_percent_encoding", T("Digital Link 中{ai_label}含有空字符",
+                                                    ai_label=ai_label(ai)))
     if ai == "01" and len(value) in (8, 12, 13):
         value = value.rjust(14, "0")  # GS1 Digital Link 1.0 wrote GTIN-8/12/13 unpadded
     return value
@@ -165,7 +167,8 @@ def _query(query: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
             raise GS1Error("gs1_unknown_ai",
                            T("Digital Link 查询参数中有未知的 GS1 应用标识符（{name}）", name=name))
         if not raw:
-            raise GS1Error("dl_empty_value", T("Digital Link 查询参数中{ai_label}没有值", ai_label=ai_label(name)))
+            raise GS1Error("dl_empty_value", T("Digital Link 查询参数中{ai_label}没有值",
+                                               ai_label=ai_label(name)))
         pairs.append((name, _decode(raw, name, query=True)))
     return pairs, attributes
 
@@ -174,12 +177,15 @@ def _check_query(path_ais: list[str], path_pairs: list, query_pairs: list) -> No
     seen: set[str] = set()
     for ai, _ in path_pairs + query_pairs:
         if ai in seen:
-            raise GS1Error("dl_duplicate_ai", T("Digital Link 中{ai_label}出现了不止一次", ai_label=ai_label(ai)))
+            raise GS1Error("dl_duplicate_ai", T("Digital Link 中{ai_label}出现了不止一次",
+                                                ai_label=ai_label(ai)))
         seen.add(ai)
     for ai, _ in query_pairs:
         if not AI_TABLE[ai].dl_attribute:
-            raise GS1Error("dl_not_attribute", T("{ai_label}不能作为 Digital Link 查询参数", ai_label=ai_label(ai)))
+            raise GS1Error("dl_not_attribute", T("{ai_label}不能作为 Digital Link 查询参数",
+                                                 ai_label=ai_label(ai)))
         for j in range(1, len(path_ais) + 1):
             if (*path_ais[:j], ai, *path_ais[j:]) in SEQUENCES:
                 raise GS1Error("dl_belongs_in_path",
-                               T("{ai_label}应写在 Digital Link 路径中（/{ai}/…），不能作为查询参数", ai_label=ai_label(ai), ai=ai))
+                               T("{ai_label}应写在 Digital Link 路径中（/{ai}/…），不能作为查询参数",
+                                 ai_label=ai_label(ai), ai=ai))

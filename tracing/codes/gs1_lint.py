@@ -89,7 +89,8 @@ def _date(year: int, month: int, day: int, day_zero: bool) -> Problem:
         return None
     last = days_in_month(year, month)
     if not 1 <= day <= last:
-        return "gs1_bad_date", T("不是有效日期：{year} 年 {month} 月只有 {last} 天", year=year, month=month, last=last)
+        return "gs1_bad_date", T("不是有效日期：{year} 年 {month} 月只有 {last} 天",
+                                 year=year, month=month, last=last)
     return None
 
 
@@ -106,7 +107,8 @@ def yyyymmdd(value: str) -> Problem:
 
 
 def _range(value: str, high: int, what: str) -> Problem:
-    return None if int(value) <= high else ("gs1_bad_time", T("{what} {value} 超出 00–{high}", what=what, value=value, high=high))
+    return None if int(value) <= high else ("gs1_bad_time", T("{what} {value} 超出 00–{high}",
+                                                              what=what, value=value, high=high))
 
 
 def hh(value: str) -> Problem:
@@ -128,7 +130,8 @@ def hhmi(value: str) -> Problem:
 def csum(value: str) -> Problem:
     expected = mod10_check_digit(value[:-1])
     if value[-1] != expected:
-        return "gs1_check_digit", T("校验位错误：应为 {expected}，实际为 {value}", expected=expected, value=value[-1])
+        return "gs1_check_digit", T("校验位错误：应为 {expected}，实际为 {value}",
+                                    expected=expected, value=value[-1])
     return None
 
 
@@ -143,7 +146,8 @@ def csumalpha(value: str) -> Problem:
     total %= 1021
     expected = CSET32[total >> 5] + CSET32[total & 31]
     if value[-2:] != expected:
-        return "gs1_check_digit", T("校验字符错误：应为 {expected}，实际为 {value}", expected=expected, value=value[-2:])
+        return "gs1_check_digit", T("校验字符错误：应为 {expected}，实际为 {value}",
+                                    expected=expected, value=value[-2:])
     return None
 
 
@@ -191,7 +195,8 @@ def hasnondigit(value: str) -> Problem:
 
 
 def importeridx(value: str) -> Problem:
-    return None if value in IMPORTER_INDEX else ("gs1_bad_value", T("{value!r} 不是进口商索引", value=value))
+    return None if value in IMPORTER_INDEX else ("gs1_bad_value", T("{value!r} 不是进口商索引",
+                                                                    value=value))
 
 
 def pcenc(value: str) -> Problem:
@@ -216,7 +221,8 @@ def pieceoftotal(value: str) -> Problem:
     piece, total = int(value[:2]), int(value[2:])
     if piece == 0 or total == 0:
         return "gs1_bad_value", T("件号和总件数不能为 0")
-    return ("gs1_bad_value", T("件号 {piece} 大于总件数 {total}", piece=piece, total=total)) if piece > total else None
+    return ("gs1_bad_value", T("件号 {piece} 大于总件数 {total}",
+                               piece=piece, total=total)) if piece > total else None
 
 
 def posinseqslash(value: str) -> Problem:

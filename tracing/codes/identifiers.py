@@ -108,7 +108,9 @@ def validate_uscc(raw: str, field: str = "uscc") -> str:
             field=field, code="uscc_org_checksum")
     if uscc_check_char(code[:17]) != code[17]:
         raise IdentifierError(
-            T("统一社会信用代码的校验码应为 {uscc_check_char!r}，实际为 {value!r}", uscc_check_char=uscc_check_char(code[:17]), value=code[17]), field=field, code="uscc_checksum")
+            T("统一社会信用代码的校验码应为 {uscc_check_char!r}，实际为 {value!r}",
+              uscc_check_char=uscc_check_char(code[:17]),
+              value=code[17]), field=field, code="uscc_checksum")
     if len(_VALID_USCC) > 100_000:
         _VALID_USCC.clear()
     _VALID_USCC.add(code)
@@ -177,7 +179,8 @@ def validate_gtin(raw: str, field: str = "gtin") -> str:
                               code="gtin_format")
     if not is_valid_gtin(code):
         raise IdentifierError(
-            T("GTIN 的校验位应为 {gtin_check_digit}，实际为 {value}", gtin_check_digit=gtin_check_digit(code[:-1]), value=code[-1]),
+            T("GTIN 的校验位应为 {gtin_check_digit}，实际为 {value}",
+              gtin_check_digit=gtin_check_digit(code[:-1]), value=code[-1]),
             field=field, code="gtin_checksum")
     return code
 

@@ -150,13 +150,15 @@ def parse_scan(raw: str, *, trace_hosts: Collection[str] = ()) -> ParsedCode:
     if not isinstance(raw, str):
         _bad(T("扫码内容必须是文本"), "code_type")
     if len(raw) > MAX_SCAN_LENGTH:
-        _bad(T("扫码内容有 {n} 个字符，最多接受 {MAX_SCAN_LENGTH} 个", n=len(raw), MAX_SCAN_LENGTH=MAX_SCAN_LENGTH), "code_too_long")
+        _bad(T("扫码内容有 {n} 个字符，最多接受 {MAX_SCAN_LENGTH} 个",
+               n=len(raw), MAX_SCAN_LENGTH=MAX_SCAN_LENGTH), "code_too_long")
     text = unicodedata.normalize("NFKC", raw).replace("\u241d", gs1.GS)
     text = text.strip().strip("\ufeff\u200b").strip()  # whitespace, BOM, zero-width space
     if not text:
         _bad(T("扫码内容为空"), "code_empty")
     if len(text) > MAX_SCAN_LENGTH:
-        _bad(T("扫码内容有 {n} 个字符，最多接受 {MAX_SCAN_LENGTH} 个", n=len(text), MAX_SCAN_LENGTH=MAX_SCAN_LENGTH), "code_too_long")
+        _bad(T("扫码内容有 {n} 个字符，最多接受 {MAX_SCAN_LENGTH} 个",
+               n=len(text), MAX_SCAN_LENGTH=MAX_SCAN_LENGTH), "code_too_long")
     if not text.isascii() or ASCII_CONTROL_RE.search(text):
         for pos, ch in enumerate(text):
             if ch != gs1.GS and unicodedata.category(ch)[0] == "C":
@@ -218,7 +220,8 @@ def _ean(prefix: str, rest: str) -> ParsedCode:
     digits, sep, composite = rest.partition(COMPOSITE)
     name = "EAN-13/UPC" if size == 13 else "EAN-8"
     if len(digits) != size or not (digits.isascii() and digits.isdigit()):
-        _bad(T("条码识别符 {prefix}（{name}）后面应是 {size} 位数字，实际为 {value!r}", prefix=prefix, name=name, size=size, value=digits[:20]),
+        _bad(T("条码识别符 {prefix}（{name}）后面应是 {size} 位数字，实际为 {value!r}",
+               prefix=prefix, name=name, size=size, value=digits[:20]),
              "symbology")
     gtin = gs1.check_gtin(digits).rjust(14, "0")
     if not sep:

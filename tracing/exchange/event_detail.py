@@ -53,7 +53,8 @@ def _items(spec: dict, value: Any, where: str, limit: int) -> list[dict]:
     if not isinstance(value, list):
         raise RecordError(T("{where} 必须是列表", where=where), field=where, code="wrong_type")
     if len(value) > limit:
-        raise RecordError(T("{where} 超过 {limit} 项", where=where, limit=limit), field=where, code="too_long")
+        raise RecordError(T("{where} 超过 {limit} 项",
+                            where=where, limit=limit), field=where, code="too_long")
     return [_sub(spec, item, f"{where}[{i}]") for i, item in enumerate(value)]
 
 

@@ -46,7 +46,8 @@ def text(max_len: int) -> Parser:
         if not value:
             raise RecordError(T("{field} 不能为空", field=field), field=field, code="empty")
         if len(value) > max_len:
-            raise RecordError(T("{field} 超过 {max_len} 个字符", field=field, max_len=max_len), field=field,
+            raise RecordError(T("{field} 超过 {max_len} 个字符",
+                                field=field, max_len=max_len), field=field,
                               code="too_long")
         if _CONTROL.search(value):
             raise RecordError(T("{field} 含有控制字符", field=field), field=field,
@@ -104,7 +105,8 @@ def key(value: Any, field: str) -> str:
     if not value:
         raise RecordError(T("{field} 不能为空", field=field), field=field, code="empty")
     if len(value) > KEY_MAX:
-        raise RecordError(T("{field} 超过 {KEY_MAX} 个字符", field=field, KEY_MAX=KEY_MAX), field=field, code="too_long")
+        raise RecordError(T("{field} 超过 {KEY_MAX} 个字符",
+                            field=field, KEY_MAX=KEY_MAX), field=field, code="too_long")
     if not value.isprintable() and not _printable(value):
         bad = next(ch for ch in value if not _printable(ch))
         control = unicodedata.category(bad) == "Cc"
@@ -127,7 +129,8 @@ def choice(*options: Any) -> Parser:
     def parse(value: Any, field: str) -> Any:
         if value not in options or isinstance(value, bool):
             shown = ", ".join(map(str, options))
-            raise RecordError(T("{field} 须为 {shown} 之一，收到的是 {value!r}", field=field, shown=shown, value=value), field=field,
+            raise RecordError(T("{field} 须为 {shown} 之一，收到的是 {value!r}",
+                                field=field, shown=shown, value=value), field=field,
                               code="invalid_value")
         return value
     return parse
@@ -138,7 +141,8 @@ def number(low: float, high: float) -> Parser:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise RecordError(T("{field} 必须是数字", field=field), field=field, code="wrong_type")
         if not math.isfinite(value) or not low <= value <= high:
-            raise RecordError(T("{field} 须在 {low} 与 {high} 之间，收到的是 {value}", field=field, low=low, high=high, value=value),
+            raise RecordError(T("{field} 须在 {low} 与 {high} 之间，收到的是 {value}",
+                                field=field, low=low, high=high, value=value),
                               field=field, code="out_of_range")
         return float(value)
     return parse
@@ -149,7 +153,8 @@ def integer(low: int, high: int) -> Parser:
         if isinstance(value, bool) or not isinstance(value, int):
             raise RecordError(T("{field} 必须是整数", field=field), field=field, code="wrong_type")
         if not low <= value <= high:
-            raise RecordError(T("{field} 须在 {low} 与 {high} 之间，收到的是 {value}", field=field, low=low, high=high, value=value),
+            raise RecordError(T("{field} 须在 {low} 与 {high} 之间，收到的是 {value}",
+                                field=field, low=low, high=high, value=value),
                               field=field, code="out_of_range")
         return value
     return parse
@@ -183,23 +188,28 @@ def day(value: Any, field: str) -> date:
     except RecordError as exc:
         if exc.code != "bad_datetime":
             raise
-        raise RecordError(T("{field} {value!r} 不是 YYYY-MM-DD 格式的日期", field=field, value=value), field=field,
+        raise RecordError(T("{field} {value!r} 不是 YYYY-MM-DD 格式的日期",
+                            field=field, value=value), field=field,
                           code="bad_date") from None
     except ValueError:
-        raise RecordError(T("{field} {value!r} 不是 YYYY-MM-DD 格式的日期", field=field, value=value), field=field,
+        raise RecordError(T("{field} {value!r} 不是 YYYY-MM-DD 格式的日期",
+                            field=field, value=value), field=field,
                           code="bad_date") from None
 
 
 def moment(value: Any, field: str) -> datetime:
     if not isinstance(value, str):
-        raise RecordError(T("{field} 必须是 ISO 8601 格式的时间文本", field=field), field=field, code="wrong_type")
+        raise RecordError(T("{field} 必须是 ISO 8601 格式的时间文本",
+                            field=field), field=field, code="wrong_type")
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise RecordError(T("{field} {value!r} 不是 ISO 8601 格式的时间", field=field, value=value), field=field,
+        raise RecordError(T("{field} {value!r} 不是 ISO 8601 格式的时间",
+                            field=field, value=value), field=field,
                           code="bad_datetime") from None
     if parsed.tzinfo is None:
-        raise RecordError(T("{field} {value!r} 须带时区偏移，如 +08:00", field=field, value=value), field=field,
+        raise RecordError(T("{field} {value!r} 须带时区偏移，如 +08:00",
+                            field=field, value=value), field=field,
                           code="datetime_needs_offset")
     return parsed.astimezone(timezone.utc)
 
@@ -209,7 +219,8 @@ def string_list(max_items: int, max_len: int) -> Parser:
         if not isinstance(value, list):
             raise RecordError(T("{field} 必须是列表", field=field), field=field, code="wrong_type")
         if len(value) > max_items:
-            raise RecordError(T("{field} 超过 {max_items} 项", field=field, max_items=max_items), field=field,
+            raise RecordError(T("{field} 超过 {max_items} 项",
+                                field=field, max_items=max_items), field=field,
                               code="too_long")
         parse_item = text(max_len)
         return [parse_item(item, f"{field}[{i}]") for i, item in enumerate(value)]
@@ -234,7 +245,8 @@ def obj(value: Any, field: str) -> dict:
 def trace_code(value: Any, field: str) -> str:
     value = normalise_code(_text64(value, field))
     if not is_trace_code(value):
-        raise RecordError(T("{field} {value!r} 不是有效的追溯码（4–64 位 A-Z 0-9 . _ / -）", field=field, value=value),
+        raise RecordError(T("{field} {value!r} 不是有效的追溯码（4–64 位 A-Z 0-9 . _ / -）",
+                            field=field, value=value),
                           field=field, code="bad_code")
     return value
 
@@ -248,7 +260,8 @@ def alias_code(value: Any, field: str) -> str:
 def standard(value: Any, field: str) -> str:
     value = text(100)(value, field)
     if not STANDARD_RE.match(value):
-        raise RecordError(T("{field} {value!r} 不是标准编号（如 GB/T 1234 或 Q/LZ 0001S）", field=field, value=value), field=field, code="bad_standard")
+        raise RecordError(T("{field} {value!r} 不是标准编号（如 GB/T 1234 或 Q/LZ 0001S）",
+                            field=field, value=value), field=field, code="bad_standard")
     return value
 
 

@@ -213,7 +213,8 @@ class ExchangeImporter:
             return None
         try:
             if len(raw) > MAX_LINE_BYTES or raw == b"\x00oversize":
-                raise RecordError(T("该行超过 {MAX_LINE_BYTES} 字节", MAX_LINE_BYTES=MAX_LINE_BYTES), field=None,
+                raise RecordError(T("该行超过 {MAX_LINE_BYTES} 字节",
+                                    MAX_LINE_BYTES=MAX_LINE_BYTES), field=None,
                                   code="line_too_long")
             try:
                 text = raw.decode("utf-8")
@@ -349,5 +350,7 @@ class ExchangeImporter:
                     self._deferred.add((rtype, record.key))
                 else:
                     self.result.reject(line, RecordError(
-                        T("{field} 引用的{kind} {key!r} 既未登记，也不在本次数据中", field=missing[2], kind=missing[0], key=missing[1]), field=missing[2], code="unknown_reference"))
+                        T("{field} 引用的{kind} {key!r} 既未登记，也不在本次数据中",
+                          field=missing[2], kind=missing[0],
+                          key=missing[1]), field=missing[2], code="unknown_reference"))
         return ready

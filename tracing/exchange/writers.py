@@ -103,7 +103,8 @@ async def _write_events(items: Ready, conn, touched: Touched, rejected: list) ->
         if record.key in existing:
             if canonical(existing[record.key]) != canonical(v):
                 rejected.append((line, RecordError(
-                    T("事件 {key} 已以不同内容登记；事件只能追加：请发送带 corrects 的新事件", key=record.key), field="event_id",
+                    T("事件 {key} 已以不同内容登记；事件只能追加：请发送带 corrects 的新事件",
+                      key=record.key), field="event_id",
                     code="event_immutable")))
             continue
         target = v.get("corrects")

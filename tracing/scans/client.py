@@ -71,7 +71,8 @@ def _scan_client(channel, kiosk, lat, lng, user_hash) -> ScanClient:
     """:func:`scan_client`, cached: kiosks and apps send the same values scan after scan."""
     channel = (channel or "h5").strip().lower()
     if channel not in CHANNELS:
-        raise InvalidInput(T("channel（扫码渠道）只能是 {join} 之一", join='、'.join(CHANNELS)), field="channel",
+        raise InvalidInput(T("channel（扫码渠道）只能是 {join} 之一",
+                             join='、'.join(CHANNELS)), field="channel",
                            code="invalid_channel")
     if kiosk is not None and kiosk != "":
         if channel != "kiosk":

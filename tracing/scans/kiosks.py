@@ -105,14 +105,16 @@ async def register_kiosk(*, kiosk_id: str, key: str, market: str, division_code:
         raise InvalidInput(T("终端编号须为1到64个字母、数字或 . _ -"), field="kiosk_id",
                            code="invalid_kiosk")
     if not isinstance(key, str) or len(key) < MIN_KEY_LENGTH:
-        raise InvalidInput(T("终端密钥至少{MIN_KEY_LENGTH}个字符", MIN_KEY_LENGTH=MIN_KEY_LENGTH), field="key",
+        raise InvalidInput(T("终端密钥至少{MIN_KEY_LENGTH}个字符",
+                             MIN_KEY_LENGTH=MIN_KEY_LENGTH), field="key",
                            code="invalid_kiosk_key")
     market = unicodedata.normalize("NFKC", market or "").strip()
     if not market or len(market) > 200:
         raise InvalidInput(T("市场名称不能为空，最多200个字符"), field="market",
                            code="invalid_market")
     if places.city_of(division_code) is None:
-        raise InvalidInput(T("行政区划代码{division_code!r}不是GB/T 2260中的市、县级区划", division_code=division_code),
+        raise InvalidInput(T("行政区划代码{division_code!r}不是GB/T 2260中的市、县级区划",
+                             division_code=division_code),
                            field="division_code", code="division_unknown")
     if not places.valid_position(lat, lng) or places.locate(lat, lng) is None:
         raise InvalidInput(T("终端位置须为中国境内的经纬度（WGS-84）"), field="lat",
