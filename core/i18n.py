@@ -45,6 +45,12 @@ class Text(str):
     def __reduce__(self):
         return (Text, (self.msgid, self.params))
 
+    def format(self, *args: Any, **params: Any) -> str:
+        """A template kept for later (``T("……{until}")``) filled in: still a ``Text``."""
+        if args:
+            return str.format(self, *args, **params)
+        return Text(self.msgid, {**self.params, **params})
+
 
 def T(msgid: str, /, **params: Any) -> Text:
     """Mark ``msgid`` (a Chinese template with ``{name}`` fields) as a message to translate."""

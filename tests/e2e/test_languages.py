@@ -82,3 +82,30 @@ async def test_an_import_rejection_in_english(http):
     assert [r["code"] for r in zh["rejected"]] == [r["code"] for r in en["rejected"]]
     assert CJK.search(zh["rejected"][0]["message"])
     assert english(en["rejected"][0]["message"]) and not CJK.search(en["rejected"][0]["message"])
+
+
+async def test_an_enterprise_profile_per_language(http, demo):
+    path = f"/api/v1/enterprises/{demo['failed_sampling_uscc']}"
+    for _ in range(2):  # built, then from each language's cache
+        zh = await http.get(path)
+        en = await http.get(path, headers={"Accept-Language": "en"})
+        assert zh.status_code == en.status_code == 200
+        assert en.headers["content-language"] == "en"
+        assert zh.json()["licence"]["state"] == en.json()["licence"]["state"]
+        assert CJK.search(zh.json()["licence"]["message"])
+        assert not CJK.search(en.json()["licence"]["message"])
+        assert zh.json()["name"] == en.json()["name"]  # data stays as recorded
+
+
+async def test_every_alert_of_the_demo_reads_in_english(http, demo):
+    codes = [demo[k] for k in ("ok_code", "recalled_code", "excursion_code",
+                               "expired_input_code", "item_code", "case_code", "alias")]
+    seen = 0
+    for code in codes:
+        zh = (await http.get("/api/v1/scan", params={"code": code})).json()
+        en = (await http.get("/api/v1/scan", params={"code": code}, headers=EN)).json()
+        for before, after in zip(zh["alerts"], en["alerts"], strict=True):
+            assert before["kind"] == after["kind"]
+            assert after["message"] != before["message"] and english(after["message"]), after
+            seen += 1
+    assert seen >= 4

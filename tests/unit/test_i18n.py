@@ -43,3 +43,10 @@ def test_a_stored_text_reads_back_translatable():
     assert isinstance(again, Text) and again == "请核对包装：24小时内"
     assert translate(again.params["hours"], "en") == "within 24 hours"
     assert load("一句话") == "一句话" and dump("一句话") == "一句话"
+
+
+def test_a_template_kept_for_later_fills_in_as_a_text():
+    template = T("许可证已于{until}过期。")
+    filled = template.format(until="2026-01-02", days=-3)
+    assert isinstance(filled, Text) and filled == "许可证已于2026-01-02过期。"
+    assert translate(filled, "en") == "The licence expired on 2026-01-02."
