@@ -54,8 +54,8 @@ def cache_key(parsed: ParsedCode) -> str:
 
 
 STAMP_BYTES = 16
-#: The answer to an enterprise's own code (主体码): ``(credit code, form, alerts of the scan
-#: itself)`` -> JSON bytes, raising ``NotFound`` for an unknown enterprise. Provided by the
+#: The answer to an enterprise's own code (主体码): ``(credit code, form, alerts of the scan,
+#: language)`` -> JSON bytes, raising ``NotFound`` for an unknown enterprise. Provided by the
 #: profiles feature.
 EnterpriseAnswer = Callable[[str, str, list, str], Awaitable[bytes]]
 NO_ENTERPRISE_VIEW = T("本平台暂不提供主体码查询。")
