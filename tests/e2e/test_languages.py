@@ -109,3 +109,13 @@ async def test_every_alert_of_the_demo_reads_in_english(http, demo):
             assert after["message"] != before["message"] and english(after["message"]), after
             seen += 1
     assert seen >= 4
+
+
+async def test_the_resolver_page_of_an_unknown_code_in_english(http):
+    html = {"Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8"}
+    zh = await http.get("/t/NOT-ON-RECORD-1", headers=html)
+    en = await http.get("/t/NOT-ON-RECORD-1", headers={**html, "Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 404
+    assert '<html lang="zh-CN">' in zh.text and "<title>没有找到</title>" in zh.text
+    assert '<html lang="en">' in en.text and "<title>Not found</title>" in en.text
+    assert "This code is not on record." in en.text and not CJK.search(en.text)
