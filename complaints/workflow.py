@@ -16,7 +16,6 @@ from core.errors import Conflict, Forbidden, InvalidInput
 from core.i18n import T
 
 
-
 class Kind(StrEnum):
     COMPLAINT = "complaint"  # 投诉: needs the complainant's real name and phone
     REPORT = "report"  # 举报: may be anonymous
