@@ -7,6 +7,7 @@ import ipaddress
 import math
 
 from core.errors import RateLimited
+from core.i18n import T
 from core.kv import KeyValueStore
 
 
@@ -41,5 +42,5 @@ async def check_rate(*, store: KeyValueStore, client_key: str, window: float, li
     ``window`` seconds. ``scope`` keeps separate budgets, e.g. ``login`` and ``scan``."""
     allowed, wait = await store.hit(f"rate:{scope}:{client_key}", window=window, limit=limit)
     if not allowed:
-        raise RateLimited("Too many requests; try again later.",
+        raise RateLimited(T("请求过于频繁，请稍后再试。"),
                           retry_after=max(1, math.ceil(wait)))

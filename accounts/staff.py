@@ -27,6 +27,7 @@ from tortoise.models import Model
 from accounts.sessions import token_hash
 from core.db import APP
 from core.errors import Conflict, InvalidInput, Unauthorized
+from core.i18n import T
 
 ROLES = ("handler", "supervisor")
 USERNAME_RE = re.compile(r"^[a-z][a-z0-9_.-]{2,31}$")
@@ -84,17 +85,17 @@ def check_account(*, username: str, name: str, role: str, division: str | None,
                   password: str) -> None:
     """Validate a new account's fields; raise naming the field."""
     if not isinstance(username, str) or not USERNAME_RE.match(username):
-        raise InvalidInput("用户名须为 3–32 位小写字母、数字或 _.-，以字母开头",
+        raise InvalidInput(T("用户名须为 3–32 位小写字母、数字或 _.-，以字母开头"),
                            field="username", code="invalid_username")
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 50:
-        raise InvalidInput("姓名须为 1–50 个字", field="name", code="invalid_name")
+        raise InvalidInput(T("姓名须为 1–50 个字"), field="name", code="invalid_name")
     if role not in ROLES:
-        raise InvalidInput("角色须为 handler 或 supervisor", field="role", code="invalid_role")
+        raise InvalidInput(T("角色须为 handler 或 supervisor"), field="role", code="invalid_role")
     if role == "handler" and (not division or not DIVISION_RE.match(division)):
-        raise InvalidInput("承办人须指定所属区县的 6 位行政区划代码", field="division",
+        raise InvalidInput(T("承办人须指定所属区县的 6 位行政区划代码"), field="division",
                            code="invalid_division")
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 位", field="password",
+        raise InvalidInput(T("密码至少 {MIN_PASSWORD} 位", MIN_PASSWORD=MIN_PASSWORD), field="password",
                            code="weak_password")
 
 
@@ -109,7 +110,7 @@ async def add_staff(*, username: str, name: str, role: str, division: str | None
                                   division=division if role == "handler" else division or None,
                                   password_hash=hashed)
     except IntegrityError:
-        raise Conflict(f"用户名 {username} 已存在", field="username",
+        raise Conflict(T("用户名 {username} 已存在", username=username), field="username",
                        code="username_taken") from None
 
 
@@ -117,7 +118,7 @@ async def login_staff(*, username, password, ttl: float = STAFF_SESSION_TTL,
                       now: datetime | None = None) -> tuple[str, StaffSession]:
     """Check the password; return a new token and the session it stands for."""
     if not isinstance(username, str) or not isinstance(password, str) or not password:
-        raise InvalidInput("请填写用户名和密码", field="username", code="invalid_body")
+        raise InvalidInput(T("请填写用户名和密码"), field="username", code="invalid_body")
     staff = await Staff.get_or_none(username=username.strip().lower(), active=True)
     stored = staff.password_hash if staff else _DUMMY
     try:
@@ -126,7 +127,7 @@ async def login_staff(*, username, password, ttl: float = STAFF_SESSION_TTL,
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
-        raise Unauthorized("用户名或密码错误", field="password", code="login_failed")
+        raise Unauthorized(T("用户名或密码错误"), field="password", code="login_failed")
     if _hasher.check_needs_rehash(staff.password_hash):
         staff.password_hash = await asyncio.to_thread(_hasher.hash, password)
         await staff.save(update_fields=["password_hash"])

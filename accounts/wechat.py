@@ -27,10 +27,11 @@ from wechatpy.client.api import WeChatWxa
 from wechatpy.exceptions import WeChatClientException
 
 from core.errors import DomainError, InvalidInput, RateLimited, UpstreamError
+from core.i18n import T
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+R = TypeVar("R")
 
 REAL_API_URL = "https://api.weixin.qq.com/"
 CODE_RE = re.compile(r"^[\x21-\x7e]{1,128}$")  # wx.login() codes: 32 visible ASCII characters
@@ -140,11 +141,11 @@ class WeChatGateway:
     async def code_to_session(self, code: str) -> WeChatIdentity:
         """Exchange a ``wx.login()`` code (single use, five minutes) for the user's openid."""
         if not isinstance(code, str) or not CODE_RE.match(code):
-            raise InvalidInput("The WeChat login code is malformed.",
+            raise InvalidInput(T("微信登录凭证（code）格式不正确。"),
                                field="code", code="wechat_code_invalid")
         result = await self._call(lambda: self._client.wxa.code_to_session(code))
         if not isinstance(result, dict) or not result.get("openid"):
-            raise UpstreamError("WeChat sent no openid.", code="wechat_unavailable")
+            raise UpstreamError(T("微信未返回 openid。"), code="wechat_unavailable")
         return WeChatIdentity(openid=result["openid"], unionid=result.get("unionid"),
                               session_key=result.get("session_key", ""))
 
@@ -154,7 +155,7 @@ class WeChatGateway:
             scene, width=width, page=page))
         if not isinstance(result, requests.Response) or not result.headers.get(
                 "Content-Type", "").startswith("image/"):
-            raise UpstreamError("WeChat sent no image.", code="wechat_unavailable")
+            raise UpstreamError(T("微信未返回图片。"), code="wechat_unavailable")
         return result.content
 
     async def check_text(self, *, content: str, openid: str,
@@ -164,7 +165,7 @@ class WeChatGateway:
         result = await self._call(lambda: self._client.wxa.msg_sec_check(content, openid, scene))
         verdict = result.get("result") if isinstance(result, dict) else None
         if not isinstance(verdict, dict) or "suggest" not in verdict:
-            raise UpstreamError("WeChat sent no verdict.", code="wechat_unavailable")
+            raise UpstreamError(T("微信未返回检测结论。"), code="wechat_unavailable")
         return TextCheck(suggest=verdict["suggest"], label=int(verdict.get("label", 0)))
 
     async def check_media(self, *, url: str, openid: str, scene: int = SCENE_COMMENT) -> str:
@@ -173,7 +174,7 @@ class WeChatGateway:
         result = await self._call(lambda: self._client.wxa.media_check_async(url, openid, scene))
         trace_id = result.get("trace_id") if isinstance(result, dict) else None
         if not trace_id:
-            raise UpstreamError("WeChat sent no trace_id.", code="wechat_unavailable")
+            raise UpstreamError(T("微信未返回 trace_id。"), code="wechat_unavailable")
         return str(trace_id)
 
     async def send_subscribe_message(self, *, openid: str, template_id: str,
@@ -192,7 +193,7 @@ class WeChatGateway:
     async def close(self) -> None:
         self._client._http.close()
 
-    async def _call(self, fn: Callable[[], T]) -> T:
+    async def _call(self, fn: Callable[[], R]) -> R:
         try:
             return await asyncio.wait_for(asyncio.to_thread(self._with_token_retry, fn),
                                           timeout=self.timeout)
@@ -202,10 +203,10 @@ class WeChatGateway:
             raise error from exc
         except (requests.RequestException, TimeoutError, ValueError) as exc:
             log.warning("WeChat API unreachable: %r", exc)
-            raise UpstreamError("WeChat is not answering; try again shortly.",
+            raise UpstreamError(T("微信服务暂无响应，请稍后再试。"),
                                 code="wechat_unavailable") from exc
 
-    def _with_token_retry(self, fn: Callable[[], T]) -> T:
+    def _with_token_retry(self, fn: Callable[[], R]) -> R:
         """Call once more with a fresh access token when WeChat refuses ours (once, no loop)."""
         try:
             return fn()
@@ -221,16 +222,16 @@ def translate(exc: WeChatClientException) -> DomainError:
     """Our error for a WeChat errcode."""
     code = exc.errcode
     if code in CODE_ERRORS:
-        return InvalidInput("The WeChat login code is invalid or already used; log in again.",
+        return InvalidInput(T("微信登录凭证无效或已使用，请重新登录。"),
                             field="code", code="wechat_code_invalid")
     if code in RATE_ERRORS:
-        return RateLimited("WeChat is limiting requests; try again in a minute.", retry_after=60)
+        return RateLimited(T("微信正在限制请求频率，请一分钟后再试。"), retry_after=60)
     if code == SUBSCRIBE_REFUSED:
-        return UpstreamError("The user has not accepted this message.",
+        return UpstreamError(T("用户未同意接收此消息。"),
                              code="wechat_subscribe_refused")
     if code == 41030:
-        return InvalidInput("This mini-program page does not exist.", field="page",
+        return InvalidInput(T("该小程序页面不存在。"), field="page",
                             code="wechat_page_invalid")
     log.warning("WeChat API error %s: %s", code, exc.errmsg)
-    return UpstreamError("WeChat refused the request; try again shortly.",
+    return UpstreamError(T("微信拒绝了该请求，请稍后再试。"),
                          code="wechat_unavailable")

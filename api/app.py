@@ -8,7 +8,7 @@ from typing import Callable, Iterable
 from sanic import Sanic
 
 from accounts.wechat import WeChatGateway
-from api import browser, errors
+from api import browser, errors, language
 from api.blueprints import h5, meta
 from api.features import FEATURES
 from core.features import Registry
@@ -23,7 +23,8 @@ def create_app(settings: Settings, *, features: Iterable[Callable[[Registry], No
     """Build the app from the registered features; parts left ``None`` are made from
     ``settings`` at server start."""
     registry = Registry.of(features)
-    app = Sanic(name, env_prefix="GONGZHI_SANIC_", request_class=browser.BrowserRequest)
+    app = Sanic(name, env_prefix="GONGZHI_SANIC_", request_class=browser.BrowserRequest,
+                dumps=language.dumps)
     # Handlers enforce settings.max_body_bytes themselves; Sanic's cap leaves room to read
     # the rest of a refused body so the client can read the 413.
     app.config.REQUEST_MAX_SIZE = 2 * settings.max_body_bytes

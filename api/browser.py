@@ -28,7 +28,9 @@ from sanic import Request, Sanic
 from sanic.response import HTTPResponse, empty
 from sanic.response.types import BaseHTTPResponse
 
+from api.language import CURRENT, HEADERS, language
 from core.errors import Forbidden
+from core.i18n import T
 from core.settings import Settings
 
 SECURITY = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
@@ -63,13 +65,17 @@ class BrowserPolicy:
         https = settings.public_base_url.startswith("https://")
         self.always = SECURITY + ((HSTS,) if https else ())
         self.ask_proxy = not https and settings.proxies_count > 0
-        encoded = tuple((k.encode(), v.encode()) for k, v in self.always)
-        self._secured = type("SecuredResponse", (SecuredResponse,),
-                             {"__slots__": (), "encoded": encoded})
+        self._secured = {
+            lang: type("SecuredResponse", (SecuredResponse,), {
+                "__slots__": (),
+                "encoded": tuple((k.encode(), v.encode()) for k, v in self.always + said)})
+            for lang, said in HEADERS.items()}
 
-    def secured(self, body: bytes, *, content_type: str, headers: dict) -> HTTPResponse:
-        """A plain answer with the security headers already in (the scan path)."""
-        return self._secured(body, headers=headers, content_type=content_type)
+    def secured(self, body: bytes, *, content_type: str, headers: dict,
+                lang: str = "zh") -> HTTPResponse:
+        """A plain answer with the security and language headers already in (the scan
+        path)."""
+        return self._secured[lang](body, headers=headers, content_type=content_type)
 
     def allow_origin(self, origin: str) -> str | None:
         """The ``Access-Control-Allow-Origin`` value for ``origin``, or None."""
@@ -81,6 +87,8 @@ class BrowserPolicy:
         headers = response.headers
         if not isinstance(response, SecuredResponse):
             headers.extend(self.always)
+            if response.content_type and "json" in response.content_type:
+                headers.extend(HEADERS[CURRENT.get()])
         if self.ask_proxy and request.scheme == "https":
             headers.extend((HSTS,))
         content_type = response.content_type
@@ -108,8 +116,8 @@ class BrowserPolicy:
                 return empty(status=204, headers={"Allow": allow})
             allowed = None if closed else self.allow_origin(origin)
             if allowed is None:
-                raise Forbidden("该接口不对此来源的网页开放跨域访问" if not closed else
-                                "数据交换接口不对浏览器开放", field="Origin",
+                raise Forbidden(T("该接口不对此来源的网页开放跨域访问") if not closed else
+                                T("数据交换接口不对浏览器开放"), field="Origin",
                                 code="cors_not_allowed")
             headers = {"Allow": allow, "Access-Control-Allow-Origin": allowed,
                        "Access-Control-Allow-Methods": allow,
@@ -127,6 +135,10 @@ class BrowserRequest(Request):
     and errors' alike): cheaper than a response middleware on the scan path."""
 
     __slots__ = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        CURRENT.set(language(self))  # the answer's language (api.language)
 
     async def respond(self, response=None, *, status: int = 200, headers=None,
                       content_type: str | None = None):

@@ -1,6 +1,10 @@
 """The one place where errors become HTTP answers: ``{"error": {"code", "message", "field"}}``,
 plus ``"rule"`` (stable, e.g. ``gs1_check_digit``) when the error names the rule a scanned
-code breaks, and the error's ``details`` (e.g. ``wechat_errcode``) when it has any."""
+code breaks, and the error's ``details`` (e.g. ``wechat_errcode``) when it has any.
+
+The ``code`` is the same in every language; the ``message`` is a ``core.i18n.Text``, rendered
+in the request's language by the app's JSON encoder (:mod:`api.language`). Sanic's own
+errors (404, 405, 413...) say their message in Chinese too (:func:`sanic_message`)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from sanic.request import Request
 from sanic.response import JSONResponse, json
 
 from core import errors
+from core.i18n import T
 from core.kv import StoreUnavailable
 
 log = logging.getLogger("gongzhi.api")
@@ -26,7 +31,19 @@ SANIC_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed",
                416: "range_not_satisfiable", 503: "service_unavailable"}
 
 
-SESSIONS_UNAVAILABLE = "登录服务暂时不可用（会话存储无法连接），请稍后再试；扫码查询不受影响"
+SESSIONS_UNAVAILABLE = T("登录服务暂时不可用（会话存储无法连接），请稍后再试；扫码查询不受影响")
+
+
+def sanic_message(status: int, request: Request) -> str:
+    """The sentence for an error Sanic raises itself (its own text is English)."""
+    if status == 404:
+        return T("找不到网址 {path}", path=request.path)
+    if status == 405:
+        return T("网址 {path} 不接受 {method} 请求", path=request.path, method=request.method)
+    return {400: T("请求格式不正确"), 408: T("请求超时，请重试"),
+            411: T("请求须带 Content-Length"), 413: T("请求体过大"),
+            416: T("请求的范围无效"), 503: T("服务暂时不可用，请稍后再试")}.get(
+        status, T("请求无法处理（HTTP {status}）", status=status))
 
 
 def status_of(error: errors.DomainError) -> int:
@@ -69,10 +86,10 @@ def install(app: Sanic) -> None:
     async def sanic_error(request: Request, error: SanicException):
         status = getattr(error, "status_code", 500) or 500
         code = SANIC_CODES.get(status, "http_error")
-        message = str(error) or code.replace("_", " ")
+        message = sanic_message(status, request)
         return error_response(status, code, message, None, getattr(error, "headers", None))
 
     @app.exception(Exception)
     async def unexpected(request: Request, error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
-        return error_response(500, "internal_error", "服务器内部错误（已记入日志），请稍后再试")
+        return error_response(500, "internal_error", T("服务器内部错误（已记入日志），请稍后再试"))

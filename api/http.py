@@ -8,12 +8,14 @@ from typing import TypeVar
 from urllib.parse import parse_qsl, unquote
 
 from accounts.ratelimit import client_key
+from api.language import language  # noqa: F401  (blueprints take it from here)
 from accounts.sessions import Session, resolve_token, token_hash
 from core.errors import InvalidInput
+from core.i18n import T
 from core.kv import KeyValueStore, StoreUnavailable
 from core.services import Services
 
-T = TypeVar("T")
+R = TypeVar("R")
 
 
 def services(request) -> Services:
@@ -21,7 +23,7 @@ def services(request) -> Services:
     return request.app.ctx.services
 
 
-def part(request, kind: type[T]) -> T:
+def part(request, kind: type[R]) -> R:
     """The running part registered for ``kind`` (e.g. ``TraceService``)."""
     return request.app.ctx.services.get(kind)
 
@@ -85,10 +87,10 @@ def _parse_query(query: bytes) -> dict[str, str]:
         text = query.decode("utf-8")
         pairs = parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=50)
     except UnicodeDecodeError:
-        raise InvalidInput("the query string is not valid UTF-8", field="code",
+        raise InvalidInput(T("查询字符串不是有效的 UTF-8"), field="code",
                            code="code_malformed") from None
     except ValueError:
-        raise InvalidInput("the query string has too many fields", field="query",
+        raise InvalidInput(T("查询字符串的参数过多"), field="query",
                            code="query_malformed") from None
     params: dict[str, str] = {}
     for name, value in pairs:

@@ -40,7 +40,10 @@ def build_spec(base_url: str) -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Gongzhi public API", "version": "1",
                  "description": "Food-safety trace, search and data exchange. "
-                                "Every error answers {\"error\": {code, message, field}}."},
+                                "Every error answers {\"error\": {code, message, field}}. "
+                                "Messages, alerts and notices are Simplified Chinese, or "
+                                "English when Accept-Language prefers en (q-values; codes "
+                                "never change); answers say Content-Language."},
         "servers": [{"url": base_url}],
         "paths": OPERATIONS,
         "components": {

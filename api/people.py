@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hmac
 
+from core.i18n import T
 from accounts.staff import StaffSession, resolve_staff
 from api.http import bearer_session, bearer_token, rate_client
 from complaints.context import Actor
@@ -28,7 +29,7 @@ async def require_owner(request, case: Complaint) -> Actor:
     session = await bearer_session(request)
     secret = request.headers.get(SECRET_HEADER)
     if session is None and not secret:
-        raise Unauthorized("请登录微信或提供跟进密码（X-Follow-Secret）", field="Authorization",
+        raise Unauthorized(T("请登录微信或提供跟进密码（X-Follow-Secret）"), field="Authorization",
                            code="token_missing")
     if session is not None and case.owner_hash and \
             hmac.compare_digest(session.openid_hash, case.owner_hash):
@@ -36,14 +37,14 @@ async def require_owner(request, case: Complaint) -> Actor:
     if secret and case.secret_hash:
         if hmac.compare_digest(secret_digest(secret), case.secret_hash):
             return Actor("complainant", "complainant")
-    raise NotFound(f"案件 {case.ticket} 不存在", field="ticket", code="case_not_found")
+    raise NotFound(T("案件 {ticket} 不存在", ticket=case.ticket), field="ticket", code="case_not_found")
 
 
 async def require_staff(request) -> Actor:
     """The logged-in handler or supervisor (401 otherwise)."""
     staff: StaffSession | None = await resolve_staff(token=bearer_token(request))
     if staff is None:
-        raise Unauthorized("请先以工作人员身份登录（POST /api/v1/auth/staff）",
+        raise Unauthorized(T("请先以工作人员身份登录（POST /api/v1/auth/staff）"),
                            field="Authorization", code="staff_login_required")
     return Actor(staff.role, staff.username, staff.division)
 
@@ -54,5 +55,5 @@ def json_body(request) -> dict:
     except Exception:  # noqa: BLE001 - Sanic raises its own on bad JSON
         body = None
     if not isinstance(body, dict):
-        raise InvalidInput("请以 JSON 对象提交", field="body", code="invalid_body")
+        raise InvalidInput(T("请以 JSON 对象提交"), field="body", code="invalid_body")
     return body

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from tortoise.transactions import in_transaction
 
+from core.i18n import T
 from complaints.context import SYSTEM, Actor, CaseContext
 from complaints.models import AccessAudit, Complaint, ComplaintEvent, ComplaintJob
 from complaints.workflow import AWAITING_DECISION, Kind, Move, Role, Status, transition
@@ -25,7 +26,7 @@ async def load_case(ticket: str) -> Complaint:
     case = await Complaint.get_or_none(ticket=ticket) if isinstance(ticket, str) and \
         len(ticket) <= 20 else None
     if case is None:
-        raise NotFound(f"案件 {ticket} 不存在", field="ticket", code="case_not_found")
+        raise NotFound(T("案件 {ticket} 不存在", ticket=ticket), field="ticket", code="case_not_found")
     return case
 
 
@@ -33,7 +34,7 @@ def check_reach(case: Complaint, actor: Actor) -> None:
     """A handler acts only on cases of their district (or assigned to them)."""
     if actor.role == "handler" and case.division != actor.division \
             and case.assigned_to != actor.name:
-        raise Forbidden("该案件不属于您所在辖区", field="ticket", code="not_your_jurisdiction")
+        raise Forbidden(T("该案件不属于您所在辖区"), field="ticket", code="not_your_jurisdiction")
 
 
 async def move_case(*, ctx: CaseContext, case: Complaint, actor: Actor, to: str,
@@ -45,12 +46,12 @@ async def move_case(*, ctx: CaseContext, case: Complaint, actor: Actor, to: str,
     try:
         after = Status(to)
     except ValueError:
-        raise InvalidInput(f"目标状态（to）{to!r} 不存在", field="to", code="invalid_status") \
+        raise InvalidInput(T("目标状态（to）{to!r} 不存在", to=to), field="to", code="invalid_status") \
             from None
     if not isinstance(public, bool):
-        raise InvalidInput("public 须为 true 或 false", field="public", code="invalid_type")
+        raise InvalidInput(T("public 须为 true 或 false"), field="public", code="invalid_type")
     if reason is not None and (not isinstance(reason, str) or len(reason) > 2000):
-        raise InvalidInput("原因说明（reason）须为不超过 2000 字的文字", field="reason",
+        raise InvalidInput(T("原因说明（reason）须为不超过 2000 字的文字"), field="reason",
                            code="invalid_reason")
     done = transition(kind=Kind(case.kind), before=Status(case.status), after=after,
                       role=Role(actor.role), actor=actor.name, at=ctx.now(), reason=reason,
@@ -78,7 +79,7 @@ def _effects(ctx: CaseContext, case: Complaint, done: Move, transfer_to: str | N
     elif after == Status.TRANSFERRED:
         if transfer_to is not None and (not isinstance(transfer_to, str)
                                         or not 1 <= len(transfer_to) <= 20):
-            raise InvalidInput("转办去向（transfer_to）须为 1–20 个字", field="transfer_to",
+            raise InvalidInput(T("转办去向（transfer_to）须为 1–20 个字"), field="transfer_to",
                                code="invalid_transfer_to")
         changes.update(transferred_to=transfer_to or "other", due_on=None)
     elif after == Status.RESOLVED:
@@ -97,7 +98,7 @@ async def _commit(ctx: CaseContext, case: Complaint, done: Move, changes: dict) 
         updated = await Complaint.filter(id=case.id, status=done.before.value) \
             .using_db(conn).update(**changes)
         if not updated:
-            raise Conflict("案件状态已被他人更改，请刷新后重试", field="status",
+            raise Conflict(T("案件状态已被他人更改，请刷新后重试"), field="status",
                            code="case_changed")
         await ComplaintEvent.create(
             complaint_id=case.id, at=done.at, kind="transition", actor=done.actor,
@@ -127,12 +128,13 @@ async def assign(*, ctx: CaseContext, case: Complaint, actor: Actor, division: s
                  handler: str | None, known_handlers: dict) -> Complaint:
     """A supervisor sends a case to another district and/or handler."""
     if actor.role != "supervisor":
-        raise Forbidden("只有监督人员可以改派案件", field="role", code="reassign_forbidden")
+        raise Forbidden(T("只有监督人员可以改派案件"), field="role", code="reassign_forbidden")
     if division is None and handler is None:
-        raise InvalidInput("请指定改派的辖区（division）或承办人（handler）", field="division",
+        raise InvalidInput(T("请指定改派的辖区（division）或承办人（handler）"), field="division",
                            code="required")
     if handler is not None and handler not in known_handlers:
-        raise InvalidInput(f"承办人 {handler} 不存在", field="handler", code="unknown_handler")
+        raise InvalidInput(T("承办人 {handler} 不存在",
+                             handler=handler), field="handler", code="unknown_handler")
     if handler is not None and division is None:
         division = known_handlers[handler].division
     changes = {"division": division or case.division, "assigned_to": handler}
@@ -147,9 +149,10 @@ async def assign(*, ctx: CaseContext, case: Complaint, actor: Actor, division: s
 async def merge(*, ctx: CaseContext, case: Complaint, into: Complaint, actor: Actor) -> None:
     """Fold a duplicate into an earlier open case about the same thing."""
     if into.id == case.id:
-        raise InvalidInput("不能把案件并入它自己", field="into", code="invalid_merge")
+        raise InvalidInput(T("不能把案件并入它自己"), field="into", code="invalid_merge")
     if into.status in (Status.CLOSED, Status.MERGED):
-        raise Conflict(f"案件 {into.ticket} 已结束，不能并入", field="into", code="case_closed")
+        raise Conflict(T("案件 {ticket} 已结束，不能并入",
+                         ticket=into.ticket), field="into", code="case_closed")
     check_reach(into, actor)
     await move_case(ctx=ctx, case=case, actor=actor, to=Status.MERGED.value,
                     reason=f"与案件 {into.ticket} 反映同一问题，已合并办理")
@@ -161,18 +164,18 @@ async def merge(*, ctx: CaseContext, case: Complaint, into: Complaint, actor: Ac
 async def rate(*, ctx: CaseContext, case: Complaint, score: object, comment: object) -> None:
     """The complainant rates the handling of a closed case, once."""
     if case.status != Status.CLOSED or case.decision != "accepted":
-        raise Conflict("案件办结并关闭后才能评价", field="status", code="not_closed")
+        raise Conflict(T("案件办结并关闭后才能评价"), field="status", code="not_closed")
     if case.rating is not None:
-        raise Conflict("该案件已评价", field="score", code="already_rated")
+        raise Conflict(T("该案件已评价"), field="score", code="already_rated")
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
-        raise InvalidInput("评分（score）须为 1 到 5 的整数", field="score", code="invalid_score")
+        raise InvalidInput(T("评分（score）须为 1 到 5 的整数"), field="score", code="invalid_score")
     if comment is not None and (not isinstance(comment, str) or len(comment) > 500):
-        raise InvalidInput("评价内容（comment）不能超过 500 字", field="comment",
+        raise InvalidInput(T("评价内容（comment）不能超过 500 字"), field="comment",
                            code="too_long")
     updated = await Complaint.filter(id=case.id, rating=None).update(rating=score,
                                                                      rating_comment=comment)
     if not updated:
-        raise Conflict("该案件已评价", field="score", code="already_rated")
+        raise Conflict(T("该案件已评价"), field="score", code="already_rated")
     await note(ctx=ctx, case=case, actor=Actor("complainant", "complainant"), kind="rating",
                text=f"满意度评价：{score} 分", public=True)
 
@@ -180,7 +183,7 @@ async def rate(*, ctx: CaseContext, case: Complaint, score: object, comment: obj
 async def erase(*, ctx: CaseContext, case: Complaint, actor: Actor) -> None:
     """Erase the complainant's personal data of a closed case; the case record stays."""
     if case.status not in (Status.CLOSED, Status.MERGED):
-        raise Conflict("案件关闭后才能删除个人信息", field="status", code="not_closed")
+        raise Conflict(T("案件关闭后才能删除个人信息"), field="status", code="not_closed")
     if case.erased_at is not None:
         return
     now = ctx.now()
@@ -197,7 +200,7 @@ async def reveal_contact(*, ctx: CaseContext, case: Complaint, actor: Actor,
     """The unmasked contact for a handler who gives a reason; the opening is audited."""
     check_reach(case, actor)
     if not isinstance(reason, str) or not 2 <= len(reason.strip()) <= 200:
-        raise InvalidInput("查看联系方式须说明事由（reason，2–200 字）", field="reason",
+        raise InvalidInput(T("查看联系方式须说明事由（reason，2–200 字）"), field="reason",
                            code="reason_required")
     await AccessAudit.create(at=ctx.now(), staff=actor.name, ticket=case.ticket, what="contact",
                              reason=reason.strip())

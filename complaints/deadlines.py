@@ -22,6 +22,8 @@ import chinese_calendar
 
 from core.errors import InvalidInput
 
+from core.i18n import T
+
 
 @dataclass(frozen=True)
 class DeadlineRules:
@@ -68,7 +70,7 @@ class WorkingCalendar:
     def add_working_days(self, received: date, days: int) -> Deadline:
         """The ``days``-th working day after ``received`` (receipt day not counted)."""
         if not 0 <= days <= 3660:
-            raise InvalidInput("工作日天数须在 0 到 3660 之间", field="days",
+            raise InvalidInput(T("工作日天数须在 0 到 3660 之间"), field="days",
                                code="bad_working_days")
         known = self._due.get((received, days))
         if known is not None:
@@ -107,7 +109,8 @@ class WorkingCalendar:
                 self.extra[year] = (holidays, workdays)
             self._due.clear()
         except (OSError, ValueError, AttributeError, TypeError) as exc:
-            raise InvalidInput(f"节假日文件 {path} 无法读取：{exc}", field="holiday_file",
+            raise InvalidInput(T("节假日文件 {path} 无法读取：{exc}",
+                                 path=path, exc=exc), field="holiday_file",
                                code="bad_holiday_file") from None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from core.i18n import T
 from complaints.triage import CATEGORY_NAMES
 from complaints.workflow import Kind
 from core.errors import InvalidInput
@@ -79,14 +80,17 @@ def clean(value: Any, field: str, *, max_len: int, required: bool = False,
     punctuation) and stripped; None when absent and not required."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise bad(f"请填写{_LABELS.get(field, field)}（{field}）", field, "required")
+            raise bad(T("请填写{label}（{field}）",
+                        label=_LABELS.get(field, field), field=field), field, "required")
         return None
     if not isinstance(value, str):
-        raise bad(f"{_LABELS.get(field, field)}（{field}）须为文字", field, "invalid_type")
+        raise bad(T("{label}（{field}）须为文字",
+                    label=_LABELS.get(field, field), field=field), field, "invalid_type")
     text = (unicodedata.normalize("NFKC", value) if fold else value).strip()
     if len(text) > max_len:
-        raise bad(f"{_LABELS.get(field, field)}（{field}）不能超过 {max_len} 个字，"
-                  f"现有 {len(text)} 个", field, "too_long")
+        raise bad(T("{label}（{field}）不能超过 {max_len} 个字，现有 {n} 个",
+                    label=_LABELS.get(field, field), field=field, max_len=max_len,
+                    n=len(text)), field, "too_long")
     return text
 
 
@@ -99,7 +103,7 @@ def phone_number(value: Any, field: str = "contact.phone") -> str:
         return digits.replace("-", "")
     if LANDLINE_RE.match(digits):
         return digits
-    raise bad(f"联系电话（{field}）不是有效的手机或固定电话号码", field, "invalid_phone")
+    raise bad(T("联系电话（{field}）不是有效的手机或固定电话号码", field=field), field, "invalid_phone")
 
 
 def mask_phone(phone: str | None) -> str | None:
@@ -112,23 +116,24 @@ def mask_phone(phone: str | None) -> str | None:
 def parse_submission(body: Any, *, today: date, max_photos: int) -> Submission:
     """Validate a submission body (decoded JSON); raise :class:`InvalidInput` naming the field."""
     if not isinstance(body, dict):
-        raise bad("请以 JSON 对象提交投诉举报内容", "body", "invalid_body")
+        raise bad(T("请以 JSON 对象提交投诉举报内容"), "body", "invalid_body")
     unknown = sorted(set(body) - FIELDS)
     if unknown:
-        raise bad(f"未知字段：{unknown[0]}", unknown[0], "unknown_field")
+        raise bad(T("未知字段：{value}", value=unknown[0]), unknown[0], "unknown_field")
     try:
         kind = Kind(body.get("kind"))
     except ValueError:
-        raise bad("类型（kind）须为 complaint（投诉）或 report（举报）", "kind",
+        raise bad(T("类型（kind）须为 complaint（投诉）或 report（举报）"), "kind",
                   "invalid_kind") from None
     category = body.get("category")
     if category is not None and category not in CATEGORY_NAMES:
-        raise bad("类别（category）须为：" + "、".join(CATEGORY_NAMES), "category",
+        raise bad(T("类别（category）须为：{choices}", choices="、".join(CATEGORY_NAMES)), "category",
                   "invalid_category")
     description = clean(body.get("description"), "description", max_len=MAX_DESCRIPTION,
                         required=True, fold=False)
     if len(description) < MIN_DESCRIPTION:
-        raise bad(f"问题描述（description）至少 {MIN_DESCRIPTION} 个字", "description",
+        raise bad(T("问题描述（description）至少 {MIN_DESCRIPTION} 个字",
+                    MIN_DESCRIPTION=MIN_DESCRIPTION), "description",
                   "too_short")
     name, phone = _contact(body, kind)
     return Submission(
@@ -141,46 +146,48 @@ def parse_submission(body: Any, *, today: date, max_photos: int) -> Submission:
 def _contact(body: dict, kind: Kind) -> tuple[str | None, str | None]:
     contact, anonymous = body.get("contact"), body.get("anonymous", False)
     if not isinstance(anonymous, bool):
-        raise bad("匿名（anonymous）须为 true 或 false", "anonymous", "invalid_type")
+        raise bad(T("匿名（anonymous）须为 true 或 false"), "anonymous", "invalid_type")
     if contact is not None and not isinstance(contact, dict):
-        raise bad("联系方式（contact）须为对象 {name, phone}", "contact", "invalid_type")
+        raise bad(T("联系方式（contact）须为对象 {name, phone}"), "contact", "invalid_type")
     if kind is Kind.COMPLAINT and anonymous:
-        raise bad("投诉须实名，不能匿名；匿名请选择举报", "anonymous", "contradictory_fields")
+        raise bad(T("投诉须实名，不能匿名；匿名请选择举报"), "anonymous", "contradictory_fields")
     if anonymous and contact:
-        raise bad("选择匿名举报时不能同时填写联系方式", "contact", "contradictory_fields")
+        raise bad(T("选择匿名举报时不能同时填写联系方式"), "contact", "contradictory_fields")
     if kind is Kind.REPORT and not contact:
         return None, None
     if kind is Kind.COMPLAINT and not contact:
-        raise bad("投诉须提供投诉人真实姓名和联系电话（contact）", "contact",
+        raise bad(T("投诉须提供投诉人真实姓名和联系电话（contact）"), "contact",
                   "real_name_required")
     extra = sorted(set(contact) - {"name", "phone"})
     if extra:
-        raise bad(f"未知字段：contact.{extra[0]}", f"contact.{extra[0]}", "unknown_field")
+        raise bad(T("未知字段：contact.{value}", value=extra[0]), f"contact.{extra[0]}", "unknown_field")
     name = clean(contact.get("name"), "contact.name", max_len=30, required=True)
     if not NAME_RE.match(name):
-        raise bad("投诉人姓名（contact.name）须为真实姓名", "contact.name", "invalid_name")
+        raise bad(T("投诉人姓名（contact.name）须为真实姓名"), "contact.name", "invalid_name")
     return name, phone_number(contact.get("phone"))
 
 
 def _target(target: Any) -> Target:
     if not isinstance(target, dict):
-        raise bad("请指明被投诉举报对象（target）", "target", "required")
+        raise bad(T("请指明被投诉举报对象（target）"), "target", "required")
     kind = target.get("type")
     if kind not in TARGET_TYPES:
-        raise bad("对象类型（target.type）须为：" + "、".join(TARGET_TYPES), "target.type",
+        raise bad(T("对象类型（target.type）须为：{choices}", choices="、".join(TARGET_TYPES)),
+                  "target.type",
                   "invalid_target_type")
     extra = sorted(set(target) - TARGET_FIELDS[kind] - {"type"})
     if extra:
-        raise bad(f"对象类型为 {kind} 时不能同时填写 target.{extra[0]}", f"target.{extra[0]}",
+        raise bad(T("对象类型为 {kind} 时不能同时填写 target.{field}", kind=kind,
+                    field=extra[0]), f"target.{extra[0]}",
                   "contradictory_fields")
     if kind == "enterprise":
         return Target(kind, _identifier(validate_uscc, target.get("uscc"), "target.uscc",
-                                        "统一社会信用代码"))
+                                        T("统一社会信用代码")))
     if kind == "trace_code":
         code = clean(target.get("code"), "target.code", max_len=64, required=True)
         code = normalise_code(code)
         if not is_trace_code(code):
-            raise bad("追溯码（target.code）格式不正确", "target.code", "code_malformed")
+            raise bad(T("追溯码（target.code）格式不正确"), "target.code", "code_malformed")
         return Target(kind, code)
     if kind == "product":
         return _product(target)
@@ -191,51 +198,52 @@ def _target(target: Any) -> Target:
 
 def _product(target: dict) -> Target:
     if ("product_id" in target) == ("gtin" in target):
-        raise bad("商品须且只须填写 target.product_id 或 target.gtin 之一", "target.product_id",
+        raise bad(T("商品须且只须填写 target.product_id 或 target.gtin 之一"), "target.product_id",
                   "contradictory_fields")
     if "gtin" in target:
         return Target("product", _identifier(validate_gtin, target["gtin"], "target.gtin",
-                                             "商品条码"), by_gtin=True)
+                                             T("商品条码")), by_gtin=True)
     return Target("product", clean(target["product_id"], "target.product_id", max_len=64,
                                    required=True))
 
 
 def _identifier(check, value: Any, field: str, label: str) -> str:
     if value is None or value == "":
-        raise bad(f"请填写{label}（{field}）", field, "required")
+        raise bad(T("请填写{label}（{field}）", label=label, field=field), field, "required")
     try:
         return check(value, field)
     except IdentifierError as exc:
-        raise bad(f"{label}（{field}）不正确：{exc.message}", field, exc.code) from None
+        raise bad(T("{label}（{field}）不正确：{message}",
+                    label=label, field=field, message=exc.message), field, exc.code) from None
 
 
 def _place(place: Any) -> Place | None:
     if place is None:
         return None
     if not isinstance(place, dict):
-        raise bad("地点（place）须为对象 {address, lat, lng}", "place", "invalid_type")
+        raise bad(T("地点（place）须为对象 {address, lat, lng}"), "place", "invalid_type")
     extra = sorted(set(place) - {"address", "lat", "lng", "division_code"})
     if extra:
-        raise bad(f"未知字段：place.{extra[0]}", f"place.{extra[0]}", "unknown_field")
+        raise bad(T("未知字段：place.{value}", value=extra[0]), f"place.{extra[0]}", "unknown_field")
     lat, lng = place.get("lat"), place.get("lng")
     if (lat is None) != (lng is None):
         missing = "place.lng" if lng is None else "place.lat"
-        raise bad("经度和纬度须同时提供", missing, "contradictory_fields")
+        raise bad(T("经度和纬度须同时提供"), missing, "contradictory_fields")
     if lat is not None:
         lat, lng = _degree(lat, "place.lat", 3.5, 54), _degree(lng, "place.lng", 73, 136)
     division = place.get("division_code")
     if division is not None:
         division = _identifier(validate_division_code, division, "place.division_code",
-                               "行政区划代码")
+                               T("行政区划代码"))
     address = clean(place.get("address"), "place.address", max_len=300)
     if address is None and lat is None and division is None:
-        raise bad("地点（place）须包含地址或经纬度", "place.address", "required")
+        raise bad(T("地点（place）须包含地址或经纬度"), "place.address", "required")
     return Place(address, lat, lng, division)
 
 
 def _degree(value: Any, field: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise bad(f"坐标（{field}）须为中国境内的经纬度数值", field, "invalid_location")
+        raise bad(T("坐标（{field}）须为中国境内的经纬度数值", field=field), field, "invalid_location")
     return float(value)
 
 
@@ -248,11 +256,11 @@ def _day(value: Any, today: date) -> date | None:
     except ValueError:
         day = None
     if day is None:
-        raise bad("购买或发生日期（occurred_on）须为 YYYY-MM-DD", "occurred_on", "invalid_date")
+        raise bad(T("购买或发生日期（occurred_on）须为 YYYY-MM-DD"), "occurred_on", "invalid_date")
     if day > today:
-        raise bad("购买或发生日期（occurred_on）不能晚于今天", "occurred_on", "date_in_future")
+        raise bad(T("购买或发生日期（occurred_on）不能晚于今天"), "occurred_on", "date_in_future")
     if day.year < 2000:
-        raise bad("购买或发生日期（occurred_on）过早", "occurred_on", "invalid_date")
+        raise bad(T("购买或发生日期（occurred_on）过早"), "occurred_on", "invalid_date")
     return day
 
 
@@ -260,12 +268,13 @@ def _photos(body: dict, max_photos: int) -> tuple[str, ...]:
     photos = body.get("photos") or []
     if not isinstance(photos, list) or not all(isinstance(p, str) and 0 < len(p) <= 24
                                                for p in photos):
-        raise bad("照片（photos）须为上传接口返回的编号列表", "photos", "invalid_type")
+        raise bad(T("照片（photos）须为上传接口返回的编号列表"), "photos", "invalid_type")
     if len(photos) > max_photos:
-        raise bad(f"照片最多 {max_photos} 张，提交了 {len(photos)} 张", "photos",
+        raise bad(T("照片最多 {max_photos} 张，提交了 {n} 张",
+                    max_photos=max_photos, n=len(photos)), "photos",
                   "too_many_photos")
     if len(set(photos)) != len(photos):
-        raise bad("照片（photos）有重复", "photos", "duplicate_photo")
+        raise bad(T("照片（photos）有重复"), "photos", "duplicate_photo")
     return tuple(photos)
 
 
@@ -273,10 +282,11 @@ def _channel(value: Any) -> str:
     if value is None:
         return "h5"
     if value not in CHANNELS:
-        raise bad("渠道（channel）须为：" + "、".join(CHANNELS), "channel", "invalid_channel")
+        raise bad(T("渠道（channel）须为：{choices}", choices="、".join(CHANNELS)), "channel",
+                  "invalid_channel")
     return value
 
 
-_LABELS = {"description": "问题描述", "contact.name": "投诉人姓名", "contact.phone": "联系电话",
-           "target.name": "商家名称", "target.address": "商家地址", "target.code": "追溯码",
-           "target.product_id": "商品编号", "place.address": "地址"}
+_LABELS = {"description": T("问题描述"), "contact.name": T("投诉人姓名"), "contact.phone": T("联系电话"),
+           "target.name": T("商家名称"), "target.address": T("商家地址"), "target.code": T("追溯码"),
+           "target.product_id": T("商品编号"), "place.address": T("地址")}

@@ -52,10 +52,11 @@ class Processed:
 def process_photo(data: bytes, *, max_bytes: int, max_pixels: int) -> Processed:
     """Check and clean one uploaded photo; raise a typed error naming ``file``."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(f"照片不能超过 {max_bytes // (1024 * 1024)} MB", field="file",
+        raise PayloadTooLarge(T("照片不能超过 {value} MB",
+                                value=max_bytes // (1024 * 1024)), field="file",
                               code="photo_too_large")
     if not data:
-        raise InvalidInput("照片文件为空", field="file", code="photo_empty")
+        raise InvalidInput(T("照片文件为空"), field="file", code="photo_empty")
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = _open(data, max_pixels)
@@ -107,7 +108,7 @@ def _corrupt() -> InvalidInput:
 
 
 def _too_many_pixels(max_pixels: int) -> InvalidInput:
-    return InvalidInput(f"照片像素过多（上限 {max_pixels // 1_000_000} 百万像素）", field="file",
+    return InvalidInput(T("照片像素过多（上限 {value} 百万像素）", value=max_pixels // 1_000_000), field="file",
                         code="photo_too_many_pixels")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.i18n import T
 from complaints.context import Actor, CaseContext
 from complaints.models import Complaint
 from complaints.views import staff_item
@@ -20,7 +21,7 @@ def _flag(params: dict, name: str) -> bool | None:
     if value in (None, ""):
         return None
     if value not in ("true", "false", "1", "0"):
-        raise InvalidInput(f"{name} 须为 true 或 false", field=name, code="invalid_flag")
+        raise InvalidInput(T("{name} 须为 true 或 false", name=name), field=name, code="invalid_flag")
     return value in ("true", "1")
 
 
@@ -39,7 +40,7 @@ async def list_cases(*, ctx: CaseContext, actor: Actor, params: dict) -> dict:
     status = params.get("status")
     if status:
         if status not in {s.value for s in Status}:
-            raise InvalidInput(f"状态（status）{status!r} 不存在", field="status",
+            raise InvalidInput(T("状态（status）{status!r} 不存在", status=status), field="status",
                                code="invalid_status")
         query = query.filter(status=status)
     else:
@@ -47,7 +48,7 @@ async def list_cases(*, ctx: CaseContext, actor: Actor, params: dict) -> dict:
     priority = params.get("priority")
     if priority:
         if priority not in PRIORITIES:
-            raise InvalidInput("优先级（priority）须为 urgent、high 或 normal", field="priority",
+            raise InvalidInput(T("优先级（priority）须为 urgent、high 或 normal"), field="priority",
                                code="invalid_priority")
         query = query.filter(priority=priority)
     today = ctx.today()
@@ -67,5 +68,6 @@ def _limit(raw: str | None, *, default: int = 50, high: int = MAX_LIMIT) -> int:
     if raw in (None, ""):
         return default
     if not raw.isdigit() or not 0 <= int(raw) <= high:
-        raise InvalidInput(f"分页参数须为 0 到 {high} 的整数", field="limit", code="invalid_limit")
+        raise InvalidInput(T("分页参数须为 0 到 {high} 的整数",
+                             high=high), field="limit", code="invalid_limit")
     return int(raw)

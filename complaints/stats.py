@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.i18n import T
 from complaints.context import Actor, CaseContext, day_start, local_day
 from complaints.deadlines import WorkingCalendar
 from complaints.models import Complaint
@@ -100,7 +101,7 @@ async def case_figures(*, ctx: CaseContext, actor: Actor, params: dict) -> dict:
     """The figures a supervisor (all districts) or a handler (their own) may see."""
     period = params.get("period") or "month"
     if period not in PERIODS:
-        raise InvalidInput("统计周期（period）须为 month、quarter 或 year", field="period",
+        raise InvalidInput(T("统计周期（period）须为 month、quarter 或 year"), field="period",
                            code="invalid_period")
     since = _since(params.get("since"), ctx.today())
     query = Complaint.filter(received_at__gte=day_start(since))
@@ -121,5 +122,5 @@ def _since(raw: str | None, today: date) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput("起始日期（since）须为 YYYY-MM-DD", field="since",
+        raise InvalidInput(T("起始日期（since）须为 YYYY-MM-DD"), field="since",
                            code="invalid_date") from None

@@ -12,6 +12,7 @@ from datetime import datetime
 import orjson
 from tortoise.exceptions import IntegrityError
 
+from core.i18n import T
 from complaints import triage
 from complaints.context import CaseContext, local_day
 from complaints.form import Submission, parse_submission
@@ -71,7 +72,8 @@ async def submit_complaint(*, ctx: CaseContext, body: object, filer: Filer,
     key_hash = request_hash = None
     if idempotency_key is not None:
         if not 1 <= len(idempotency_key) <= IDEMPOTENCY_MAX:
-            raise InvalidInput(f"Idempotency-Key 须为 1–{IDEMPOTENCY_MAX} 个字符",
+            raise InvalidInput(T("Idempotency-Key 须为 1–{IDEMPOTENCY_MAX} 个字符",
+                                 IDEMPOTENCY_MAX=IDEMPOTENCY_MAX),
                                field="Idempotency-Key", code="invalid_idempotency_key")
         key_hash = _digest("idem", filer.uploader, idempotency_key)
         request_hash = _digest(orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode())
@@ -138,7 +140,7 @@ def _first_status(screen: Screen) -> Status:
 
 def _replay(case: Complaint, request_hash: str, raw_key: str) -> dict:
     if case.request_hash != request_hash:
-        raise Conflict("该 Idempotency-Key 已用于另一份不同的提交", field="Idempotency-Key",
+        raise Conflict(T("该 Idempotency-Key 已用于另一份不同的提交"), field="Idempotency-Key",
                        code="idempotency_key_reused")
     secret = follow_secret(raw_key) if case.secret_hash else None
     return answer(case, case.triage.get("duplicates", []), secret)
@@ -165,7 +167,7 @@ async def _photos(form: Submission, filer: Filer) -> list[str]:
                                    uploader=filer.uploader).values_list("id", flat=True))
     for i, photo in enumerate(form.photos):
         if photo not in found:
-            raise InvalidInput(f"照片 {photo} 不存在、已过期或已用于其他案件", field=f"photos[{i}]",
+            raise InvalidInput(T("照片 {photo} 不存在、已过期或已用于其他案件", photo=photo), field=f"photos[{i}]",
                                code="unknown_photo")
     return list(form.photos)
 

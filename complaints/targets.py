@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.i18n import T
 from complaints.form import Target
 from core.errors import InvalidInput
 from tracing.codes.identifiers import gtin14
@@ -25,7 +26,7 @@ class ResolvedTarget:
 
 
 def unknown(field: str, what: str) -> InvalidInput:
-    return InvalidInput(f"未找到{what}（{field}），请核对后重新填写", field=field,
+    return InvalidInput(T("未找到{what}（{field}），请核对后重新填写", what=what, field=field), field=field,
                         code="unknown_target")
 
 
@@ -41,7 +42,7 @@ async def resolve_target(target: Target) -> ResolvedTarget:
         code = await TraceCode.get_or_none(code=target.key).values("batch_id") \
             or await _alias(target.key)
         if code is None:
-            raise unknown("target.code", "该追溯码")
+            raise unknown("target.code", T("该追溯码"))
         batch_id = code["batch_id"]
         batch = await Batch.get(batch_id=batch_id).values("product_id")
         product_id = batch["product_id"]
@@ -51,13 +52,13 @@ async def resolve_target(target: Target) -> ResolvedTarget:
             else Product.filter(product_id=target.key)
         row = await query.first().values("product_id", "enterprise_id")
         if row is None:
-            raise unknown("target.gtin" if target.by_gtin else "target.product_id", "该商品")
+            raise unknown("target.gtin" if target.by_gtin else "target.product_id", T("该商品"))
         product_id, uscc = row["product_id"], row["enterprise_id"]
         target = Target("product", product_id)
     enterprise = await Enterprise.get_or_none(uscc=uscc).values(
         "name", "address", "division_code", "status")
     if enterprise is None:
-        raise unknown("target.uscc", "该统一社会信用代码对应的企业")
+        raise unknown("target.uscc", T("该统一社会信用代码对应的企业"))
     alerts = await _alerts(uscc, enterprise["status"], product_id, batch_id)
     return ResolvedTarget(target.type, target.key, enterprise["name"], enterprise["address"],
                           uscc, enterprise["division_code"], batch_id, alerts)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterator
 
+from core.i18n import T
 from complaints.context import CaseContext, local_day
 from complaints.form import parse_submission
 from complaints.models import Complaint, ComplaintEvent
@@ -32,14 +33,15 @@ def validate_transfer(obj: dict, *, today: date) -> dict:
     """One received ``complaint_transfer`` record as plain values; raise RecordError."""
     unknown = sorted(set(obj) - FIELDS)
     if unknown:
-        raise RecordError(f"unknown field {unknown[0]}", field=unknown[0], code="unknown_field")
+        raise RecordError(T("未知字段 {value}",
+                            value=unknown[0]), field=unknown[0], code="unknown_field")
     external_no = text(64)(obj.get("external_no"), "external_no") \
         if obj.get("external_no") is not None else None
     if external_no is None:
-        raise RecordError("external_no (the 12315 number) is required", field="external_no",
+        raise RecordError(T("请提供 external_no（12315 编号）"), field="external_no",
                           code="required")
     if obj.get("received_at") is None:
-        raise RecordError("received_at is required", field="received_at", code="required")
+        raise RecordError(T("请提供 received_at"), field="received_at", code="required")
     body = {"kind": obj.get("kind"), "category": obj.get("category"),
             "description": obj.get("description"), "target": obj.get("target"),
             "place": obj.get("place"), "occurred_on": obj.get("occurred_on"),
@@ -58,12 +60,12 @@ def _timeline(raw: Any) -> list[dict]:
     if raw is None:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_TIMELINE:
-        raise RecordError(f"timeline must be a list of at most {MAX_TIMELINE} entries",
+        raise RecordError(T("timeline 须为不超过 {MAX_TIMELINE} 条的列表", MAX_TIMELINE=MAX_TIMELINE),
                           field="timeline", code="invalid_value")
     out = []
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict) or "at" not in entry:
-            raise RecordError("each timeline entry is {at, status, note}",
+            raise RecordError(T("timeline 的每一条须为 {at, status, note}"),
                               field=f"timeline[{i}]", code="invalid_value")
         out.append({"at": moment(entry["at"], f"timeline[{i}].at"),
                     "status": text(40)(entry.get("status") or "-", f"timeline[{i}].status"),

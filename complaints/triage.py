@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.i18n import T
+
 #: category -> words that point to it, most serious first (the first category matched wins)
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "poisoning": ("食物中毒", "中毒", "呕吐", "吐了", "腹泻", "拉肚子", "腹痛", "肚子疼", "发烧",
@@ -24,9 +26,9 @@ CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
     "labelling": ("标签", "生产日期", "没有日期", "配料表", "虚假宣传", "夸大宣传"),
 }
 CATEGORY_NAMES = {
-    "poisoning": "疑似食物中毒", "foreign_body": "食品异物", "expired": "过期变质",
-    "no_licence": "无证经营", "counterfeit": "假冒伪劣", "hygiene": "卫生问题",
-    "labelling": "标签标识", "other": "其他",
+    "poisoning": T("疑似食物中毒"), "foreign_body": T("食品异物"), "expired": T("过期变质"),
+    "no_licence": T("无证经营"), "counterfeit": T("假冒伪劣"), "hygiene": T("卫生问题"),
+    "labelling": T("标签标识"), "other": T("其他"),
 }
 VULNERABLE = ("儿童", "孩子", "小孩", "宝宝", "婴儿", "学生", "学校", "幼儿园", "食堂", "老人",
               "孕妇")

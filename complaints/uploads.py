@@ -10,6 +10,7 @@ import secrets
 import time
 from datetime import timedelta
 
+from core.i18n import T
 from complaints.context import CaseContext
 from complaints.models import Photo
 from complaints.photos import process_photo
@@ -53,11 +54,11 @@ async def signed_photo(*, ctx: CaseContext, photo_id: str, expires: str, sig: st
         until = 0
     good = media_signature(ctx.settings.wechat_secret, photo_id, until)
     if until < time.time() or not isinstance(sig, str) or not hmac.compare_digest(sig, good):
-        raise Forbidden("图片链接无效或已过期", field="sig", code="bad_signature")
+        raise Forbidden(T("图片链接无效或已过期"), field="sig", code="bad_signature")
     photo = await Photo.get_or_none(id=photo_id)
     data = photo and await ctx.storage.get(photo.thumb_sha256 if thumb else photo.sha256)
     if not data:
-        raise NotFound("图片不存在", field="id", code="photo_not_found")
+        raise NotFound(T("图片不存在"), field="id", code="photo_not_found")
     return data
 
 

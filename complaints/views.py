@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from core.i18n import T
 from complaints.form import mask_phone
 from complaints.models import Complaint, ComplaintEvent
 from complaints.refusals import BUILTIN, Refusals
@@ -14,8 +15,8 @@ from complaints.workflow import AWAITING_DECISION, IN_HANDLING, Status, \
     status_name
 from core.clock import local_iso
 
-PRIORITY_NAMES = {"urgent": "紧急", "high": "较急", "normal": "一般"}
-KIND_NAMES = {"complaint": "投诉", "report": "举报"}
+PRIORITY_NAMES = {"urgent": T("紧急"), "high": T("较急"), "normal": T("一般")}
+KIND_NAMES = {"complaint": T("投诉"), "report": T("举报")}
 
 
 def _day(value: date | None) -> str | None:

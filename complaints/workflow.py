@@ -127,23 +127,25 @@ def transition(*, kind: Kind, before: Status, after: Status, role: Role, actor: 
     """Check one move against :data:`TRANSITIONS` (a refusal against the ``refusals`` in
     force); raise a typed error naming what is wrong."""
     if before in FINAL:
-        raise Conflict(f"案件已{_NAMES[before]}，不能再变更状态", field="status",
+        raise Conflict(T("案件已{status}，不能再变更状态", status=_NAMES[before]), field="status",
                        code="case_closed")
     rule = TRANSITIONS.get((before, after))
     if rule is None or kind not in rule.kinds:
-        raise Conflict(f"案件状态不能从“{_NAMES[before]}”变为“{_NAMES[after]}”",
+        raise Conflict(T("案件状态不能从“{before}”变为“{after}”", before=_NAMES[before],
+                         after=_NAMES[after]),
                        field="status", code="invalid_transition")
     if role not in rule.roles:
-        raise Forbidden(f"当前角色不能把案件从“{_NAMES[before]}”变为“{_NAMES[after]}”",
+        raise Forbidden(T("当前角色不能把案件从“{before}”变为“{after}”", before=_NAMES[before],
+                          after=_NAMES[after]),
                         field="status", code="transition_forbidden")
     reason = (reason or "").strip() or None
     if rule.needs_reason and not reason:
-        raise InvalidInput("这一步需要填写原因说明", field="reason", code="reason_required")
+        raise InvalidInput(T("这一步需要填写原因说明"), field="reason", code="reason_required")
     if rule.needs_refusal_reason and refusal_reason not in refusals:
         raise InvalidInput(T("不予受理须选择一项法定理由：{codes}", codes="、".join(refusals.codes)),
                            field="refusal_reason", code="refusal_reason_required")
     if rule.needs_mode and mode not in MODES[kind]:
-        raise InvalidInput(f"受理方式须为：{'、'.join(MODES[kind])}", field="mode",
+        raise InvalidInput(T("受理方式须为：{join}", join='、'.join(MODES[kind])), field="mode",
                            code="mode_required")
     return Move(before, after, role, actor, at, reason,
                 refusal_reason if rule.needs_refusal_reason else None,
@@ -151,9 +153,9 @@ def transition(*, kind: Kind, before: Status, after: Status, role: Role, actor: 
 
 
 _NAMES = {
-    S.SUBMITTED: "已提交", S.MODERATION: "待审核", S.PENDING: "待受理", S.RETURNED: "待补充材料",
-    S.ACCEPTED: "已受理", S.IN_PROGRESS: "处理中", S.TRANSFERRED: "已转办", S.REFUSED: "不予受理",
-    S.RESOLVED: "已办结", S.CLOSED: "已关闭", S.WITHDRAWN: "已撤回", S.MERGED: "已合并",
+    S.SUBMITTED: T("已提交"), S.MODERATION: T("待审核"), S.PENDING: T("待受理"), S.RETURNED: T("待补充材料"),
+    S.ACCEPTED: T("已受理"), S.IN_PROGRESS: T("处理中"), S.TRANSFERRED: T("已转办"), S.REFUSED: T("不予受理"),
+    S.RESOLVED: T("已办结"), S.CLOSED: T("已关闭"), S.WITHDRAWN: T("已撤回"), S.MERGED: T("已合并"),
 }
 
 

@@ -24,11 +24,12 @@ import time
 from datetime import datetime, timezone
 from typing import Awaitable, Callable
 
+from core.i18n import T
 from core.kv import KeyValueStore, MemoryStore, StoreUnavailable
 
 log = logging.getLogger("gongzhi.kv")
 Hook = Callable[[KeyValueStore], Awaitable[None]]
-WARNING = "Redis 无法连接：缓存、限流和扫码计数暂在本进程内存中运行，登录暂不可用"
+WARNING = T("Redis 无法连接：缓存、限流和扫码计数暂在本进程内存中运行，登录暂不可用")
 
 
 def _routed(name: str):

@@ -45,10 +45,11 @@ MAX_TEXT = 2000
 
 def _text(raw: object, field: str, *, low: int, high: int = MAX_TEXT) -> str:
     if not isinstance(raw, str):
-        raise InvalidInput(f"{field} 须为文本", field=field, code="invalid_value")
+        raise InvalidInput(T("{field} 须为文本", field=field), field=field, code="invalid_value")
     text = unicodedata.normalize("NFC", raw).strip()
     if not low <= len(text) <= high:
-        raise InvalidInput(f"{field} 须为 {low}–{high} 个字", field=field, code="invalid_value")
+        raise InvalidInput(T("{field} 须为 {low}–{high} 个字",
+                             field=field, low=low, high=high), field=field, code="invalid_value")
     return text
 
 
@@ -56,15 +57,16 @@ def check_request(body: dict) -> tuple[str, str, str, str, str]:
     """(target type, key, field, proposed, reason) of a request body, or 400 naming the field."""
     target = body.get("target")
     if not isinstance(target, dict):
-        raise InvalidInput('target 须为 {"type", "key"}', field="target", code="invalid_target")
+        raise InvalidInput(T('target 须为 {"type", "key"}'), field="target", code="invalid_target")
     kind = target.get("type")
     if kind not in TARGETS:
-        raise InvalidInput(f"target.type 须为 {'、'.join(TARGETS)} 之一", field="target.type",
+        raise InvalidInput(T("target.type 须为 {join} 之一",
+                             join='、'.join(TARGETS)), field="target.type",
                            code="invalid_target")
     key = _text(target.get("key"), "target.key", low=1, high=128)
     field = body.get("field")
     if field not in TARGETS[kind][3]:
-        raise InvalidInput(f"{kind} 可更正的字段为：{'、'.join(TARGETS[kind][3])}",
+        raise InvalidInput(T("{kind} 可更正的字段为：{join}", kind=kind, join='、'.join(TARGETS[kind][3])),
                            field="field", code="invalid_field")
     return (kind, key, field, _text(body.get("proposed"), "proposed", low=1),
             _text(body.get("reason"), "reason", low=5))
@@ -75,7 +77,7 @@ async def _current(uscc: str, kind: str, key: str, field: str) -> str | None:
     table, key_col, owner_col, _ = TARGETS[kind]
     found = await sql.rows(f"SELECT * FROM {table} WHERE {key_col} = ?", [key])
     if not found or not await _belongs(uscc, kind, key, found[0], owner_col):
-        raise NotFound(f"该企业没有 {kind} 记录 {key}", field="target.key",
+        raise NotFound(T("该企业没有 {kind} 记录 {key}", kind=kind, key=key), field="target.key",
                        code="target_not_found")
     row = found[0]
     if field == "position":
@@ -105,7 +107,7 @@ async def request_correction(*, uscc: str, body: dict, user_hash: str,
     kind, key, field, proposed, reason = check_request(body)
     current = await _current(uscc, kind, key, field)
     if await CorrectionRequest.filter(uscc=uscc, status="open").count() >= MAX_OPEN:
-        raise Conflict(f"已有 {MAX_OPEN} 项更正申请待处理，请等待监管部门答复后再提交",
+        raise Conflict(T("已有 {MAX_OPEN} 项更正申请待处理，请等待监管部门答复后再提交", MAX_OPEN=MAX_OPEN),
                        field="body", code="too_many_open_requests")
     return await CorrectionRequest.create(
         uscc=uscc, target_type=kind, target_key=key, field=field, current=current,
@@ -118,7 +120,8 @@ async def decide_correction(*, request_id: int, decision: object, note: object,
     (a handler answers only for the enterprises of its district: 403 otherwise)."""
     found = await CorrectionRequest.get_or_none(id=request_id)
     if found is None:
-        raise NotFound(f"更正申请 {request_id} 不存在", field="id", code="correction_not_found")
+        raise NotFound(T("更正申请 {request_id} 不存在", request_id=request_id), field="id",
+                       code="correction_not_found")
     if staff.district_only is not None:
         divisions = await Enterprise.filter(uscc=found.uscc).values_list("division_code",
                                                                           flat=True)
@@ -126,9 +129,10 @@ async def decide_correction(*, request_id: int, decision: object, note: object,
                              what=T("企业 {uscc}", uscc=found.uscc))
     if decision not in TRANSITIONS.get(found.status, ()):
         if found.status != "open":
-            raise Conflict(f"更正申请 {request_id} 已处理（{found.status}）", field="decision",
+            raise Conflict(T("更正申请 {request_id} 已处理（{status}）",
+                             request_id=request_id, status=found.status), field="decision",
                            code="correction_decided")
-        raise InvalidInput("decision 须为 accepted 或 rejected", field="decision",
+        raise InvalidInput(T("decision 须为 accepted 或 rejected"), field="decision",
                            code="invalid_decision")
     found.status, found.note = decision, _text(note, "note", low=1)
     found.decided_at, found.decided_by = now, staff.username
@@ -155,7 +159,7 @@ async def list_corrections(*, uscc: str | None = None, status: str | None = None
     """Requests, newest first (of one enterprise, of the enterprises of one district, or
     all for the regulator)."""
     if status is not None and status not in STATUSES:
-        raise InvalidInput(f"status 须为 {'、'.join(STATUSES)} 之一", field="status",
+        raise InvalidInput(T("status 须为 {join} 之一", join='、'.join(STATUSES)), field="status",
                            code="invalid_status")
     query = CorrectionRequest.all()
     if uscc is not None:

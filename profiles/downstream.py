@@ -13,6 +13,7 @@ applied to events first, so a corrected shipment goes where the correction says.
 from __future__ import annotations
 
 from core.errors import InvalidInput, NotFound
+from core.i18n import T, join
 from profiles import sql
 from tracing.codes.identifiers import IdentifierError, validate_uscc
 from tracing.view import rules
@@ -29,7 +30,7 @@ _JOINS = ("JOIN product p ON p.product_id = b.product_id "
 def check_batch_id(raw: str) -> str:
     """A batch key as the exchange allows it (1–128 printable characters)."""
     if not raw or len(raw) > 128 or not raw.isprintable():
-        raise InvalidInput("批次编号须为 1–128 个可打印字符", field="batch_id",
+        raise InvalidInput(T("批次编号须为 1–128 个可打印字符"), field="batch_id",
                            code="batch_id_malformed")
     return raw
 
@@ -38,7 +39,8 @@ async def batch_row(batch_id: str) -> dict:
     found = await sql.rows(f"SELECT {_BATCH} FROM batch b {_JOINS} WHERE b.batch_id = ?",
                            [check_batch_id(batch_id)])
     if not found:
-        raise NotFound(f"平台上没有批次 {batch_id}", field="batch_id", code="batch_not_found")
+        raise NotFound(T("平台上没有批次 {batch_id}",
+                         batch_id=batch_id), field="batch_id", code="batch_not_found")
     return found[0]
 
 
@@ -151,12 +153,15 @@ async def downstream(batch_id: str, *, depth: int = MAX_DEPTH) -> dict:
 def sold_to_sentence(answer: dict) -> str:
     """``该批次销往：甲、乙；用作原料生产了：丙（批号L1）。`` (or that nothing is on record)."""
     names = [s["name"] or s["uscc"] for s in answer["sold_to"]]
-    made = [f"{u['product']['name']}（批号{u['lot']}）" for u in answer["used_in"]]
+    made = [T("{product}（批号{lot}）", product=u["product"]["name"], lot=u["lot"])
+            for u in answer["used_in"]]
     parts = []
     if names:
-        parts.append("该批次销往：" + "、".join(names[:20]) + (
-            f"等{len(names)}家" if len(names) > 20 else ""))
+        shown = join(names[:20], "、")
+        parts.append(T("该批次销往：{names}等{n}家", names=shown, n=len(names))
+                     if len(names) > 20 else T("该批次销往：{names}", names=shown))
     if made:
-        parts.append("用作原料生产了：" + "、".join(made[:20]) + (
-            f"等{len(made)}个批次" if len(made) > 20 else ""))
-    return "；".join(parts) + "。" if parts else "平台上没有该批次的去向记录。"
+        shown = join(made[:20], "、")
+        parts.append(T("用作原料生产了：{batches}等{n}个批次", batches=shown, n=len(made))
+                     if len(made) > 20 else T("用作原料生产了：{batches}", batches=shown))
+    return T("{parts}。", parts=join(parts, "；")) if parts else T("平台上没有该批次的去向记录。")

@@ -60,7 +60,7 @@ def _day(raw: str | None, field: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(f"{field} 须为日期，如 2026-10-01", field=field,
+        raise InvalidInput(T("{field} 须为日期，如 2026-10-01", field=field), field=field,
                            code="invalid_date") from None
 
 
@@ -68,7 +68,8 @@ def _key(raw: str | None, field: str) -> str | None:
     if raw is None or raw == "":
         return None
     if len(raw) > 128 or not raw.isprintable():
-        raise InvalidInput(f"{field} 须为 1–128 个可打印字符", field=field, code="invalid_key")
+        raise InvalidInput(T("{field} 须为 1–128 个可打印字符",
+                             field=field), field=field, code="invalid_key")
     return raw
 
 
@@ -79,7 +80,7 @@ def parse_cursor(raw: str | None) -> tuple[date, str] | None:
         day, batch_id = orjson.loads(base64.urlsafe_b64decode(raw.encode() + b"=="))
         return date.fromisoformat(day), str(batch_id)
     except (ValueError, TypeError, orjson.JSONDecodeError):
-        raise InvalidInput("cursor 无效；请使用上一页返回的 next_cursor", field="cursor",
+        raise InvalidInput(T("cursor 无效；请使用上一页返回的 next_cursor"), field="cursor",
                            code="invalid_cursor") from None
 
 
@@ -94,10 +95,10 @@ def parse_query(params: dict[str, str], *, page: int) -> ExportQuery:
     first, last = _day(params.get("from"), "from"), _day(params.get("to"), "to")
     if lot is None:
         if product_id is None or first is None or last is None:
-            raise InvalidInput("请指定 product_id 和生产日期范围 from、to，或指定批号 lot",
+            raise InvalidInput(T("请指定 product_id 和生产日期范围 from、to，或指定批号 lot"),
                                field="product_id", code="export_query_missing")
         if first > last:
-            raise InvalidInput("from 不能晚于 to", field="from", code="invalid_range")
+            raise InvalidInput(T("from 不能晚于 to"), field="from", code="invalid_range")
     return ExportQuery(product_id, first, last, lot, parse_cursor(params.get("cursor")), page)
 
 

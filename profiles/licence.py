@@ -13,17 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from core.i18n import T
+
 EXPIRING_DAYS = 30
 STATES = ("revoked", "closed", "suspended", "expired", "expiring", "valid", "unknown")
 SERIOUS = frozenset({"revoked", "closed", "suspended", "expired"})
 MESSAGES = {
-    "revoked": "许可证已被吊销，不得从事食品生产经营。",
-    "closed": "该主体已注销。",
-    "suspended": "许可已被暂停，暂停期间不得从事食品生产经营。",
-    "expired": "许可证已于{until}过期。",
-    "expiring": "许可证将于{until}到期（剩余{days}天）。",
-    "valid": "许可证有效期至{until}。",
-    "unknown": "平台没有该主体的许可证有效期信息。",
+    "revoked": T("许可证已被吊销，不得从事食品生产经营。"),
+    "closed": T("该主体已注销。"),
+    "suspended": T("许可已被暂停，暂停期间不得从事食品生产经营。"),
+    "expired": T("许可证已于{until}过期。"),
+    "expiring": T("许可证将于{until}到期（剩余{days}天）。"),
+    "valid": T("许可证有效期至{until}。"),
+    "unknown": T("平台没有该主体的许可证有效期信息。"),
 }
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import unicodedata
 
 from core.errors import InvalidInput
+from core.i18n import T
 from profiles import sql
 from search.base import SearchBackend, SearchQuery, normalise_text
 from tracing.codes.identifiers import IdentifierError, normalise, validate_licence_no, \
@@ -35,7 +36,7 @@ class UsccMalformed(InvalidInput):
 def parse_uscc(raw: str | None, field: str = "uscc") -> str:
     """The normalised credit code, or :class:`UsccMalformed` (400) naming the rule."""
     if raw is None or not str(raw).strip():
-        raise UsccMalformed("请提供统一社会信用代码", rule="uscc_missing", field=field)
+        raise UsccMalformed(T("请提供统一社会信用代码"), rule="uscc_missing", field=field)
     try:
         return validate_uscc(str(raw), field=field)
     except IdentifierError as error:
@@ -60,10 +61,11 @@ async def find_enterprises(query: str | None, *, search: SearchBackend) -> dict:
     """Enterprises a query names: ``{"match": "uscc"|"licence"|"name", "items": [...]}``."""
     text = unicodedata.normalize("NFKC", query or "").strip()
     if not text:
-        raise InvalidInput("请输入统一社会信用代码、许可证编号或名称", field="q",
+        raise InvalidInput(T("请输入统一社会信用代码、许可证编号或名称"), field="q",
                            code="query_missing")
     if len(text) > MAX_QUERY:
-        raise InvalidInput(f"查询词最多 {MAX_QUERY} 个字", field="q", code="query_too_long")
+        raise InvalidInput(T("查询词最多 {MAX_QUERY} 个字",
+                             MAX_QUERY=MAX_QUERY), field="q", code="query_too_long")
     kind = _looks_like(text)
     if kind == "uscc":
         uscc = parse_uscc(text, field="q")

@@ -25,6 +25,7 @@ from PIL import Image, ImageOps
 from tortoise.exceptions import IntegrityError
 
 from core.errors import InvalidInput, NotFound, PayloadTooLarge, UnsupportedMediaType
+from core.i18n import T
 from profiles.models import MediaFile
 
 TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
@@ -78,26 +79,30 @@ class Checked:
 def check_image(data: bytes, content_type: str, *, max_bytes: int, max_pixels: int) -> Checked:
     """Check an image (see the module docstring) and make its thumbnail; CPU-bound."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(f"图片超过 {max_bytes} 字节", field="body", code="payload_too_large")
+        raise PayloadTooLarge(T("图片超过 {max_bytes} 字节",
+                                max_bytes=max_bytes), field="body", code="payload_too_large")
     if content_type not in TYPES:
-        raise UnsupportedMediaType(f"只接受 {'、'.join(TYPES)} 图片", field="Content-Type",
+        raise UnsupportedMediaType(T("只接受 {join} 图片", join='、'.join(TYPES)), field="Content-Type",
                                    code="unsupported_media_type")
     if not data:
-        raise InvalidInput("请求体为空", field="body", code="image_corrupt")
+        raise InvalidInput(T("请求体为空"), field="body", code="image_corrupt")
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != TYPES[content_type]:
                 raise UnsupportedMediaType(
-                    f"图片内容是 {image.format or '未知格式'}，与 Content-Type {content_type} 不符",
+                    T("图片内容是 {value}，与 Content-Type {content_type} 不符",
+                      value=image.format or '未知格式', content_type=content_type),
                     field="Content-Type", code="media_type_mismatch")
             width, height = image.size
             if width * height > max_pixels:
-                raise InvalidInput(f"图片有 {width}×{height} 像素，最多 {max_pixels} 像素",
+                raise InvalidInput(T("图片有 {width}×{height} 像素，最多 {max_pixels} 像素",
+                                     width=width, height=height, max_pixels=max_pixels),
                                    field="body", code="image_too_large")
             image.load()  # decodes every byte: a truncated or corrupt file fails here
             return Checked(content_type, width, height, _thumbnail(image))
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
-        raise InvalidInput(f"图片无法解码：{error}", field="body", code="image_corrupt") from None
+        raise InvalidInput(T("图片无法解码：{error}",
+                             error=error), field="body", code="image_corrupt") from None
 
 
 def _thumbnail(image: Image.Image) -> bytes:
@@ -149,5 +154,5 @@ async def media_bytes(digest: str, *, storage: MediaStorage, thumb: bool) -> tup
     if found is not None:
         data = await asyncio.to_thread(storage.get, found.thumb_sha256 if thumb else found.sha256)
     if data is None:
-        raise NotFound(f"没有图片 {digest}", field="sha256", code="media_not_found")
+        raise NotFound(T("没有图片 {digest}", digest=digest), field="sha256", code="media_not_found")
     return data, "image/jpeg" if thumb else found.content_type

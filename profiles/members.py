@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from tortoise.exceptions import IntegrityError
 
 from core.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from core.i18n import T
 from profiles import sql
 from profiles.models import BindingCode, EnterpriseMember
 from profiles.profile_rows import enterprise_row
@@ -32,11 +33,11 @@ def format_code(code: str) -> str:
 def normalise_code(raw: object) -> str:
     """The code as stored: full-width folded, spaces and dashes dropped, upper case."""
     if not isinstance(raw, str):
-        raise InvalidInput("请填写绑定码", field="code", code="binding_code_malformed")
+        raise InvalidInput(T("请填写绑定码"), field="code", code="binding_code_malformed")
     text = unicodedata.normalize("NFKC", raw).upper()
     code = "".join(ch for ch in text if ch not in " -_\u3000\t")
     if len(code) != LENGTH or any(ch not in ALPHABET for ch in code):
-        raise InvalidInput(f"绑定码应为 {LENGTH} 位字母和数字（如 ABCD-EFGH-JKLM）",
+        raise InvalidInput(T("绑定码应为 {LENGTH} 位字母和数字（如 ABCD-EFGH-JKLM）", LENGTH=LENGTH),
                            field="code", code="binding_code_malformed")
     return code
 
@@ -59,18 +60,18 @@ async def bind(*, raw_code: object, user_hash: str, now: datetime) -> str:
     """Bind the user to the code's enterprise; return its credit code."""
     found = await BindingCode.get_or_none(code_hash=code_hash(normalise_code(raw_code)))
     if found is None:
-        raise NotFound("绑定码不存在，请核对后重新输入", field="code", code="binding_code_unknown")
+        raise NotFound(T("绑定码不存在，请核对后重新输入"), field="code", code="binding_code_unknown")
     if found.used_at is not None:
-        raise Conflict("该绑定码已被使用；如需再次绑定，请向监管部门申请新的绑定码",
+        raise Conflict(T("该绑定码已被使用；如需再次绑定，请向监管部门申请新的绑定码"),
                        field="code", code="binding_code_used")
     if sql.instant(found.expires_at) <= now:
-        raise Gone("该绑定码已过期，请向监管部门申请新的绑定码", field="code",
+        raise Gone(T("该绑定码已过期，请向监管部门申请新的绑定码"), field="code",
                    code="binding_code_expired")
     claimed = await sql.execute(
         "UPDATE enterprise_binding_code SET used_at = ?, used_by = ? "
         "WHERE id = ? AND used_at IS NULL", [sql.stamp(now), user_hash, found.id])
     if claimed != 1:  # another request claimed it first
-        raise Conflict("该绑定码已被使用", field="code", code="binding_code_used")
+        raise Conflict(T("该绑定码已被使用"), field="code", code="binding_code_used")
     try:
         await EnterpriseMember.create(user_hash=user_hash, uscc=found.uscc, bound_at=now)
     except IntegrityError:
@@ -89,13 +90,13 @@ async def require_member(*, user_hash: str, uscc: str | None) -> tuple[str, list
     403 when it is not theirs."""
     own = await memberships(user_hash)
     if not own:
-        raise Forbidden("您尚未绑定企业；请使用监管部门发放的绑定码绑定", field="Authorization",
+        raise Forbidden(T("您尚未绑定企业；请使用监管部门发放的绑定码绑定"), field="Authorization",
                         code="enterprise_not_bound")
     if uscc is None:
         if len(own) > 1:
-            raise InvalidInput("您绑定了多家企业，请用 uscc 参数指明要查看哪一家",
+            raise InvalidInput(T("您绑定了多家企业，请用 uscc 参数指明要查看哪一家"),
                                field="uscc", code="uscc_required")
         return own[0], own
     if uscc not in own:
-        raise Forbidden("您无权查看该企业的非公开信息", field="uscc", code="not_your_enterprise")
+        raise Forbidden(T("您无权查看该企业的非公开信息"), field="uscc", code="not_your_enterprise")
     return uscc, own

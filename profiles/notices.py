@@ -13,13 +13,14 @@ import orjson
 
 from core.clock import SHANGHAI, local_iso
 from core.errors import InvalidInput, NotFound
+from core.i18n import T
 from profiles import sql
 from profiles.downstream import downstream
 from profiles.profile import enforcement_item, sampling_item
 from tracing.view import masking
 
-KINDS = {"recall": "召回公告", "sampling": "抽检信息", "enforcement": "执法信息",
-         "announcement": "通知公告"}
+KINDS = {"recall": T("召回公告"), "sampling": T("抽检信息"), "enforcement": T("执法信息"),
+         "announcement": T("通知公告")}
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 BATCHES_SHOWN = 50
 TRACED_BATCHES = 10  # affected batches whose destinations a notice shows
@@ -35,7 +36,7 @@ def _since(raw: str | None) -> datetime | None:
             return datetime.combine(date.fromisoformat(raw), time(0), tzinfo=SHANGHAI)
         moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
-        raise InvalidInput("since 须为日期（2026-10-01）或带时区的时间", field="since",
+        raise InvalidInput(T("since 须为日期（2026-10-01）或带时区的时间"), field="since",
                            code="invalid_since") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=SHANGHAI)
 
@@ -47,7 +48,7 @@ def _cursor(raw: str | None) -> tuple[datetime, str] | None:
         at, key = orjson.loads(base64.urlsafe_b64decode(raw.encode() + b"=="))
         return datetime.fromisoformat(at), str(key)
     except (ValueError, TypeError, orjson.JSONDecodeError):
-        raise InvalidInput("cursor 无效；请使用上一页返回的 next_cursor", field="cursor",
+        raise InvalidInput(T("cursor 无效；请使用上一页返回的 next_cursor"), field="cursor",
                            code="invalid_cursor") from None
 
 
@@ -60,7 +61,8 @@ def _limit(raw: str | None) -> int:
     if not raw:
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise InvalidInput(f"limit 须为 1–{MAX_LIMIT}", field="limit", code="invalid_limit")
+        raise InvalidInput(T("limit 须为 1–{MAX_LIMIT}",
+                             MAX_LIMIT=MAX_LIMIT), field="limit", code="invalid_limit")
     return int(raw)
 
 
@@ -82,7 +84,7 @@ async def list_notices(params: dict[str, str]) -> dict:
     """Notices newest first: ``kind``, ``since``, ``limit``, ``cursor`` (from the last page)."""
     kind = params.get("kind") or None
     if kind is not None and kind not in KINDS:
-        raise InvalidInput(f"kind 须为 {'、'.join(KINDS)} 之一", field="kind",
+        raise InvalidInput(T("kind 须为 {join} 之一", join='、'.join(KINDS)), field="kind",
                            code="invalid_kind")
     since, after, limit = _since(params.get("since")), _cursor(params.get("cursor")), \
         _limit(params.get("limit"))
@@ -108,7 +110,8 @@ async def notice_detail(notice_id: str) -> dict:
     """One notice with what it names."""
     found = await sql.rows(f"SELECT {_COLUMNS} FROM notice WHERE notice_id = ?", [notice_id])
     if not found:
-        raise NotFound(f"公告 {notice_id} 不存在", field="notice_id", code="notice_not_found")
+        raise NotFound(T("公告 {notice_id} 不存在",
+                         notice_id=notice_id), field="notice_id", code="notice_not_found")
     item = notice_item(found[0], full=True)
     keys = [k for k in item["related"] if isinstance(k, str)]
     item["recalls"] = await _recalls(keys) if keys else []

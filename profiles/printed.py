@@ -26,6 +26,7 @@ import segno
 from PIL import Image
 
 from core.errors import DomainError, InvalidInput, NotFound, UpstreamError
+from core.i18n import T
 from profiles import sql
 from profiles.profile_rows import enterprise_row
 from profiles.service import code_url
@@ -55,7 +56,7 @@ async def target(settings, *, uscc: str, batch_id: str | None) -> Target:
         "ORDER BY CASE c.level WHEN 'batch' THEN 0 WHEN 'case' THEN 1 ELSE 2 END, c.code "
         "LIMIT 1", [batch_id, uscc])
     if not found:
-        raise NotFound(f"该企业没有带追溯码的批次 {batch_id}", field="batch",
+        raise NotFound(T("该企业没有带追溯码的批次 {batch_id}", batch_id=batch_id), field="batch",
                        code="batch_not_found")
     code = found[0]["code"]
     return Target(code, f"{settings.public_base_url}/t/{code}")
@@ -65,7 +66,8 @@ def number(raw: str | None, field: str, bounds: tuple[int, int], default: int) -
     if raw in (None, ""):
         return default
     if not raw.isdigit() or not bounds[0] <= int(raw) <= bounds[1]:
-        raise InvalidInput(f"{field} 须为 {bounds[0]}–{bounds[1]} 的整数", field=field,
+        raise InvalidInput(T("{field} 须为 {value}–{value2} 的整数",
+                             field=field, value=bounds[0], value2=bounds[1]), field=field,
                            code=f"invalid_{field}")
     return int(raw)
 
@@ -94,8 +96,8 @@ class PrintedCodes:
     async def wxa_png(self, gateway, scene: str, *, width: int, fallback: str) -> bytes:
         """The mini-program code of ``scene`` (made by WeChat once, then from the cache)."""
         if not SCENE_RE.match(scene):
-            raise InvalidInput("该追溯码超过 32 个字符或含有小程序码不支持的字符，无法生成小程序码；"
-                               f"请使用普通二维码：{fallback}", field="batch",
+            raise InvalidInput(T("该追溯码超过 32 个字符或含有小程序码不支持的字符，无法生成小程序码；请使用普通二维码：{fallback}",
+                                 fallback=fallback), field="batch",
                                code="scene_unsupported")
         path = self._path("wxa", self.appid, self.page, width, scene)
         if path.exists():
@@ -111,8 +113,10 @@ class WeChatCodeFailed(UpstreamError):
     """WeChat did not make the mini-program code (502); says WeChat's code and the fallback."""
 
     def __init__(self, errcode: int | None, fallback: str):
-        said = f"（微信错误码 {errcode}）" if errcode is not None else "（微信无响应）"
-        super().__init__(f"微信未能生成小程序码{said}，请稍后再试；可先使用普通二维码：{fallback}",
+        said = T("（微信错误码 {errcode}）", errcode=errcode) if errcode is not None \
+            else T("（微信无响应）")
+        super().__init__(T("微信未能生成小程序码{said}，请稍后再试；可先使用普通二维码：{fallback}",
+                           said=said, fallback=fallback),
                          field=None,
                          code="wechat_error" if errcode is not None else "wechat_unavailable")
         self.details = {"wechat_errcode": errcode, "fallback": fallback}
@@ -129,7 +133,7 @@ def as_png(data: bytes) -> bytes:
             image.convert("RGB").save(out, format="PNG", optimize=True)
             return out.getvalue()
     except (OSError, SyntaxError, ValueError) as error:
-        raise UpstreamError("微信返回的小程序码不是有效图片", code="wechat_unavailable") \
+        raise UpstreamError(T("微信返回的小程序码不是有效图片"), code="wechat_unavailable") \
             from error
 
 

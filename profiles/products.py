@@ -17,6 +17,7 @@ from datetime import date
 import orjson
 
 from core.errors import InvalidInput, NotFound
+from core.i18n import T
 from profiles import sql
 from profiles.models import MediaFile
 from profiles.media import media_item
@@ -35,14 +36,14 @@ _FILING = ("product_id", "name", "brand", "spec", "gtin", "category", "standard"
 
 async def product_row(product_id: str) -> dict:
     if not product_id or len(product_id) > 128 or not product_id.isprintable():
-        raise InvalidInput("产品编号须为 1–128 个可打印字符", field="product_id",
+        raise InvalidInput(T("产品编号须为 1–128 个可打印字符"), field="product_id",
                            code="product_id_malformed")
     found = await sql.rows(
         "SELECT p.*, e.name AS e_name, e.kind AS e_kind, e.status AS e_status, e.licence_no, "
         "e.licence_valid_until, e.division_code FROM product p "
         "JOIN enterprise e ON e.uscc = p.enterprise_uscc WHERE p.product_id = ?", [product_id])
     if not found:
-        raise NotFound(f"平台上没有产品 {product_id}", field="product_id",
+        raise NotFound(T("平台上没有产品 {product_id}", product_id=product_id), field="product_id",
                        code="product_not_found")
     return found[0]
 
@@ -69,7 +70,7 @@ def _cursor(raw: str | None) -> tuple[date, str] | None:
         day, batch_id = orjson.loads(base64.urlsafe_b64decode(raw.encode() + b"=="))
         return date.fromisoformat(day), str(batch_id)
     except (ValueError, TypeError, orjson.JSONDecodeError):
-        raise InvalidInput("cursor 无效；请使用上一页返回的 next_cursor", field="cursor",
+        raise InvalidInput(T("cursor 无效；请使用上一页返回的 next_cursor"), field="cursor",
                            code="invalid_cursor") from None
 
 
@@ -77,7 +78,8 @@ def _limit(raw: str | None) -> int:
     if not raw:
         return DEFAULT_LIMIT
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise InvalidInput(f"limit 须为 1–{MAX_LIMIT}", field="limit", code="invalid_limit")
+        raise InvalidInput(T("limit 须为 1–{MAX_LIMIT}",
+                             MAX_LIMIT=MAX_LIMIT), field="limit", code="invalid_limit")
     return int(raw)
 
 

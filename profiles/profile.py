@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from core.clock import local_iso
 from core.complaint_figures import ComplaintCounts
+from core.i18n import T
 from profiles import sql
 from profiles.licence import licence_state
 from profiles.profile_rows import ProfileRows
@@ -21,13 +22,13 @@ from tracing.codes import divisions
 from tracing.view import masking, rules
 
 KIND_LABELS = {
-    "producer": "食品生产企业", "processor": "食品加工企业", "distributor": "食品经销企业",
-    "wholesaler": "批发商", "retailer": "零售商", "market": "农贸市场", "caterer": "餐饮服务",
-    "cold_storage": "冷库", "importer": "进口商", "farm": "种植养殖基地",
+    "producer": T("食品生产企业"), "processor": T("食品加工企业"), "distributor": T("食品经销企业"),
+    "wholesaler": T("批发商"), "retailer": T("零售商"), "market": T("农贸市场"), "caterer": T("餐饮服务"),
+    "cold_storage": T("冷库"), "importer": T("进口商"), "farm": T("种植养殖基地"),
 }
-LICENCE_TYPES = {"SC": "食品生产许可证", "JY": "食品经营许可证", "YB": "仅销售预包装食品备案"}
-RESULT_LABELS = {"pass": "合格", "fail": "不合格"}
-LEVEL_LABELS = {1: "一级", 2: "二级", 3: "三级"}
+LICENCE_TYPES = {"SC": T("食品生产许可证"), "JY": T("食品经营许可证"), "YB": T("仅销售预包装食品备案")}
+RESULT_LABELS = {"pass": T("合格"), "fail": T("不合格")}
+LEVEL_LABELS = {1: T("一级"), 2: T("二级"), 3: T("三级")}
 
 
 def district(code: str | None) -> str | None:
@@ -150,16 +151,20 @@ def scan_alerts(profile: dict) -> list[dict]:
     state = profile["licence"]
     if state["state"] in ("revoked", "closed", "suspended", "expired"):
         out.append(rules.alert("licence_suspended", "high",
-                               f"{profile['name']}：{state['message']}",
+                               T("{name}：{message}",
+                                 name=profile['name'], message=state['message']),
                                uscc=profile["uscc"], status=state["state"]))
     elif state["state"] == "expiring":
-        out.append(rules.alert("licence_expiring", "info", f"{profile['name']}：{state['message']}",
+        out.append(rules.alert("licence_expiring", "info", T("{name}：{message}",
+                                                             name=profile['name'],
+                                                             message=state['message']),
                                uscc=profile["uscc"]))
     for recall in profile["recalls"]:
         if recall["status"] == "ongoing":
             names = "、".join(p["name"] for p in recall["products"])
             out.append(rules.alert("recall_of_some_batches", "high",
-                                   f"该主体的产品（{names}）正在{recall['level_label']}召回："
-                                   f"{recall['reason']}。", recall_id=recall["recall_id"],
+                                   T("该主体的产品（{names}）正在{level_label}召回：{reason}。",
+                                     names=names, level_label=recall['level_label'],
+                                     reason=recall['reason']), recall_id=recall["recall_id"],
                                    notices=recall["notices"]))
     return rules.sort_alerts(out)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from core.errors import NotFound
+from core.i18n import T
 from profiles import sql
 from tracing.view.notices import notices_naming
 
 PRODUCTS_SHOWN = 100
 SAMPLINGS_SHOWN = 20
 ENFORCEMENTS_SHOWN = 10
-NOT_FOUND = "平台上没有统一社会信用代码为 {uscc} 的主体。"
 
 
 @dataclass
@@ -45,7 +45,8 @@ async def enterprise_row(uscc: str) -> dict:
         "lat, lng, risk_grade, status, public_phone, updated_at FROM enterprise WHERE uscc = ?",
         [uscc])
     if not found:
-        raise NotFound(NOT_FOUND.format(uscc=uscc), field="uscc", code="enterprise_not_found")
+        raise NotFound(T("平台上没有统一社会信用代码为 {uscc} 的主体。",
+                         uscc=uscc), field="uscc", code="enterprise_not_found")
     return found[0]
 
 

@@ -22,6 +22,7 @@ import orjson
 
 from core.clock import SHANGHAI
 from core.complaint_figures import ComplaintFigures
+from core.i18n import DEFAULT, translate_tree
 from core.kv import KeyValueStore
 from core.settings import Settings
 from profiles.lookup import parse_uscc
@@ -36,6 +37,11 @@ COMPLAINT_MONTHS = 12
 
 def cache_key(uscc: str) -> str:
     return "profile:" + uscc
+
+
+def language_key(uscc: str, lang: str) -> str:
+    """The cache key of the profile in ``lang`` (Chinese: :func:`cache_key`)."""
+    return cache_key(uscc) if lang == DEFAULT else f"{cache_key(uscc)}@{lang}"
 
 
 def code_url(settings: Settings, uscc: str) -> str:
@@ -57,17 +63,18 @@ class ProfileService:
     def today(self):
         return self.clock().astimezone(SHANGHAI).date()
 
-    async def public(self, raw_uscc: str) -> bytes:
-        """The public profile of a credit code as JSON bytes (400 malformed, 404 unknown)."""
+    async def public(self, raw_uscc: str, lang: str = DEFAULT) -> bytes:
+        """The public profile of a credit code as JSON bytes (400 malformed, 404 unknown),
+        its sentences in ``lang`` (cached per language, tagged alike)."""
         uscc = parse_uscc(raw_uscc)
         if self.settings.profile_cache_ttl and self.cache.enabled:
             await self.cache.sync()
-            stored = await self.store.get(entry_key(cache_key(uscc)))
+            stored = await self.store.get(entry_key(language_key(uscc, lang)))
             if stored is not None:
                 return stored
-        return await self.build(uscc)
+        return await self.build(uscc, lang)
 
-    async def build(self, uscc: str) -> bytes:
+    async def build(self, uscc: str, lang: str = DEFAULT) -> bytes:
         """Read, build and cache one profile (a cache miss)."""
         version = await self.cache.version()
         now = self.clock()
@@ -77,18 +84,20 @@ class ProfileService:
                                            until=today)
         profile = build_profile(rows, counts=counts, today=today,
                                 code_url=code_url(self.settings, uscc))
-        body = orjson.dumps(profile)
+        body = orjson.dumps(translate_tree(profile, lang))
         ttl = min(self.settings.profile_cache_ttl, seconds_to_midnight(now))
         if self.settings.profile_cache_ttl:
-            await self.cache.put(cache_key(uscc), body, tags={cache_key(uscc)},
+            await self.cache.put(language_key(uscc, lang), body, tags={cache_key(uscc)},
                                  version=version, ttl=ttl)
         return body
 
-    async def scan_answer(self, uscc: str, form: str, extra: list[dict] = ()) -> bytes:
+    async def scan_answer(self, uscc: str, form: str, extra: list[dict] = (),
+                          lang: str = DEFAULT) -> bytes:
         """The scan of an enterprise's own code: status, alerts (``extra``: the scan's own,
-        e.g. a URL on another host), then the profile."""
-        body = await self.public(uscc)
-        alerts = rules.sort_alerts([*extra, *scan_alerts(orjson.loads(body))])
+        e.g. a URL on another host), then the profile, in ``lang``."""
+        body = await self.public(uscc, lang)
+        alerts = translate_tree(rules.sort_alerts([*extra, *scan_alerts(orjson.loads(body))]),
+                                lang)
         head = {"status": rules.status_of(alerts), "alerts": alerts, "scans": None,
                 "code": None, "level": "enterprise",
                 "resolved": {"subject": f"enterprise:{uscc}", "form": form}}

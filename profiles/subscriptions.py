@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.errors import InvalidInput
+from core.i18n import T
 from profiles.models import Subscription
 
 ANSWERS = ("accept", "reject", "ban", "filter")
@@ -22,14 +23,16 @@ def check_answers(body: dict, templates: tuple[str, ...]) -> dict[str, str]:
     """The template answers of a ``wx.requestSubscribeMessage`` result (400 otherwise)."""
     answers = {k: v for k, v in body.items() if k != "errMsg"}
     if not answers:
-        raise InvalidInput("请提交 wx.requestSubscribeMessage 的结果（模板 ID: accept）",
+        raise InvalidInput(T("请提交 wx.requestSubscribeMessage 的结果（模板 ID: accept）"),
                            field="body", code="invalid_body")
     for template, answer in answers.items():
         if template not in templates:
-            raise InvalidInput(f"不支持订阅模板 {template}（可订阅：{'、'.join(templates)}）",
+            raise InvalidInput(T("不支持订阅模板 {template}（可订阅：{join}）",
+                                 template=template, join='、'.join(templates)),
                                field=template, code="unknown_template")
         if answer not in ANSWERS:
-            raise InvalidInput(f"{template} 的结果须为 {'、'.join(ANSWERS)} 之一",
+            raise InvalidInput(T("{template} 的结果须为 {join} 之一",
+                                 template=template, join='、'.join(ANSWERS)),
                                field=template, code="invalid_subscription")
     return answers
 

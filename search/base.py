@@ -17,6 +17,8 @@ from typing import AsyncIterable, Iterable, Mapping
 
 from core.errors import InvalidInput
 
+from core.i18n import T
+
 KINDS = ("enterprise", "product")
 STATUSES = ("active", "suspended", "revoked", "closed")
 STATUS_RANK = {"active": 0, "suspended": 1, "closed": 2, "revoked": 3}
@@ -133,18 +135,18 @@ def _parse_near(raw: str) -> tuple[float, float]:
         lat_s, lng_s = raw.split(",")
         lat, lng = float(lat_s), float(lng_s)
     except ValueError:
-        raise _bad("search_bad_coordinates", "near", "near（位置）应写作“纬度,经度”") from None
+        raise _bad("search_bad_coordinates", "near", T("near（位置）应写作“纬度,经度”")) from None
     return lat, lng
 
 
-_LABELS = {"page": "page（页码）", "size": "size（每页条数）", "fuzzy": "fuzzy（模糊音）"}
+_LABELS = {"page": T("page（页码）"), "size": T("size（每页条数）"), "fuzzy": T("fuzzy（模糊音）")}
 
 
 def _parse_int(raw: object, name: str, code: str) -> int:
     try:
         return int(str(raw).strip())
     except ValueError:
-        raise _bad(code, name, f"{_LABELS[name]}应为整数") from None
+        raise _bad(code, name, T("{value}应为整数", value=_LABELS[name])) from None
 
 
 def _parse_bool(raw: object, name: str, code: str) -> bool:
@@ -153,7 +155,7 @@ def _parse_bool(raw: object, name: str, code: str) -> bool:
         return True
     if value in ("0", "false", "no", "off"):
         return False
-    raise _bad(code, name, f"{_LABELS[name]}应为 1 或 0（true 或 false）")
+    raise _bad(code, name, T("{value}应为 1 或 0（true 或 false）", value=_LABELS[name]))
 
 
 def count_terms(q: str) -> int:
@@ -192,36 +194,41 @@ class SearchQuery:
         """Return self, or raise :class:`InvalidInput` with a stable ``search_*`` code."""
         self._validate_text()
         if self.kind not in (*KINDS, "all"):
-            raise _bad("search_bad_kind", "kind", "kind（类别）只能是 enterprise、product 或 all")
+            raise _bad("search_bad_kind", "kind", T("kind（类别）只能是 enterprise、product 或 all"))
         if self.near is not None:
             lat, lng = self.near
             if not (math.isfinite(lat) and math.isfinite(lng)
                     and -90 <= lat <= 90 and -180 <= lng <= 180):
                 raise _bad("search_bad_coordinates", "near",
-                           "near（位置）超出范围：纬度 -90～90，经度 -180～180")
+                           T("near（位置）超出范围：纬度 -90～90，经度 -180～180"))
         if not (math.isfinite(self.radius_km) and 0 < self.radius_km <= MAX_RADIUS_KM):
             raise _bad("search_bad_radius", "radius_km",
-                       f"radius_km（半径）应大于 0 且不超过 {MAX_RADIUS_KM:g} 公里")
+                       T("radius_km（半径）应大于 0 且不超过 {MAX_RADIUS_KM:g} 公里",
+                         MAX_RADIUS_KM=MAX_RADIUS_KM))
         self._validate_paging()
         if self.division is not None and not re.fullmatch(r"\d{2,6}", self.division):
-            raise _bad("search_bad_division", "division", "division（行政区划）应为 2～6 位数字代码")
+            raise _bad("search_bad_division", "division", T("division（行政区划）应为 2～6 位数字代码"))
         return self
 
     def _validate_text(self) -> None:
         if len(self.q or "") > MAX_QUERY_CHARS:
-            raise _bad("search_query_too_long", "q", f"q（搜索词）最多 {MAX_QUERY_CHARS} 个字符")
+            raise _bad("search_query_too_long", "q", T("q（搜索词）最多 {MAX_QUERY_CHARS} 个字符",
+                                                       MAX_QUERY_CHARS=MAX_QUERY_CHARS))
         if not (self.q or "").strip() and self.near is None:
-            raise _bad("search_query_empty", "q", "q（搜索词）不能为空，除非给出 near（位置）")
+            raise _bad("search_query_empty", "q", T("q（搜索词）不能为空，除非给出 near（位置）"))
         if count_terms(self.q or "") > MAX_TERMS:
-            raise _bad("search_too_many_terms", "q", f"q（搜索词）最多 {MAX_TERMS} 个词")
+            raise _bad("search_too_many_terms", "q", T("q（搜索词）最多 {MAX_TERMS} 个词",
+                                                       MAX_TERMS=MAX_TERMS))
 
     def _validate_paging(self) -> None:
         if self.page < 1:
-            raise _bad("search_bad_page", "page", "page（页码）从 1 开始")
+            raise _bad("search_bad_page", "page", T("page（页码）从 1 开始"))
         if not 1 <= self.size <= MAX_SIZE:
-            raise _bad("search_bad_size", "size", f"size（每页条数）应在 1～{MAX_SIZE} 之间")
+            raise _bad("search_bad_size", "size", T("size（每页条数）应在 1～{MAX_SIZE} 之间",
+                                                    MAX_SIZE=MAX_SIZE))
         if self.page * self.size > MAX_WINDOW:
-            raise _bad("search_bad_page", "page", f"只能翻到前 {MAX_WINDOW} 条结果")
+            raise _bad("search_bad_page", "page", T("只能翻到前 {MAX_WINDOW} 条结果",
+                                                    MAX_WINDOW=MAX_WINDOW))
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> "SearchQuery":
@@ -231,7 +238,7 @@ class SearchQuery:
         try:
             radius = float(radius_raw) if radius_raw else DEFAULT_RADIUS_KM
         except ValueError:
-            raise _bad("search_bad_radius", "radius_km", "radius_km（半径）应为数字") from None
+            raise _bad("search_bad_radius", "radius_km", T("radius_km（半径）应为数字")) from None
         division = str(params.get("division") or "").strip() or None
         fuzzy_raw = params.get("fuzzy")
         return cls(

@@ -27,6 +27,8 @@ from .elastic_bodies import (build_mapping, build_search_body, build_source, doc
                              geo_sort_index)
 from .match import TIER_MATCH, Fields, Plan, classify, highlight, plan_query
 
+from core.i18n import T
+
 _ERRORS = (ApiError, TransportError)
 _COMPAT = re.compile(r"application/vnd\.elasticsearch\+([a-z-]+); compatible-with=\d+")
 
@@ -123,7 +125,7 @@ class ElasticsearchSearchBackend(SearchBackend):
                     self._pending.append((op, args))
                 return await self._bulk(self.alias, op, args, self.refresh)
         except _ERRORS as exc:
-            raise UpstreamError(f"search index write failed: {exc}") from exc
+            raise UpstreamError(T("写入搜索索引失败：{exc}", exc=exc)) from exc
 
     async def index(self, docs: Iterable[SearchDoc]) -> int:
         docs = tuple(docs)
@@ -139,7 +141,7 @@ class ElasticsearchSearchBackend(SearchBackend):
         except NotFoundError:
             return None
         except _ERRORS as exc:
-            raise UpstreamError(f"search failed: {exc}") from exc
+            raise UpstreamError(T("搜索失败：{exc}", exc=exc)) from exc
 
     @staticmethod
     def _hit(raw: dict, plan: Plan | None, geo_at: int | None) -> SearchHit:
@@ -185,7 +187,7 @@ class ElasticsearchSearchBackend(SearchBackend):
         except NotFoundError:
             return 0
         except _ERRORS as exc:
-            raise UpstreamError(f"search count failed: {exc}") from exc
+            raise UpstreamError(T("搜索计数失败：{exc}", exc=exc)) from exc
 
     async def drop(self) -> None:
         async with self._write_lock:
@@ -195,7 +197,7 @@ class ElasticsearchSearchBackend(SearchBackend):
                 for name in found.body:  # by name: wildcard deletes are refused by default
                     await self.es.indices.delete(index=name)
             except _ERRORS as exc:
-                raise UpstreamError(f"search drop failed: {exc}") from exc
+                raise UpstreamError(T("删除搜索索引失败：{exc}", exc=exc)) from exc
 
     async def rebuild(self, docs: Iterable[SearchDoc] | AsyncIterable[SearchDoc]) -> int:
         try:
@@ -221,7 +223,7 @@ class ElasticsearchSearchBackend(SearchBackend):
                     await self.es.indices.delete(index=o)
             return count
         except _ERRORS as exc:
-            raise UpstreamError(f"search rebuild failed: {exc}") from exc
+            raise UpstreamError(T("重建搜索索引失败：{exc}", exc=exc)) from exc
         finally:
             self._pending = None
 

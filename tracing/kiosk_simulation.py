@@ -70,8 +70,9 @@ def simulate(context: CommandContext, args) -> int:
     home = settings.data_dir / "kiosk-sim" / kiosk_id
     key, fresh = asyncio.run(with_db(context, lambda: ensure_registered(
         kiosk_id, home / "device-key")))
-    print(T("终端 {kiosk_id} 已登记在{market}" if fresh else "终端 {kiosk_id} 沿用已登记的密钥",
-            kiosk_id=kiosk_id, market=DEMO_MARKET["market"]), flush=True)
+    told = (T("终端 {kiosk_id} 已登记在{market}", kiosk_id=kiosk_id, market=DEMO_MARKET["market"])
+            if fresh else T("终端 {kiosk_id} 沿用已登记的密钥", kiosk_id=kiosk_id))
+    print(told, flush=True)
     video = home / "demo.mp4"
     kiosk = [sys.executable, "-m", "kiosk"]
     subprocess.run([*kiosk, "make-demo-video", "--out", str(video), "--codes",

@@ -29,7 +29,7 @@ import orjson
 
 from core.clock import SHANGHAI
 from core.errors import NotFound, RateLimited
-from core.i18n import T
+from core.i18n import DEFAULT, T, translate_tree
 from core.kv import KeyValueStore
 from core.settings import Settings
 from tracing.view import rules
@@ -55,11 +55,11 @@ def cache_key(parsed: ParsedCode) -> str:
 
 
 STAMP_BYTES = 16
-#: The answer to an enterprise's own code (主体码): ``(credit code, form, alerts of the scan
-#: itself)`` -> JSON bytes, raising ``NotFound`` for an unknown enterprise. Provided by the
+#: The answer to an enterprise's own code (主体码): ``(credit code, form, alerts of the scan,
+#: language)`` -> JSON bytes, raising ``NotFound`` for an unknown enterprise. Provided by the
 #: profiles feature.
-EnterpriseAnswer = Callable[[str, str, list], Awaitable[bytes]]
-NO_ENTERPRISE_VIEW = "本平台暂不提供主体码查询。 Enterprise codes are not served here."
+EnterpriseAnswer = Callable[[str, str, list, str], Awaitable[bytes]]
+NO_ENTERPRISE_VIEW = T("本平台暂不提供主体码查询。")
 
 
 @dataclass(frozen=True)
@@ -143,23 +143,25 @@ class TraceService:
     async def scan(self, *, raw: str, client: ScanClient, rate_key: str,
                    serving_host: Callable[[], str | None] | None = None,
                    kiosk_key: str | None = None, scan_id: str | None = None,
-                   scanned_at: str | None = None) -> bytes:
+                   scanned_at: str | None = None, lang: str = DEFAULT) -> bytes:
         """The trace view of one scan as JSON bytes (the scan is recorded). ``serving_host``
         reads the request's host (an official host; read only for a code naming a host);
         ``kiosk_key`` is a kiosk's proof of its id; ``scan_id`` and ``scanned_at`` its id of
-        the scan and when it saw the code (:func:`kiosk_scan_meta`; a proved kiosk's only)."""
+        the scan and when it saw the code (:func:`kiosk_scan_meta`; a proved kiosk's only);
+        ``lang`` the language of its sentences (``core.i18n``: views are cached per language,
+        the Chinese one under the plain key)."""
         scan_id, seen_at = kiosk_scan_meta(scan_id, scanned_at, now=self.clock())
         parsed = self.parse(raw)
         unknown_enterprise = None
         if parsed.enterprise is not None:
             try:
-                return await self._scan_enterprise(parsed, rate_key, serving_host)
+                return await self._scan_enterprise(parsed, rate_key, serving_host, lang)
             except NotFound as error:  # a bare credit code: maybe a trace code of that shape
                 if parsed.form != "enterprise_code":
                     raise
                 unknown_enterprise = error
                 parsed = ParsedCode("trace_code", code=parsed.enterprise)
-        key = cache_key(parsed)
+        key = cache_key(parsed) if lang == DEFAULT else f"{cache_key(parsed)}@{lang}"
         await self.cache.sync()
         guess = parsed.code
         now, anonymous = self.clock(), anonymous_id(rate_key)
@@ -171,12 +173,12 @@ class TraceService:
             f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
             limit=self.settings.scan_rate_limit, keys=keys, known=held and held.stamp)
         if not allowed:
-            raise RateLimited("Too many scans from this client; try again shortly.",
+            raise RateLimited(T("扫码过于频繁，请稍后再试。"),
                               retry_after=max(1, math.ceil(wait)))
         stored = values[0] if self.cache.enabled else None
         if stored is None:
             try:
-                entry = await self.build(parsed, key)
+                entry = await self.build(parsed, key, lang)
             except NotFound:
                 if unknown_enterprise is not None:  # neither an enterprise nor a trace code
                     raise unknown_enterprise from None
@@ -205,7 +207,7 @@ class TraceService:
         suspicion = verdict_alert(verdict) if verdict else None
         if suspicion:
             extra.append(suspicion)
-        return render(entry, scans, extra)
+        return render(entry, scans, translate_tree(extra, lang) if extra else extra)
 
     def parse(self, raw: str) -> ParsedCode:
         """:func:`parse_scan` of ``raw`` with the official hosts (remembered: codes repeat)."""
@@ -255,14 +257,15 @@ class TraceService:
         return Found(parsed, answer["alerts"], answer["enterprise"].get("name"))
 
     async def _scan_enterprise(self, parsed: ParsedCode, rate_key: str,
-                               serving_host: Callable[[], str | None] | None) -> bytes:
+                               serving_host: Callable[[], str | None] | None,
+                               lang: str) -> bytes:
         """An enterprise's own code: its public profile (rate-limited like any scan), warned
         about like a trace URL when its URL names another host."""
         allowed, wait = await self.store.hit(
             f"rate:scan:{rate_key}", window=self.settings.scan_rate_window,
             limit=self.settings.scan_rate_limit)
         if not allowed:
-            raise RateLimited("扫码过于频繁，请稍后再试。 Too many scans; try again shortly.",
+            raise RateLimited(T("扫码过于频繁，请稍后再试。"),
                               retry_after=max(1, math.ceil(wait)))
         if self.enterprise_answer is None:
             raise NotFound(NO_ENTERPRISE_VIEW, field="code", code="enterprise_code_unsupported")
@@ -270,17 +273,21 @@ class TraceService:
         if parsed.host and not hosts.is_official(
                 parsed.host, self.official_hosts, serving_host() if serving_host else None):
             extra.append(hosts.unofficial_host_alert(parsed.host, parsed.form))
-        return await self.enterprise_answer(parsed.enterprise, parsed.form, extra)
+        return await self.enterprise_answer(parsed.enterprise, parsed.form, extra, lang)
 
-    async def build(self, parsed: ParsedCode, key: str) -> Entry:
-        """Build the view from the database and cache it (cache miss)."""
+    async def build(self, parsed: ParsedCode, key: str, lang: str = DEFAULT) -> Entry:
+        """Build the view from the database, its sentences in ``lang``, and cache it (cache
+        miss)."""
         version = await self.cache.version()
         now = self.clock()
         rows = await fetch_view_rows(await resolve(parsed), depth=self.settings.trace_depth)
         view = build_view(rows, today=now.astimezone(SHANGHAI).date(), limits=self.limits)
         batch = view.body.get("batch") or {}
+        alerts, body = view.alerts, view.body
+        if lang != DEFAULT:
+            alerts, body = translate_tree(alerts, lang), translate_tree(body, lang)
         entry = Entry(view.subject, view.level, batch.get("batch_id"), view.quantity,
-                      view.status, orjson.dumps(view.alerts), orjson.dumps(view.body))
+                      view.status, orjson.dumps(alerts), orjson.dumps(body))
         if await self.cache.put(key, entry.encode(), tags=view.tags, version=version,
                                 ttl=seconds_to_midnight(now)):
             self._hold(key, entry)

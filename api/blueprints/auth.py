@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import empty, json
 
+from core.i18n import T
 from accounts.ratelimit import check_rate, client_key
 from accounts.sessions import Session, login_with_wechat, revoke
 from accounts.wechat import WeChatGateway
@@ -34,7 +35,7 @@ async def wechat_login(request):
     except Exception:  # noqa: BLE001 - Sanic raises its own on bad JSON
         body = None
     if not isinstance(body, dict):
-        raise InvalidInput('send JSON {"code": "<wx.login() code>"}', field="code",
+        raise InvalidInput(T("请以 JSON 提交 {\"code\": \"<wx.login() 返回的 code>\"}"), field="code",
                            code="invalid_body")
     session = await login_with_wechat(code=body.get("code"), gateway=part(request, WeChatGateway),
                                       store=session_store(request), ttl=settings.session_ttl)
@@ -49,11 +50,11 @@ def _session_public(session: Session) -> dict:
 
 async def _require(request) -> Session:
     if bearer_token(request) is None:
-        raise Unauthorized("send Authorization: Bearer <token>", field="Authorization",
+        raise Unauthorized(T("请提供 Authorization: Bearer <令牌>"), field="Authorization",
                            code="token_missing")
     session = await bearer_session(request, strict=True)
     if session is None:
-        raise Unauthorized("the session is unknown, expired or revoked; log in again",
+        raise Unauthorized(T("会话不存在、已过期或已注销，请重新登录"),
                            field="Authorization", code="session_invalid")
     return session
 

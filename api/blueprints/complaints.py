@@ -9,6 +9,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json
 
+from core.i18n import T
 from accounts.ratelimit import check_rate
 from api.http import bearer_session, part, services
 from api.openapi import operation
@@ -55,7 +56,7 @@ async def submit(request):
 async def mine(request):
     session = await bearer_session(request)
     if session is None:
-        raise Unauthorized("请先登录微信", field="Authorization", code="token_missing")
+        raise Unauthorized(T("请先登录微信"), field="Authorization", code="token_missing")
     cases = await Complaint.filter(owner_hash=session.openid_hash).order_by("-received_at") \
         .limit(100)
     return _json({"items": [owner_view(c, []) | {"timeline": None} for c in cases]})

@@ -8,11 +8,12 @@ from sanic import Blueprint
 from sanic.response import json, raw
 
 from accounts.ratelimit import check_rate, client_key
-from api.http import client_ip, part, query_params, services
+from api.http import client_ip, language, part, query_params, services
 from api.openapi import operation, query
 from api.regulator import json_body, require_session
 from core.clock import SHANGHAI
 from core.complaint_figures import ComplaintFigures
+from core.i18n import translate_tree
 from profiles.corrections import correction_item, list_corrections, request_correction
 from profiles.lookup import parse_uscc
 from profiles.members import bind, require_member
@@ -67,13 +68,15 @@ async def bind_enterprise(request):
 async def own_view(request):
     uscc, own, _ = await _member(request)
     running = services(request)
-    profile = await part(request, ProfileService).public(uscc)
+    lang = language(request)
+    profile = await part(request, ProfileService).public(uscc, lang)
     now = running.clock()
     today = now.astimezone(SHANGHAI).date()
     private = await private_view(
         uscc, store=running.store, figures=part(request, ComplaintFigures), now=now,
         today=today, complaints_since=complaints_since(today))
-    body = b"".join((b'{"profile":', profile, b',"private":', orjson.dumps(private),
+    body = b"".join((b'{"profile":', profile, b',"private":',
+                     orjson.dumps(translate_tree(private, lang)),
                      b',"enterprises":', orjson.dumps(own), b"}"))
     return raw(body, content_type="application/json", headers=PRIVATE)
 

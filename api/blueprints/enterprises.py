@@ -9,7 +9,7 @@ from sanic import Blueprint
 from sanic.response import json, raw
 
 from accounts.wechat import WeChatGateway
-from api.http import part, path_text, query_params
+from api.http import language, part, path_text, query_params
 from api.openapi import operation, query
 from profiles.lookup import find_enterprises, parse_uscc
 from profiles.printed import SCALES, WIDTHS, PrintedCodes, number, target
@@ -47,7 +47,7 @@ async def find(request):
            errors={400: "uscc_malformed (rule: uscc_length, uscc_charset, uscc_checksum...)",
                    404: "enterprise_not_found"})
 async def profile(request, uscc: str):
-    body = await part(request, ProfileService).public(path_text(uscc))
+    body = await part(request, ProfileService).public(path_text(uscc), language(request))
     return raw(body, content_type=JSON, headers=PUBLIC)
 
 

@@ -9,6 +9,7 @@ import zlib
 from sanic import Blueprint
 from sanic.response import json
 
+from core.i18n import T
 from api.http import bearer_token, part, services
 from api.openapi import operation
 from core.errors import InvalidInput, PayloadTooLarge, Unauthorized, UnsupportedMediaType
@@ -25,15 +26,15 @@ GZIP = 16 + zlib.MAX_WBITS  # zlib's window bits for the gzip format
 def _authorise(request) -> None:
     expected = request.app.ctx.settings.exchange_token
     if not expected:
-        raise Unauthorized("the exchange is disabled: GONGZHI_EXCHANGE_TOKEN is not set",
+        raise Unauthorized(T("数据交换未开启：未设置 GONGZHI_EXCHANGE_TOKEN"),
                            field="Authorization", code="exchange_disabled")
     token = bearer_token(request)
     if token is None:
-        raise Unauthorized("send Authorization: Bearer <exchange token>", field="Authorization",
+        raise Unauthorized(T("请提供数据交换令牌（Authorization: Bearer <令牌>）"), field="Authorization",
                            code="token_missing")
     # Header bytes that are not UTF-8 arrive as surrogate escapes: compare the bytes sent.
     if not hmac.compare_digest(token.encode("utf-8", "surrogateescape"), expected.encode()):
-        raise Unauthorized("the exchange token is wrong", field="Authorization",
+        raise Unauthorized(T("数据交换令牌错误"), field="Authorization",
                            code="token_invalid")
 
 
@@ -41,11 +42,12 @@ def _check_body(request) -> bool:
     """Check the media type, the encoding and the announced size; True when gzip."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype != NDJSON:
-        raise UnsupportedMediaType(f"send Content-Type: {NDJSON}", field="Content-Type",
+        raise UnsupportedMediaType(T("请以 Content-Type: {NDJSON} 发送",
+                                     NDJSON=NDJSON), field="Content-Type",
                                    code="unsupported_media_type")
     encoding = request.headers.get("content-encoding", "identity").strip().lower()
     if encoding not in ENCODINGS:
-        raise UnsupportedMediaType("只接受 Content-Encoding: gzip（或不压缩）",
+        raise UnsupportedMediaType(T("只接受 Content-Encoding: gzip（或不压缩）"),
                                    field="Content-Encoding", code="unsupported_encoding")
     length = request.headers.get("content-length")
     limit = request.app.ctx.settings.max_body_bytes
@@ -58,8 +60,8 @@ def _too_large(request, limit: int, *, unpacked: bool = False):
     """Refuse the body and close the connection after the answer."""
     if request.stream is not None:
         request.stream.keep_alive = False
-    what = "解压后的请求体" if unpacked else "请求体"
-    raise PayloadTooLarge(f"{what}超过 {limit} 字节；请拆分文件后分批发送", field="body",
+    what = T("解压后的请求体") if unpacked else T("请求体")
+    raise PayloadTooLarge(T("{what}超过 {limit} 字节；请拆分文件后分批发送", what=what, limit=limit), field="body",
                           code="payload_too_large")
 
 
@@ -113,7 +115,7 @@ async def _gunzip(chunks, request, limit: int):
 
 
 def _bad_gzip() -> InvalidInput:
-    return InvalidInput("请求体不是完整有效的 gzip 数据", field="body", code="invalid_gzip")
+    return InvalidInput(T("请求体不是完整有效的 gzip 数据"), field="body", code="invalid_gzip")
 
 
 @bp.post("/api/v1/exchange", stream=True)

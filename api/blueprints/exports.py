@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from sanic import Blueprint
 
+from core.i18n import T
 from api.http import query_params
 from api.openapi import operation, query
 from api.regulator import require_staff
@@ -26,7 +27,7 @@ def _format(request, params: dict[str, str]) -> str:
         accept = request.headers.get("accept", "")
         wanted = "xlsx" if "spreadsheetml" in accept else "csv"
     if wanted not in TYPES:
-        raise InvalidInput("format 须为 csv 或 xlsx", field="format", code="invalid_format")
+        raise InvalidInput(T("format 须为 csv 或 xlsx"), field="format", code="invalid_format")
     return wanted
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json, raw
 
+from core.i18n import T
 from api.http import part, services
 from api.openapi import operation
 from api.regulator import require_exchange_token
@@ -33,7 +34,8 @@ async def upload(request):
     settings = request.app.ctx.settings
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > settings.media_max_bytes:
-        raise PayloadTooLarge(f"图片超过 {settings.media_max_bytes} 字节", field="body",
+        raise PayloadTooLarge(T("图片超过 {media_max_bytes} 字节",
+                                media_max_bytes=settings.media_max_bytes), field="body",
                               code="payload_too_large")
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     found, new = await receive_image(

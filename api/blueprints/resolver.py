@@ -22,9 +22,10 @@ from sanic.response import HTTPResponse, html, json, redirect
 
 from api.errors import status_of
 from api.http import bearer_session, part, query_params, rate_client
+from api.language import CURRENT, TAGS
 from api.openapi import operation, query
 from core.errors import DomainError, NotFound, RateLimited
-from core.i18n import T
+from core.i18n import T, translate
 from tracing import links as L
 from tracing.scans.client import scan_client
 from tracing.service import Found, TraceService
@@ -157,7 +158,7 @@ async def scan_answer(request, trace: TraceService, scanned: str, session) -> HT
         body, content_type="application/json", headers={**NO_STORE, "Vary": "Accept"})
 
 
-PAGE = ("<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
+PAGE = ("<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<title>{title}</title></head><body><h1>{title}</h1><p>{message}</p>{links}"
         "<p><a href=\"/h5/search\">{search}</a></p></body></html>")
@@ -169,11 +170,16 @@ def error_page(error: DomainError, links: L.Links | None = None,
     status = status_of(error)
     titles = {400: T("无法识别这个码"), 404: T("没有找到"), 410: T("这个码已作废"),
               429: T("访问过于频繁")}
-    listed = "".join(f'<li><a href="{escape(link.href)}">{escape(link.title)}</a></li>'
+    lang = CURRENT.get()  # the request's language (api.language)
+
+    def said(text) -> str:
+        return escape(translate(text, lang))
+
+    listed = "".join(f'<li><a href="{escape(link.href)}">{said(link.title)}</a></li>'
                      for link in (links.items if links else ()))
-    body = PAGE.format(title=escape(titles.get(status, T("出错了"))),
-                       message=escape(error.message), links=f"<ul>{listed}</ul>" if listed else "",
-                       search=escape(T("搜索企业和产品")))
+    body = PAGE.format(lang=TAGS[lang], title=said(titles.get(status, T("出错了"))),
+                       message=said(error.message), links=f"<ul>{listed}</ul>" if listed else "",
+                       search=said(T("搜索企业和产品")))
     headers = {**(headers or NO_STORE), "Vary": "Accept, User-Agent"}
     if isinstance(error, RateLimited):
         headers["Retry-After"] = str(max(1, int(error.retry_after)))

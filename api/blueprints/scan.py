@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sanic import Blueprint
 
-from api.http import bearer_session, part, query_params, rate_client
+from core.i18n import T
+from api.http import bearer_session, language, part, query_params, rate_client
 from api.openapi import operation, query
 from core.errors import InvalidInput
 from tracing.scans.client import CHANNELS, scan_client
@@ -60,7 +61,7 @@ async def scan(request):
     params = query_params(request)
     code = params.get("code")
     if code is None or code == "":
-        raise InvalidInput("code is required: the scanned text, URL-encoded", field="code",
+        raise InvalidInput(T("请提供 code：扫码得到的原文（URL 编码）"), field="code",
                            code="code_malformed")
     headers = request.headers
     session = await bearer_session(request)
@@ -69,8 +70,10 @@ async def scan(request):
         kiosk=params.get("kiosk") or headers.get("x-gongzhi-kiosk"),
         lat=params.get("lat"), lng=params.get("lng"),
         user_hash=session.openid_hash if session else None)
+    lang = language(request)
     body = await part(request, TraceService).scan(
         raw=code, client=client, rate_key=rate_client(request, session),
         serving_host=lambda: request.host, kiosk_key=headers.get("x-gongzhi-kiosk-key"),
-        scan_id=headers.get("x-gongzhi-scan-id"), scanned_at=headers.get("x-gongzhi-scanned-at"))
-    return request.app.ctx.browser.secured(body, content_type=JSON, headers=NO_STORE)
+        scan_id=headers.get("x-gongzhi-scan-id"), scanned_at=headers.get("x-gongzhi-scanned-at"),
+        lang=lang)
+    return request.app.ctx.browser.secured(body, content_type=JSON, headers=NO_STORE, lang=lang)

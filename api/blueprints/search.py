@@ -5,6 +5,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json
 
+from core.i18n import T
 from api.http import part
 from api.openapi import operation, query
 from core.errors import InvalidInput
@@ -63,10 +64,11 @@ async def search(request):
 async def suggest(request):
     q = request.args.get("q") or ""
     if len(q) > MAX_QUERY_CHARS:
-        raise InvalidInput(f"q（搜索词）最多 {MAX_QUERY_CHARS} 个字符", field="q",
+        raise InvalidInput(T("q（搜索词）最多 {MAX_QUERY_CHARS} 个字符",
+                             MAX_QUERY_CHARS=MAX_QUERY_CHARS), field="q",
                            code="search_query_too_long")
     if count_terms(q) > MAX_TERMS:
-        raise InvalidInput(f"q（搜索词）最多 {MAX_TERMS} 个词", field="q",
+        raise InvalidInput(T("q（搜索词）最多 {MAX_TERMS} 个词", MAX_TERMS=MAX_TERMS), field="q",
                            code="search_too_many_terms")
     size = _size(request.args.get("size"))
     hits = await part(request, SearchBackend).suggest(q, size) if normalise_text(q) else []
@@ -79,6 +81,7 @@ def _size(raw: str | None) -> int:
     except ValueError:
         size = 0
     if not 1 <= size <= MAX_SUGGEST:
-        raise InvalidInput(f"size（条数）应在 1～{MAX_SUGGEST} 之间", field="size",
+        raise InvalidInput(T("size（条数）应在 1～{MAX_SUGGEST} 之间",
+                             MAX_SUGGEST=MAX_SUGGEST), field="size",
                            code="search_bad_size")
     return size

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json, raw
 
+from core.i18n import T
 from accounts.ratelimit import check_rate
 from api.http import part, query_params, services
 from api.openapi import operation
@@ -27,7 +28,8 @@ async def upload(request):
     settings = running.settings
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > settings.upload_max_bytes + 64 * 1024:
-        raise PayloadTooLarge(f"照片不能超过 {settings.upload_max_bytes // (1024 * 1024)} MB",
+        raise PayloadTooLarge(T("照片不能超过 {value} MB",
+                                value=settings.upload_max_bytes // (1024 * 1024)),
                               field="file", code="photo_too_large")
     filer = await filer_of(request)
     await check_rate(store=running.store, client_key=filer.client, scope="upload",
@@ -35,10 +37,10 @@ async def upload(request):
                      limit=settings.complaint_rate_limit * settings.max_photos)
     files = request.files.getlist("file") if request.files else None
     if not files:
-        raise InvalidInput("请以 multipart/form-data 的 file 字段上传一张照片", field="file",
+        raise InvalidInput(T("请以 multipart/form-data 的 file 字段上传一张照片"), field="file",
                            code="file_required")
     if len(files) > 1:
-        raise InvalidInput("每次只能上传一张照片", field="file", code="one_file_only")
+        raise InvalidInput(T("每次只能上传一张照片"), field="file", code="one_file_only")
     answer = await upload_photo(ctx=part(request, ComplaintService).ctx, data=files[0].body,
                                 uploader=filer.uploader)
     return json(answer, status=201)

@@ -10,6 +10,7 @@ import hmac
 from sanic import Blueprint
 from sanic.response import text
 
+from core.i18n import T
 from api.http import part, query_params
 from api.people import json_body
 from complaints.jobs import media_verdict
@@ -28,7 +29,7 @@ def _verify(request) -> dict:
     good = push_signature(request.app.ctx.settings.wechat_push_token,
                           params.get("timestamp", ""), params.get("nonce", ""))
     if not hmac.compare_digest(params.get("signature", ""), good):
-        raise Forbidden("微信推送签名不正确", field="signature", code="bad_signature")
+        raise Forbidden(T("微信推送签名不正确"), field="signature", code="bad_signature")
     return params
 
 

@@ -230,7 +230,7 @@ async def test_a_refused_or_failing_notification_never_blocks_a_move(server, htt
     assert moved.status_code == 200  # committed although WeChat refuses the template
     await service.jobs.drain()
     pending = await ComplaintJob.filter(ticket=filed["ticket"], done_at=None).get()
-    assert pending.attempts == 1 and "WeChat" in pending.last_error
+    assert pending.attempts == 1 and "微信" in pending.last_error
     assert pending.next_at > service.ctx.now()  # retried later, with backoff
 
 

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from core.i18n import T
 from tracing.codes import gs1_lint
 from tracing.codes.gs1_ais import AIS, PREFIX_LENGTHS
 
@@ -36,19 +37,19 @@ CSET_RE = {
     "Y": re.compile(r"[#\-/0-9A-Z]+"),
     "Z": re.compile(r"[A-Za-z0-9\-_]*={0,2}"),
 }
-CSET_NAMES = {"N": "数字", "X": "GS1 字符集 82", "Y": "GS1 字符集 39", "Z": "base64url 字符集"}
+CSET_NAMES = {"N": T("数字"), "X": T("GS1 字符集 82"), "Y": T("GS1 字符集 39"), "Z": T("base64url 字符集")}
 END_OF_MONTH_AIS = frozenset({"12", "15", "16", "17"})
 NAMES = {
-    "00": "系列货运包装箱代码", "01": "商品代码 GTIN", "02": "所含贸易项目 GTIN", "10": "批号",
-    "11": "生产日期", "12": "付款截止日期", "13": "包装日期", "15": "保质期",
-    "16": "销售截止日期", "17": "有效期", "20": "产品变体", "21": "序列号", "22": "消费品变体",
-    "235": "第三方序列号", "250": "二级序列号", "30": "可变数量", "37": "贸易项目数量",
-    "422": "原产国", "423": "初加工国家", "424": "加工国家", "425": "拆分国家",
-    "426": "全程加工国家", "427": "原产地区", "7006": "首次冷冻日期", "7007": "收获日期",
-    "8030": "数字签名", "8200": "产品网址",
-    **{f"703{n}": "加工者批准号" for n in range(10)},
-    **{f"723{n}": "认证参考" for n in range(10)},
-    **{f"310{n}": "净重（千克）" for n in range(6)},
+    "00": T("系列货运包装箱代码"), "01": T("商品代码 GTIN"), "02": T("所含贸易项目 GTIN"), "10": T("批号"),
+    "11": T("生产日期"), "12": T("付款截止日期"), "13": T("包装日期"), "15": T("保质期"),
+    "16": T("销售截止日期"), "17": T("有效期"), "20": T("产品变体"), "21": T("序列号"), "22": T("消费品变体"),
+    "235": T("第三方序列号"), "250": T("二级序列号"), "30": T("可变数量"), "37": T("贸易项目数量"),
+    "422": T("原产国"), "423": T("初加工国家"), "424": T("加工国家"), "425": T("拆分国家"),
+    "426": T("全程加工国家"), "427": T("原产地区"), "7006": T("首次冷冻日期"), "7007": T("收获日期"),
+    "8030": T("数字签名"), "8200": T("产品网址"),
+    **{f"703{n}": T("加工者批准号") for n in range(10)},
+    **{f"723{n}": T("认证参考") for n in range(10)},
+    **{f"310{n}": T("净重（千克）") for n in range(6)},
 }
 
 
@@ -58,6 +59,7 @@ class GS1Error(ValueError):
     def __init__(self, rule: str, message: str):
         super().__init__(message)
         self.rule = rule
+        self.message = message  # a core.i18n.Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,13 +117,13 @@ GTIN_QUALIFIERS = frozenset(q for seq in AI_TABLE["01"].dl_key for q in seq)
 
 
 def ai_label(ai: str) -> str:
-    return f"{NAMES[ai]}（AI {ai}）" if ai in NAMES else f"AI {ai}"
+    return T("{name}（AI {ai}）", name=NAMES[ai], ai=ai) if ai in NAMES else f"AI {ai}"
 
 
 def lookup(ai: str) -> Entry:
     entry = AI_TABLE.get(ai)
     if entry is None:
-        raise GS1Error("gs1_unknown_ai", f"未知的 GS1 应用标识符（{ai}）")
+        raise GS1Error("gs1_unknown_ai", T("未知的 GS1 应用标识符（{ai}）", ai=ai))
     return entry
 
 
@@ -129,7 +131,7 @@ def check_value(ai: str, value: str) -> str:
     """Return ``value`` when it fits AI ``ai``: known, length, characters, content checks."""
     entry = lookup(ai)
     if not value:
-        raise GS1Error("gs1_empty_value", f"{ai_label(ai)}没有值")
+        raise GS1Error("gs1_empty_value", T("{ai_label}没有值", ai_label=ai_label(ai)))
     if len(value) > entry.max_len:
         _too_long(entry, len(value))
     if len(value) < entry.min_len:
@@ -140,15 +142,19 @@ def check_value(ai: str, value: str) -> str:
 
 def _too_long(entry: Entry, size: int) -> None:
     raise GS1Error("gs1_too_long",
-                   f"{ai_label(entry.ai)}有 {size} 位，GS1 最多允许 {entry.max_len} 位")
+                   T("{ai_label}有 {size} 位，GS1 最多允许 {max_len} 位",
+                     ai_label=ai_label(entry.ai), size=size, max_len=entry.max_len))
 
 
 def _too_short(entry: Entry, size: int, part: int | None = None) -> None:
     need = entry.min_len if part is None else entry.components[part].low
     fixed = entry.min_len == entry.max_len or part is not None
-    where = "" if part is None or len(entry.components) == 1 else f"第 {part + 1} 段"
-    raise GS1Error("gs1_too_short", f"{ai_label(entry.ai)}{where}不完整：需要"
-                                    f"{' ' if fixed else '至少 '}{need} 位，实际 {size} 位")
+    where = "" if part is None or len(entry.components) == 1 else T("第 {n} 段", n=part + 1)
+    raise GS1Error("gs1_too_short", (
+        T("{ai_label}{where}不完整：需要 {need} 位，实际 {size} 位", ai_label=ai_label(entry.ai),
+          where=where, need=need, size=size) if fixed else
+        T("{ai_label}{where}不完整：需要至少 {need} 位，实际 {size} 位",
+          ai_label=ai_label(entry.ai), where=where, need=need, size=size)))
 
 
 def _components(entry: Entry, value: str) -> None:
@@ -161,7 +167,9 @@ def _components(entry: Entry, value: str) -> None:
         for linter in comp.linters:
             problem = linter(value)
             if problem is not None:
-                raise GS1Error(problem[0], f"{ai_label(entry.ai)}的值 {value}：{problem[1]}")
+                raise GS1Error(problem[0], T("{ai_label}的值 {value}：{problem}",
+                                             ai_label=ai_label(entry.ai), value=value,
+                                             problem=problem[1]))
         return
     pos, size = 0, len(value)
     for index, comp in enumerate(entry.components):
@@ -176,7 +184,9 @@ def _components(entry: Entry, value: str) -> None:
         for linter in comp.linters:
             problem = linter(part)
             if problem is not None:
-                raise GS1Error(problem[0], f"{ai_label(entry.ai)}的值 {part}：{problem[1]}")
+                raise GS1Error(problem[0], T("{ai_label}的值 {part}：{problem}",
+                                             ai_label=ai_label(entry.ai), part=part,
+                                             problem=problem[1]))
         pos += take
 
 
@@ -189,22 +199,24 @@ def _padded(part: str) -> bool:
 def _bad_characters(entry: Entry, comp: Component, part: str) -> None:
     label = ai_label(entry.ai)
     if comp.cset == "N":
-        raise GS1Error("gs1_not_numeric", f"{label}只能是数字，实际为 {part!r}")
+        raise GS1Error("gs1_not_numeric", T("{label}只能是数字，实际为 {part!r}", label=label, part=part))
     if comp.cset == "Z" and CSET_RE["Z"].fullmatch(part):
-        raise GS1Error("gs1_bad_character", f"{label}末尾的填充字符 = 个数不对")
+        raise GS1Error("gs1_bad_character", T("{label}末尾的填充字符 = 个数不对", label=label))
     bad = next((ch for ch in part if not CSET_RE[comp.cset].fullmatch(ch)), "=")
     raise GS1Error("gs1_bad_character",
-                   f"{label}含有 {bad!r}，{CSET_NAMES[comp.cset]}中没有这个字符")
+                   T("{label}含有 {bad!r}，{cset}中没有这个字符", label=label, bad=bad,
+                     cset=CSET_NAMES[comp.cset]))
 
 
 def check_gtin(gtin: str) -> str:
     """Raise :class:`GS1Error` unless ``gtin`` is 8/12/13/14 digits with a good check digit."""
     if len(gtin) not in (8, 12, 13, 14) or not (gtin.isascii() and gtin.isdigit()):
-        raise GS1Error("gtin_format", f"GTIN 必须是 8、12、13 或 14 位数字，实际为 {gtin!r}")
+        raise GS1Error("gtin_format", T("GTIN 必须是 8、12、13 或 14 位数字，实际为 {gtin!r}", gtin=gtin))
     expected = gs1_lint.mod10_check_digit(gtin[:-1])
     if expected != gtin[-1]:
         raise GS1Error("gs1_check_digit",
-                       f"GTIN {gtin} 的校验位错误：应为 {expected}，实际为 {gtin[-1]}")
+                       T("GTIN {gtin} 的校验位错误：应为 {expected}，实际为 {actual}", gtin=gtin,
+                         expected=expected, actual=gtin[-1]))
     return gtin
 
 
@@ -224,8 +236,10 @@ def _ai_at(text: str, pos: int) -> Entry:
         return AI_TABLE[ai]
     head = text[pos:pos + 4]
     if len(head) < 2 or not head[:2].isdigit():
-        raise GS1Error("gs1_no_ai", f"第 {pos + 1} 位应是 GS1 应用标识符，实际为 {head!r}")
-    raise GS1Error("gs1_unknown_ai", f"第 {pos + 1} 位是未知的 GS1 应用标识符（{head}）")
+        raise GS1Error("gs1_no_ai", T("第 {position} 位应是 GS1 应用标识符，实际为 {head!r}",
+                                      position=pos + 1, head=head))
+    raise GS1Error("gs1_unknown_ai", T("第 {position} 位是未知的 GS1 应用标识符（{head}）",
+                                       position=pos + 1, head=head))
 
 
 def parse_element_string(text: str) -> list[tuple[str, str]]:
@@ -246,14 +260,14 @@ def parse_element_string(text: str) -> list[tuple[str, str]]:
             _too_long(entry, stop - start)
         value = text[start:stop]
         if not value:
-            raise GS1Error("gs1_empty_value", f"{ai_label(entry.ai)}没有值")
+            raise GS1Error("gs1_empty_value", T("{ai_label}没有值", ai_label=ai_label(entry.ai)))
         if len(value) < entry.min_len:
             _too_short(entry, len(value))
         _components(entry, value)
         pairs.append((entry.ai, value))
         pos = stop
     if not pairs:
-        raise GS1Error("gs1_empty", "没有 GS1 数据")
+        raise GS1Error("gs1_empty", T("没有 GS1 数据"))
     return pairs
 
 
@@ -268,9 +282,9 @@ def parse_bracketed(text: str) -> list[tuple[str, str]]:
     """
     parts = BRACKET_RE.split(text)
     if len(parts) == 1 and not text.strip():
-        raise GS1Error("gs1_empty", "没有 GS1 数据")
+        raise GS1Error("gs1_empty", T("没有 GS1 数据"))
     if parts[0].strip():
-        raise GS1Error("gs1_no_ai", f"第一个 (AI) 前面有多余的 {parts[0].strip()!r}")
+        raise GS1Error("gs1_no_ai", T("第一个 (AI) 前面有多余的 {extra!r}", extra=parts[0].strip()))
     return [(ai, check_value(ai, value.strip().replace("\\(", "(")))
             for ai, value in zip(parts[1::2], parts[2::2])]
 
@@ -285,7 +299,14 @@ def _present(matcher: str | tuple[str, int], present: dict[str, str], ignore: st
 
 
 def _alternatives(alternatives: tuple) -> str:
-    return "、".join(" 和 ".join(f"AI {p}" for p in group) for group in alternatives)
+    return T("{first}、{rest}",
+             first=_group(alternatives[0]), rest=_alternatives(alternatives[1:])) \
+        if len(alternatives) > 1 else _group(alternatives[0])
+
+
+def _group(group: tuple) -> str:
+    return T("{first} 和 {rest}", first="AI " + group[0], rest=_group(group[1:])) \
+        if len(group) > 1 else f"AI {group[0]}"
 
 
 def association_problems(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -296,26 +317,28 @@ def association_problems(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     present: dict[str, str] = {}
     for ai, value in pairs:
         if present.setdefault(ai, value) != value:
-            problems.append(("gs1_repeated_ai", f"{ai_label(ai)}出现了两次，值不相同"))
+            problems.append(("gs1_repeated_ai", T("{ai_label}出现了两次，值不相同", ai_label=ai_label(ai))))
     for ai in present:
         entry = AI_TABLE[ai]
         for matcher in entry.excludes_m:
             other = _present(matcher, present, ai)
             if other is not None:
                 problems.append(("gs1_excludes",
-                                 f"{ai_label(ai)}不能与 {ai_label(other)} 同时出现"))
+                                 T("{ai_label}不能与 {ai_label2} 同时出现",
+                                   ai_label=ai_label(ai), ai_label2=ai_label(other))))
         for index, alternatives in enumerate(entry.requires_m):
             for group in alternatives:
                 if all(_present(m, present, ai) is not None for m in group):
                     break
             else:
-                problems.append(("gs1_requires", f"{ai_label(ai)}必须与以下之一同时出现："
-                                                 f"{_alternatives(entry.requires[index])}"))
+                either = _alternatives(entry.requires[index])
+                problems.append(("gs1_requires", T("{ai_label}必须与以下之一同时出现：{alternatives}",
+                                                   ai_label=ai_label(ai), alternatives=either)))
     if "8030" in present:
         for ai in ("253", "255", "8003"):
             if ai in present and len(present[ai]) == AI_TABLE[ai].min_len:
                 problems.append(("gs1_digsig_serial",
-                                 f"带数字签名（AI 8030）时，{ai_label(ai)}必须带序列部分"))
+                                 T("带数字签名（AI 8030）时，{ai_label}必须带序列部分", ai_label=ai_label(ai))))
     return problems
 
 

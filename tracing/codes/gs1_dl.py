@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import unquote, unquote_plus
 
+from core.i18n import T
 from tracing.codes import gs1
 from tracing.codes.gs1 import AI_TABLE, GS1Error, ai_label
 
@@ -85,7 +86,7 @@ def parse_digital_link(uri: str) -> DigitalLink:
     """The AIs of a GS1 Digital Link URI; :class:`GS1Error` says which rule it breaks."""
     if not URI_RE.fullmatch(uri):
         bad = uri[URI_RE.match(uri).end()]
-        raise GS1Error("dl_bad_character", f"Digital Link 含有网址中不允许的字符 {bad!r}")
+        raise GS1Error("dl_bad_character", T("Digital Link 含有网址中不允许的字符 {bad!r}", bad=bad))
     scheme, _, rest = uri.partition("://")
     host, slash, path = rest.partition("/")
     path = slash + path.partition("#")[0]
@@ -93,9 +94,9 @@ def parse_digital_link(uri: str) -> DigitalLink:
     segments = path.split("/")[1:]
     root = _root_or_error(segments)
     if scheme not in ("http", "https", "HTTP", "HTTPS"):
-        raise GS1Error("dl_bad_scheme", "Digital Link 的协议只能是 http 或 https（全小写或全大写）")
+        raise GS1Error("dl_bad_scheme", T("Digital Link 的协议只能是 http 或 https（全小写或全大写）"))
     if not host or BAD_HOST_RE.search(host):
-        raise GS1Error("dl_bad_host", f"Digital Link 的主机名 {host!r} 无效")
+        raise GS1Error("dl_bad_host", T("Digital Link 的主机名 {host!r} 无效", host=host))
     path_ais = [resolve(s) for s in segments[root::2]]
     pairs = [(ai, _path_value(ai, s)) for ai, s in zip(path_ais, segments[root + 1::2])]
     if tuple(path_ais) not in SEQUENCES:
@@ -113,11 +114,11 @@ def _root_or_error(segments: list[str]) -> int:
     if root is not None:
         return root
     if segments and segments[-1] == "" and find_root(segments[:-1]) is not None:
-        raise GS1Error("dl_trailing_slash", "Digital Link 的路径不能以 / 结尾")
+        raise GS1Error("dl_trailing_slash", T("Digital Link 的路径不能以 / 结尾"))
     if len(segments) > 1 and find_root(segments[:-1]) is not None:
         ai = resolve(segments[-1])
-        raise GS1Error("dl_empty_value", f"Digital Link 路径中{ai_label(ai)}没有值")
-    raise GS1Error("dl_no_key", "网址路径中没有 GS1 Digital Link 主键（如 /01/<GTIN>）")
+        raise GS1Error("dl_empty_value", T("Digital Link 路径中{ai_label}没有值", ai_label=ai_label(ai)))
+    raise GS1Error("dl_no_key", T("网址路径中没有 GS1 Digital Link 主键（如 /01/<GTIN>）"))
 
 
 def _decode(raw: str, ai: str, query: bool) -> str:
@@ -125,10 +126,12 @@ def _decode(raw: str, ai: str, query: bool) -> str:
         value = (unquote_plus if query else unquote)(raw, errors="strict")
     except UnicodeDecodeError:
         raise GS1Error("dl_bad_percent_encoding",
-                       f"Digital Link 中{ai_label(ai)}的百分号编码无效：{raw[:40]!r}") from None
+                       T("Digital Link 中{ai_label}的百分号编码无效：{value!r}",
+                         ai_label=ai_label(ai), value=raw[:40])) from None
     value = unicodedata.normalize("NFKC", value)
     if "\x00" in value:
-        raise GS1Error("dl_bad_percent_encoding", f"Digital Link 中{ai_label(ai)}含有空字符")
+        raise GS1Error("dl_bad_percent_encoding", T("Digital Link 中{ai_label}含有空字符",
+                                                    ai_label=ai_label(ai)))
     if ai == "01" and len(value) in (8, 12, 13):
         value = value.rjust(14, "0")  # GS1 Digital Link 1.0 wrote GTIN-8/12/13 unpadded
     return value
@@ -136,7 +139,7 @@ def _decode(raw: str, ai: str, query: bool) -> str:
 
 def _path_value(ai: str, raw: str) -> str:
     if not raw:
-        raise GS1Error("dl_empty_value", f"Digital Link 路径中{ai_label(ai)}没有值")
+        raise GS1Error("dl_empty_value", T("Digital Link 路径中{ai_label}没有值", ai_label=ai_label(ai)))
     return _decode(raw, ai, query=False)
 
 
@@ -145,9 +148,10 @@ def _path_problem(path_ais: list[str]) -> str:
     allowed = " 或 ".join("、".join(f"AI {q}" for q in seq) for seq in key.dl_key or ())
     shown = "/".join(f"{ai}" for ai in path_ais)
     if not allowed:
-        return f"Digital Link 路径 {shown} 不对：{ai_label(key.ai)}后面不能再跟其他 AI"
-    return (f"Digital Link 路径 {shown} 不对：{ai_label(key.ai)}后面只能按顺序跟 {allowed}"
-            "（可省略其中一些）")
+        return T("Digital Link 路径 {shown} 不对：{ai_label}后面不能再跟其他 AI", shown=shown,
+                 ai_label=ai_label(key.ai))
+    return T("Digital Link 路径 {shown} 不对：{ai_label}后面只能按顺序跟 {allowed}（可省略其中一些）",
+             shown=shown, ai_label=ai_label(key.ai), allowed=allowed)
 
 
 def _query(query: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
@@ -161,9 +165,10 @@ def _query(query: str) -> tuple[list[tuple[str, str]], dict[str, str]]:
             continue
         if name not in AI_TABLE:
             raise GS1Error("gs1_unknown_ai",
-                           f"Digital Link 查询参数中有未知的 GS1 应用标识符（{name}）")
+                           T("Digital Link 查询参数中有未知的 GS1 应用标识符（{name}）", name=name))
         if not raw:
-            raise GS1Error("dl_empty_value", f"Digital Link 查询参数中{ai_label(name)}没有值")
+            raise GS1Error("dl_empty_value", T("Digital Link 查询参数中{ai_label}没有值",
+                                               ai_label=ai_label(name)))
         pairs.append((name, _decode(raw, name, query=True)))
     return pairs, attributes
 
@@ -172,13 +177,15 @@ def _check_query(path_ais: list[str], path_pairs: list, query_pairs: list) -> No
     seen: set[str] = set()
     for ai, _ in path_pairs + query_pairs:
         if ai in seen:
-            raise GS1Error("dl_duplicate_ai", f"Digital Link 中{ai_label(ai)}出现了不止一次")
+            raise GS1Error("dl_duplicate_ai", T("Digital Link 中{ai_label}出现了不止一次",
+                                                ai_label=ai_label(ai)))
         seen.add(ai)
     for ai, _ in query_pairs:
         if not AI_TABLE[ai].dl_attribute:
-            raise GS1Error("dl_not_attribute", f"{ai_label(ai)}不能作为 Digital Link 查询参数")
+            raise GS1Error("dl_not_attribute", T("{ai_label}不能作为 Digital Link 查询参数",
+                                                 ai_label=ai_label(ai)))
         for j in range(1, len(path_ais) + 1):
             if (*path_ais[:j], ai, *path_ais[j:]) in SEQUENCES:
                 raise GS1Error("dl_belongs_in_path",
-                               f"{ai_label(ai)}应写在 Digital Link 路径中（/{ai}/…），"
-                               "不能作为查询参数")
+                               T("{ai_label}应写在 Digital Link 路径中（/{ai}/…），不能作为查询参数",
+                                 ai_label=ai_label(ai), ai=ai))

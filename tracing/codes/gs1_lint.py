@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from core.i18n import T
 from tracing.codes.gs1_codes import ISO3166, ISO3166_ALPHA2, ISO4217
 
 Problem = tuple[str, str] | None
@@ -83,12 +84,13 @@ def days_in_month(year: int, month: int) -> int:
 
 def _date(year: int, month: int, day: int, day_zero: bool) -> Problem:
     if not 1 <= month <= 12:
-        return "gs1_bad_date", f"月份 {month:02d} 不在 01–12 之间"
+        return "gs1_bad_date", T("月份 {month:02d} 不在 01–12 之间", month=month)
     if day == 0 and day_zero:
         return None
     last = days_in_month(year, month)
     if not 1 <= day <= last:
-        return "gs1_bad_date", f"不是有效日期：{year} 年 {month} 月只有 {last} 天"
+        return "gs1_bad_date", T("不是有效日期：{year} 年 {month} 月只有 {last} 天",
+                                 year=year, month=month, last=last)
     return None
 
 
@@ -105,19 +107,20 @@ def yyyymmdd(value: str) -> Problem:
 
 
 def _range(value: str, high: int, what: str) -> Problem:
-    return None if int(value) <= high else ("gs1_bad_time", f"{what} {value} 超出 00–{high}")
+    return None if int(value) <= high else ("gs1_bad_time", T("{what} {value} 超出 00–{high}",
+                                                              what=what, value=value, high=high))
 
 
 def hh(value: str) -> Problem:
-    return _range(value, 23, "小时")
+    return _range(value, 23, T("小时"))
 
 
 def mi(value: str) -> Problem:
-    return _range(value, 59, "分钟")
+    return _range(value, 59, T("分钟"))
 
 
 def ss(value: str) -> Problem:
-    return _range(value, 59, "秒")
+    return _range(value, 59, T("秒"))
 
 
 def hhmi(value: str) -> Problem:
@@ -127,29 +130,31 @@ def hhmi(value: str) -> Problem:
 def csum(value: str) -> Problem:
     expected = mod10_check_digit(value[:-1])
     if value[-1] != expected:
-        return "gs1_check_digit", f"校验位错误：应为 {expected}，实际为 {value[-1]}"
+        return "gs1_check_digit", T("校验位错误：应为 {expected}，实际为 {value}",
+                                    expected=expected, value=value[-1])
     return None
 
 
 def csumalpha(value: str) -> Problem:
     """The alphanumeric check character pair (GMN): weighted sum of primes modulo 1021."""
     if len(value) < 2:
-        return "gs1_check_digit", "太短，放不下两位校验字符"
+        return "gs1_check_digit", T("太短，放不下两位校验字符")
     if any(ch not in CSET32 for ch in value[-2:]):
-        return "gs1_check_digit", f"最后两位 {value[-2:]!r} 不是校验字符"
+        return "gs1_check_digit", T("最后两位 {value!r} 不是校验字符", value=value[-2:])
     body = value[:-2]
     total = sum(CSET82_VALUE[ch] * PRIMES[len(body) - 1 - i] for i, ch in enumerate(body))
     total %= 1021
     expected = CSET32[total >> 5] + CSET32[total & 31]
     if value[-2:] != expected:
-        return "gs1_check_digit", f"校验字符错误：应为 {expected}，实际为 {value[-2:]}"
+        return "gs1_check_digit", T("校验字符错误：应为 {expected}，实际为 {value}",
+                                    expected=expected, value=value[-2:])
     return None
 
 
 def key(value: str) -> Problem:
     """Starts with a GS1 Company Prefix: at least its shortest length (4) of digits."""
     if len(value) < 4 or not value[:4].isdigit():
-        return "gs1_company_prefix", "开头不是 GS1 厂商识别代码（至少 4 位数字）"
+        return "gs1_company_prefix", T("开头不是 GS1 厂商识别代码（至少 4 位数字）")
     return None
 
 
@@ -159,38 +164,39 @@ def keyoff1(value: str) -> Problem:
 
 def _listed(codes: frozenset[str], rule: str, what: str) -> Linter:
     def check(value: str) -> Problem:
-        return None if value in codes else (rule, f"不是{what}")
+        return None if value in codes else (rule, T("不是{what}", what=what))
     return check
 
 
-iso3166 = _listed(ISO3166, "gs1_country_code", " ISO 3166 国家代码")
-iso3166alpha2 = _listed(ISO3166_ALPHA2, "gs1_country_code", " ISO 3166 两字母国家代码")
-iso3166999 = _listed(ISO3166 | {"999"}, "gs1_country_code", " ISO 3166 国家代码或 999")
-iso4217 = _listed(ISO4217, "gs1_currency_code", " ISO 4217 货币代码")
-iso5218 = _listed(frozenset("0129"), "gs1_bad_value", "性别代码（ISO/IEC 5218：0、1、2、9）")
-mediatype = _listed(MEDIA_TYPES, "gs1_bad_value", " AIDC 介质类型")
-yesno = _listed(frozenset("01"), "gs1_bad_value", " 0 或 1")
-winding = _listed(frozenset("019"), "gs1_bad_value", "卷绕方向（0、1 或 9）")
-zero = _listed(frozenset("0"), "gs1_bad_value", " 0")
-hyphen = _listed(frozenset("-"), "gs1_bad_value", "连字符 -")
+iso3166 = _listed(ISO3166, "gs1_country_code", T(" ISO 3166 国家代码"))
+iso3166alpha2 = _listed(ISO3166_ALPHA2, "gs1_country_code", T(" ISO 3166 两字母国家代码"))
+iso3166999 = _listed(ISO3166 | {"999"}, "gs1_country_code", T(" ISO 3166 国家代码或 999"))
+iso4217 = _listed(ISO4217, "gs1_currency_code", T(" ISO 4217 货币代码"))
+iso5218 = _listed(frozenset("0129"), "gs1_bad_value", T("性别代码（ISO/IEC 5218：0、1、2、9）"))
+mediatype = _listed(MEDIA_TYPES, "gs1_bad_value", T(" AIDC 介质类型"))
+yesno = _listed(frozenset("01"), "gs1_bad_value", T(" 0 或 1"))
+winding = _listed(frozenset("019"), "gs1_bad_value", T("卷绕方向（0、1 或 9）"))
+zero = _listed(frozenset("0"), "gs1_bad_value", T(" 0"))
+hyphen = _listed(frozenset("-"), "gs1_bad_value", T("连字符 -"))
 
 
 def nonzero(value: str) -> Problem:
-    return ("gs1_bad_value", "不能全为 0") if value.strip("0") == "" else None
+    return ("gs1_bad_value", T("不能全为 0")) if value.strip("0") == "" else None
 
 
 def nozeroprefix(value: str) -> Problem:
     if len(value) > 1 and value[0] == "0":
-        return "gs1_bad_value", "不能以 0 开头"
+        return "gs1_bad_value", T("不能以 0 开头")
     return None
 
 
 def hasnondigit(value: str) -> Problem:
-    return ("gs1_bad_value", "必须含有非数字字符") if value.isdigit() else None
+    return ("gs1_bad_value", T("必须含有非数字字符")) if value.isdigit() else None
 
 
 def importeridx(value: str) -> Problem:
-    return None if value in IMPORTER_INDEX else ("gs1_bad_value", f"{value!r} 不是进口商索引")
+    return None if value in IMPORTER_INDEX else ("gs1_bad_value", T("{value!r} 不是进口商索引",
+                                                                    value=value))
 
 
 def pcenc(value: str) -> Problem:
@@ -198,46 +204,47 @@ def pcenc(value: str) -> Problem:
     pos = value.find("%")
     while pos >= 0:
         if len(value) < pos + 3 or value[pos + 1] not in HEX or value[pos + 2] not in HEX:
-            return "gs1_bad_value", f"第 {pos + 1} 位的 % 后面不是两位十六进制数"
+            return "gs1_bad_value", T("第 {value} 位的 % 后面不是两位十六进制数", value=pos + 1)
         pos = value.find("%", pos + 3)
     return None
 
 
 def latitude(value: str) -> Problem:
-    return None if int(value) <= 1800000000 else ("gs1_bad_value", "纬度超出范围")
+    return None if int(value) <= 1800000000 else ("gs1_bad_value", T("纬度超出范围"))
 
 
 def longitude(value: str) -> Problem:
-    return None if int(value) <= 3600000000 else ("gs1_bad_value", "经度超出范围")
+    return None if int(value) <= 3600000000 else ("gs1_bad_value", T("经度超出范围"))
 
 
 def pieceoftotal(value: str) -> Problem:
     piece, total = int(value[:2]), int(value[2:])
     if piece == 0 or total == 0:
-        return "gs1_bad_value", "件号和总件数不能为 0"
-    return ("gs1_bad_value", f"件号 {piece} 大于总件数 {total}") if piece > total else None
+        return "gs1_bad_value", T("件号和总件数不能为 0")
+    return ("gs1_bad_value", T("件号 {piece} 大于总件数 {total}",
+                               piece=piece, total=total)) if piece > total else None
 
 
 def posinseqslash(value: str) -> Problem:
     pos, slash, end = value.partition("/")
     if not slash or not pos.isdigit() or not end.isdigit():
-        return "gs1_bad_value", "应为“序号/总数”"
+        return "gs1_bad_value", T("应为“序号/总数”")
     if pos[0] == "0" or end[0] == "0":
-        return "gs1_bad_value", "序号和总数不能以 0 开头"
-    return ("gs1_bad_value", "序号大于总数") if int(pos) > int(end) else None
+        return "gs1_bad_value", T("序号和总数不能以 0 开头")
+    return ("gs1_bad_value", T("序号大于总数")) if int(pos) > int(end) else None
 
 
 def iban(value: str) -> Problem:
     if len(value) < 4:
-        return "gs1_bad_value", "太短，不是 IBAN"
+        return "gs1_bad_value", T("太短，不是 IBAN")
     if value[:2] not in ISO3166_ALPHA2:
-        return "gs1_bad_value", f"IBAN 国家代码 {value[:2]} 无效"
+        return "gs1_bad_value", T("IBAN 国家代码 {value} 无效", value=value[:2])
     if len(value) > 34 or len(value) <= 10:
-        return "gs1_bad_value", "长度不是 IBAN 的长度"
+        return "gs1_bad_value", T("长度不是 IBAN 的长度")
     if not all(ch.isdigit() or "A" <= ch <= "Z" for ch in value):
-        return "gs1_bad_value", "IBAN 只能有数字和大写字母"
+        return "gs1_bad_value", T("IBAN 只能有数字和大写字母")
     digits = "".join(str(int(ch, 36)) for ch in value[4:] + value[:4])
-    return None if int(digits) % 97 == 1 else ("gs1_check_digit", "IBAN 校验码错误")
+    return None if int(digits) % 97 == 1 else ("gs1_check_digit", T("IBAN 校验码错误"))
 
 
 def unchecked(value: str) -> Problem:

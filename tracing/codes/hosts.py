@@ -26,6 +26,8 @@ from collections.abc import Iterable
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from core.i18n import T
+
 DEFAULT_PORTS = (None, 80, 443)
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
@@ -89,10 +91,8 @@ def unofficial_host_alert(host: str, form: str) -> dict:
     """The warning shown when a scanned URL names a host that is not the platform's."""
     if form == "digital_link":
         return {"kind": "unofficial_host", "severity": "medium", "host": host, "form": form,
-                "message": (f"此码是GS1数字链接，指向的网址 {host} 不是本平台的官方地址。以下追溯"
-                            "信息由本平台按商品条码、批号查询得出；用手机相机直接打开该网址看到的"
-                            "内容不由本平台提供，请勿在其中填写个人信息或付款。")}
+                "message": (T("此码是GS1数字链接，指向的网址 {host} 不是本平台的官方地址。以下追溯信息由本平台按商品条码、批号查询得出；用手机相机直接打开该"
+                              "网址看到的内容不由本平台提供，请勿在其中填写个人信息或付款。", host=host))}
     return {"kind": "unofficial_host", "severity": "high", "host": host, "form": form,
-            "message": (f"此码指向的网址 {host} 不是本平台的官方地址，可能是仿冒的网站。以下追溯"
-                        "信息由本平台按码查询得出。请勿在该网址填写个人信息或付款；如有疑问，可"
-                        "拨打12315咨询。")}
+            "message": (T("此码指向的网址 {host} 不是本平台的官方地址，可能是仿冒的网站。以下追溯信息由本平台按码查询得出。请勿在该网址填写个人信息或付款；如有疑问"
+                          "，可拨打12315咨询。", host=host))}

@@ -21,6 +21,7 @@ from __future__ import annotations
 import unicodedata
 
 from core.errors import InvalidInput
+from core.i18n import T
 from tracing.codes import divisions
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -77,7 +78,7 @@ def org_code_check_char(first8: str) -> str:
 def validate_uscc(raw: str, field: str = "uscc") -> str:
     """Return the normalised credit code or raise :class:`IdentifierError`."""
     if not isinstance(raw, str):
-        raise IdentifierError("统一社会信用代码必须是文本", field=field, code="uscc_type")
+        raise IdentifierError(T("统一社会信用代码必须是文本"), field=field, code="uscc_type")
     if raw in _VALID_USCC:  # already normalised (valid codes are ASCII upper-case and digits)
         return raw
     code = normalise(raw)
@@ -85,30 +86,31 @@ def validate_uscc(raw: str, field: str = "uscc") -> str:
         return code
     if len(code) != 18:
         raise IdentifierError(
-            f"统一社会信用代码应为 18 位，实际为 {len(code)} 位", field=field,
+            T("统一社会信用代码应为 18 位，实际为 {n} 位", n=len(code)), field=field,
             code="uscc_length")
     bad = [ch for ch in code if ch not in USCC_ALPHABET]
     if bad:
         raise IdentifierError(
-            f"统一社会信用代码含有 GB 32100 字符集以外的字符 {bad[0]!r}（不用 I、O、S、V、Z）",
+            T("统一社会信用代码含有 GB 32100 字符集以外的字符 {value!r}（不用 I、O、S、V、Z）", value=bad[0]),
             field=field, code="uscc_charset")
     categories = USCC_AUTHORITIES.get(code[0])
     if categories is None or code[1] not in categories:
         raise IdentifierError(
-            f"统一社会信用代码的登记管理部门码和机构类别码 {code[:2]!r} 不存在", field=field,
+            T("统一社会信用代码的登记管理部门码和机构类别码 {value!r} 不存在", value=code[:2]), field=field,
             code="uscc_authority")
     if not code[2:8].isdigit() or not divisions.exists(code[2:8], national=True):
         raise IdentifierError(
-            f"统一社会信用代码第 3–8 位 {code[2:8]!r} 不是行政区划代码（GB/T 2260）",
+            T("统一社会信用代码第 3–8 位 {value!r} 不是行政区划代码（GB/T 2260）", value=code[2:8]),
             field=field, code="uscc_division")
     if org_code_check_char(code[8:16]) != code[16]:
         raise IdentifierError(
-            "统一社会信用代码第 9–17 位（组织机构代码）未通过 GB 11714 校验",
+            T("统一社会信用代码第 9–17 位（组织机构代码）未通过 GB 11714 校验"),
             field=field, code="uscc_org_checksum")
     if uscc_check_char(code[:17]) != code[17]:
         raise IdentifierError(
-            f"统一社会信用代码的校验码应为 {uscc_check_char(code[:17])!r}，"
-            f"实际为 {code[17]!r}", field=field, code="uscc_checksum")
+            T("统一社会信用代码的校验码应为 {uscc_check_char!r}，实际为 {value!r}",
+              uscc_check_char=uscc_check_char(code[:17]),
+              value=code[17]), field=field, code="uscc_checksum")
     if len(_VALID_USCC) > 100_000:
         _VALID_USCC.clear()
     _VALID_USCC.add(code)
@@ -133,13 +135,13 @@ def validate_licence_no(raw: str, field: str = "licence_no") -> str:
     ``JY`` + 14 digits (food business: 1 type, 6 division, 6 serial, 1 check) or ``YB`` +
     14 digits (prepackaged-food sales filing, laid out as ``JY``)."""
     if not isinstance(raw, str):
-        raise IdentifierError("许可证编号必须是文本", field=field, code="licence_type")
+        raise IdentifierError(T("许可证编号必须是文本"), field=field, code="licence_type")
     code = normalise(raw)
     prefix, digits = code[:2], code[2:]
     if prefix not in LICENCE_PREFIXES or len(digits) != 14 or not digits.isascii() \
             or not digits.isdigit():
         raise IdentifierError(
-            "许可证（备案）编号应为 SC、JY 或 YB 加 14 位数字", field=field,
+            T("许可证（备案）编号应为 SC、JY 或 YB 加 14 位数字"), field=field,
             code="licence_format")
     if prefix == "SC":
         kind_ok, division = digits[0] in SC_CATEGORY_FIRST, digits[3:9]
@@ -147,10 +149,10 @@ def validate_licence_no(raw: str, field: str = "licence_no") -> str:
         kind_ok, division = digits[0] in JY_BUSINESS_TYPES, digits[1:7]
     if not kind_ok:
         raise IdentifierError(
-            f"许可证编号 {code!r} 的类别码不存在", field=field, code="licence_category")
+            T("许可证编号 {code!r} 的类别码不存在", code=code), field=field, code="licence_category")
     if not divisions.exists(division):
         raise IdentifierError(
-            f"许可证编号 {code!r} 中的行政区划代码 {division} 不存在（GB/T 2260）",
+            T("许可证编号 {code!r} 中的行政区划代码 {division} 不存在（GB/T 2260）", code=code, division=division),
             field=field, code="licence_division")
     return code
 
@@ -170,14 +172,15 @@ def is_valid_gtin(raw: str) -> bool:
 def validate_gtin(raw: str, field: str = "gtin") -> str:
     """Return the GTIN as given (8/12/13/14 digits) or raise :class:`IdentifierError`."""
     if not isinstance(raw, str):
-        raise IdentifierError("GTIN 必须是文本", field=field, code="gtin_type")
+        raise IdentifierError(T("GTIN 必须是文本"), field=field, code="gtin_type")
     code = normalise(raw)
     if len(code) not in (8, 12, 13, 14) or not code.isascii() or not code.isdigit():
-        raise IdentifierError("GTIN 应为 8、12、13 或 14 位数字", field=field,
+        raise IdentifierError(T("GTIN 应为 8、12、13 或 14 位数字"), field=field,
                               code="gtin_format")
     if not is_valid_gtin(code):
         raise IdentifierError(
-            f"GTIN 的校验位应为 {gtin_check_digit(code[:-1])}，实际为 {code[-1]}",
+            T("GTIN 的校验位应为 {gtin_check_digit}，实际为 {value}",
+              gtin_check_digit=gtin_check_digit(code[:-1]), value=code[-1]),
             field=field, code="gtin_checksum")
     return code
 
@@ -190,13 +193,13 @@ def gtin14(gtin: str) -> str:
 def validate_division_code(raw: str, field: str = "division_code") -> str:
     """Six digits that are or were a GB/T 2260 division (province, city or county level)."""
     if not isinstance(raw, str):
-        raise IdentifierError("行政区划代码必须是文本", field=field, code="division_type")
+        raise IdentifierError(T("行政区划代码必须是文本"), field=field, code="division_type")
     code = normalise(raw)
     if len(code) != 6 or not code.isascii() or not code.isdigit():
-        raise IdentifierError("行政区划代码应为 6 位数字", field=field,
+        raise IdentifierError(T("行政区划代码应为 6 位数字"), field=field,
                               code="division_format")
     if not divisions.exists(code):
-        raise IdentifierError(f"行政区划代码 {code} 不存在（GB/T 2260）", field=field,
+        raise IdentifierError(T("行政区划代码 {code} 不存在（GB/T 2260）", code=code), field=field,
                               code="division_unknown")
     return code
 

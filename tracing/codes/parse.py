@@ -60,6 +60,7 @@ from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 from core.errors import InvalidInput
+from core.i18n import T
 from tracing.codes import gs1, gs1_dl
 from tracing.codes.hosts import normal_host
 from tracing.codes.identifiers import IdentifierError, validate_uscc
@@ -147,24 +148,26 @@ def _bad(message: str, rule: str = "code_format") -> NoReturn:
 def parse_scan(raw: str, *, trace_hosts: Collection[str] = ()) -> ParsedCode:
     """Parse one scanned or typed code; raise :class:`CodeMalformed` when it is none of ours."""
     if not isinstance(raw, str):
-        _bad("扫码内容必须是文本", "code_type")
+        _bad(T("扫码内容必须是文本"), "code_type")
     if len(raw) > MAX_SCAN_LENGTH:
-        _bad(f"扫码内容有 {len(raw)} 个字符，最多接受 {MAX_SCAN_LENGTH} 个", "code_too_long")
+        _bad(T("扫码内容有 {n} 个字符，最多接受 {MAX_SCAN_LENGTH} 个",
+               n=len(raw), MAX_SCAN_LENGTH=MAX_SCAN_LENGTH), "code_too_long")
     text = unicodedata.normalize("NFKC", raw).replace("\u241d", gs1.GS)
     text = text.strip().strip("\ufeff\u200b").strip()  # whitespace, BOM, zero-width space
     if not text:
-        _bad("扫码内容为空", "code_empty")
+        _bad(T("扫码内容为空"), "code_empty")
     if len(text) > MAX_SCAN_LENGTH:
-        _bad(f"扫码内容有 {len(text)} 个字符，最多接受 {MAX_SCAN_LENGTH} 个", "code_too_long")
+        _bad(T("扫码内容有 {n} 个字符，最多接受 {MAX_SCAN_LENGTH} 个",
+               n=len(text), MAX_SCAN_LENGTH=MAX_SCAN_LENGTH), "code_too_long")
     if not text.isascii() or ASCII_CONTROL_RE.search(text):
         for pos, ch in enumerate(text):
             if ch != gs1.GS and unicodedata.category(ch)[0] == "C":
-                _bad(f"扫码内容第 {pos + 1} 位有不可打印字符 U+{ord(ch):04X}",
+                _bad(T("扫码内容第 {value} 位有不可打印字符 U+{ord:04X}", value=pos + 1, ord=ord(ch)),
                      "code_control_character")
     try:
         return _parse_text(text, {h.strip().lower() for h in trace_hosts if h.strip()})
     except gs1.GS1Error as error:
-        _bad(str(error), error.rule)
+        _bad(error.message, error.rule)
 
 
 def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCode:
@@ -175,7 +178,7 @@ def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCod
     if URL_RE.match(text):
         return _parse_url(text)
     if SCHEME_RE.match(text):
-        _bad(f"只接受 http 和 https 网址，收到的是 {text.split('://')[0]!r}", "url_scheme")
+        _bad(T("只接受 http 和 https 网址，收到的是 {value!r}", value=text.split('://')[0]), "url_scheme")
     if text.startswith("("):
         return _from_ais(gs1.parse_bracketed(text), "element_string")
     if gs1.GS in text:
@@ -198,17 +201,17 @@ def _parse_text(text: str, hosts: set[str], symbology: bool = True) -> ParsedCod
 def _parse_symbology(text: str, hosts: set[str]) -> ParsedCode:
     prefix, rest = text[:3], text[3:]
     if not SYMBOLOGY_RE.match(text):
-        _bad(f"以 ']' 开头，但 {prefix!r} 不是条码识别符", "symbology")
+        _bad(T("以 ']' 开头，但 {prefix!r} 不是条码识别符", prefix=prefix), "symbology")
     if prefix in GS1_SYMBOLOGIES:
         if not rest:
-            _bad(f"条码识别符 {prefix} 后面没有 GS1 数据", "symbology")
+            _bad(T("条码识别符 {prefix} 后面没有 GS1 数据", prefix=prefix), "symbology")
         return _from_ais(gs1.parse_element_string(rest), "element_string")
     if prefix in EAN_SYMBOLOGIES:
         return _ean(prefix, rest)
     if prefix == "]E3":
         return _ean_with_addon(rest)
     if prefix in ("]E1", "]E2"):
-        _bad("只扫到了附加码，没有商品条码", "symbology")
+        _bad(T("只扫到了附加码，没有商品条码"), "symbology")
     return _parse_text(rest.strip(), hosts, symbology=False)
 
 
@@ -217,7 +220,8 @@ def _ean(prefix: str, rest: str) -> ParsedCode:
     digits, sep, composite = rest.partition(COMPOSITE)
     name = "EAN-13/UPC" if size == 13 else "EAN-8"
     if len(digits) != size or not (digits.isascii() and digits.isdigit()):
-        _bad(f"条码识别符 {prefix}（{name}）后面应是 {size} 位数字，实际为 {digits[:20]!r}",
+        _bad(T("条码识别符 {prefix}（{name}）后面应是 {size} 位数字，实际为 {value!r}",
+               prefix=prefix, name=name, size=size, value=digits[:20]),
              "symbology")
     gtin = gs1.check_gtin(digits).rjust(14, "0")
     if not sep:
@@ -228,7 +232,7 @@ def _ean(prefix: str, rest: str) -> ParsedCode:
 def _ean_with_addon(rest: str) -> ParsedCode:
     size = {15: 13, 18: 13, 10: 8, 13: 8}.get(len(rest))
     if size is None or not (rest.isascii() and rest.isdigit()):
-        _bad("条码识别符 ]E3 后面应是 EAN 条码加 2 位或 5 位附加码", "symbology")
+        _bad(T("条码识别符 ]E3 后面应是 EAN 条码加 2 位或 5 位附加码"), "symbology")
     gtin = gs1.check_gtin(rest[:size]).rjust(14, "0")
     return ParsedCode("retail_barcode", gtin=gtin, extra={"addon": rest[size:]})
 
@@ -237,15 +241,15 @@ def _trace_code(text: str, form: str) -> ParsedCode:
     code = text.upper()
     if text.isascii() and CODE_RE.match(code):  # ASCII first: "ß".upper() is "SS"
         return ParsedCode(form, code=code)
-    what = "追溯网址中的追溯码" if form == "trace_url" else "追溯码"
+    what = T("追溯网址中的追溯码") if form == "trace_url" else T("追溯码")
     if any(ch.isspace() for ch in code):
-        _bad(f"{what}含有空格，请去掉空格后再输入", "code_space")
+        _bad(T("{what}含有空格，请去掉空格后再输入", what=what), "code_space")
     bad = next((ch for ch in text if not re.match(r"[A-Za-z0-9._/-]", ch)), None)
     if bad is not None:
-        _bad(f"{what}含有 {bad!r}；追溯码只能由字母、数字和 - _ . / 组成", "code_character")
+        _bad(T("{what}含有 {bad!r}；追溯码只能由字母、数字和 - _ . / 组成", what=what, bad=bad), "code_character")
     if len(code) < 4 or len(code) > 64:
-        _bad(f"{what}长度应为 4 到 64 个字符，实际为 {len(code)} 个", "code_length")
-    _bad(f"{what}必须以字母或数字开头", "code_character")
+        _bad(T("{what}长度应为 4 到 64 个字符，实际为 {n} 个", what=what, n=len(code)), "code_length")
+    _bad(T("{what}必须以字母或数字开头", what=what), "code_character")
 
 
 def _from_ais(pairs: list[tuple[str, str]], form: str,
@@ -253,10 +257,10 @@ def _from_ais(pairs: list[tuple[str, str]], form: str,
     values: dict[str, str] = {}
     for ai, value in pairs:
         if values.setdefault(ai, value) != value:
-            _bad(f"{gs1.ai_label(ai)}出现了两次，值不相同", "gs1_repeated_ai")
+            _bad(T("{ai_label}出现了两次，值不相同", ai_label=gs1.ai_label(ai)), "gs1_repeated_ai")
     if "01" not in values:
-        _bad("GS1 数据中没有 GTIN（AI 01）" if form == "element_string"
-             else "Digital Link 的路径中没有 GTIN（AI 01）", "gtin_missing")
+        _bad(T("GS1 数据中没有 GTIN（AI 01）") if form == "element_string"
+             else T("Digital Link 的路径中没有 GTIN（AI 01）"), "gtin_missing")
     gs1.check_associations(pairs)
     extra = {ai: v for ai, v in values.items() if ai not in ("01", "10", "21", "11", "17")}
     return ParsedCode(  # AI 01 is 14 digits with a good check digit (GS1's format for it)
@@ -268,24 +272,24 @@ def _from_ais(pairs: list[tuple[str, str]], form: str,
 
 def _parse_url(text: str) -> ParsedCode:
     if SPACE_OR_GS_RE.search(text):
-        _bad("网址中含有空格或控制字符", "url_space")
+        _bad(T("网址中含有空格或控制字符"), "url_space")
     try:
         url = urlsplit(text)
         hostname, port = url.hostname or "", url.port
     except ValueError as error:
-        _bad(f"网址格式错误：{error}", "url_malformed")
+        _bad(T("网址格式错误：{error}", error=error), "url_malformed")
     host = normal_host(hostname, port) if hostname and "@" not in url.netloc else None
     if host is None:
-        _bad("网址没有有效的主机名", "url_host")
+        _bad(T("网址没有有效的主机名"), "url_host")
     segments = url.path.split("/")[1:]
     if segments and segments[-1] == "":
         segments.pop()
     if segments in (["t"], ["T"]):
-        _bad("追溯网址 /t/ 后面没有追溯码", "trace_url_empty")
+        _bad(T("追溯网址 /t/ 后面没有追溯码"), "trace_url_empty")
     if len(segments) == 2 and segments[0] in ("t", "T"):
         return replace(_trace_code(_unquote(segments[1]).strip(), "trace_url"), host=host)
     if segments in (["e"], ["E"]):
-        _bad("主体码网址 /e/ 后面没有统一社会信用代码", "enterprise_url_empty")
+        _bad(T("主体码网址 /e/ 后面没有统一社会信用代码"), "enterprise_url_empty")
     if len(segments) == 2 and segments[0] in ("e", "E"):
         return replace(_enterprise_url(_unquote(segments[1])), host=host)
     return replace(_parse_digital_link(text, url.query), host=host)
@@ -295,14 +299,14 @@ def _enterprise_url(text: str) -> ParsedCode:
     try:
         return ParsedCode("enterprise_url", enterprise=validate_uscc(text, field="code"))
     except IdentifierError as error:
-        _bad(f"主体码网址中的{error.message}", error.code)
+        _bad(T("主体码网址中的{message}", message=error.message), error.code)
 
 
 def _unquote(segment: str) -> str:
     try:
         value = unquote(segment, errors="strict")
     except UnicodeDecodeError:
-        _bad(f"网址部分 {segment[:40]!r} 的百分号编码无效", "url_percent_encoding")
+        _bad(T("网址部分 {value!r} 的百分号编码无效", value=segment[:40]), "url_percent_encoding")
     return unicodedata.normalize("NFKC", value).strip()
 
 
@@ -313,7 +317,7 @@ def _parse_digital_link(text: str, query: str) -> ParsedCode:
         if error.rule != "dl_no_key":
             raise
         if any(p.partition("=")[0].isdigit() for p in query.split("&")):
-            _bad("Digital Link 的路径中没有 GTIN（AI 01）", "gtin_missing")
-        _bad("网址既不是追溯网址（/t/<追溯码>），也不是 GS1 Digital Link（/01/<GTIN>）",
+            _bad(T("Digital Link 的路径中没有 GTIN（AI 01）"), "gtin_missing")
+        _bad(T("网址既不是追溯网址（/t/<追溯码>），也不是 GS1 Digital Link（/01/<GTIN>）"),
              "url_unknown")
     return _from_ais(link.pairs, "digital_link", link.attributes)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from core.i18n import T, join
 from tracing.exchange.fields import RecordError
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
@@ -23,9 +24,9 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
 }
 STEPS_WITHOUT_REASON = {("ongoing", "completed")}
 AS_SETS = ("batch_ids",)  # order carries no meaning
-FIELD_NAMES = {"result": "抽检结论", "failed_items": "不合格项目", "level": "召回级别",
-               "batch_ids": "召回批次", "product_id": "召回产品", "status": "召回状态",
-               "violation": "违法行为", "penalty": "处罚决定"}
+FIELD_NAMES = {"result": T("抽检结论"), "failed_items": T("不合格项目"), "level": T("召回级别"),
+               "batch_ids": T("召回批次"), "product_id": T("召回产品"), "status": T("召回状态"),
+               "violation": T("违法行为"), "penalty": T("处罚决定")}
 
 
 def _compared(name: str, value: Any) -> Any:
@@ -51,10 +52,11 @@ def require_reason(rtype: str, changed: list[str], new: dict) -> None:
     """Raise ``correction_reason_required`` when ``changed`` is not empty and ``new`` gives
     no reason; the record is then refused as a whole."""
     if changed and not new.get("correction_reason"):
-        names = "、".join(FIELD_NAMES.get(name, name) for name in changed)
+        names = join([FIELD_NAMES.get(name, name) for name in changed], "、")
         raise RecordError(
-            f"更改已公布的{names}（{', '.join(changed)}）属于更正，必须在 correction_reason "
-            "中说明更正原因；本条记录未作任何更改", field="correction_reason",
+            T("更改已公布的{names}（{fields}）属于更正，必须在 correction_reason 中说明更正原因；"
+              "本条记录未作任何更改", names=names, fields=", ".join(changed)),
+            field="correction_reason",
             code="correction_reason_required")
 
 

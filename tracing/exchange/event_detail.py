@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.i18n import T
 from tracing.exchange import fields
 from tracing.exchange.fields import RecordError
 
@@ -22,7 +23,7 @@ def _sub(spec: dict[str, tuple[fields.Parser, bool]], value: Any, where: str) ->
         if raw is None:
             if required:
                 path = f"{where}.{name}"
-                raise RecordError(f"{path} is required", field=path, code="required")
+                raise RecordError(T("缺少 {path}", path=path), field=path, code="required")
             continue
         out[name] = parse(raw, f"{where}.{name}")
     return out
@@ -43,16 +44,17 @@ VEHICLE = {"plate": (fields.plate, True), "kind": (fields.text(50), False)}
 def check_place(value: Any) -> dict:
     place = _sub(PLACE, value, "place")
     if ("lat" in place) != ("lng" in place):
-        raise RecordError("place.lat and place.lng come together", field="place.lat",
+        raise RecordError(T("place.lat 和 place.lng 须同时提供"), field="place.lat",
                           code="required")
     return place
 
 
 def _items(spec: dict, value: Any, where: str, limit: int) -> list[dict]:
     if not isinstance(value, list):
-        raise RecordError(f"{where} must be a list", field=where, code="wrong_type")
+        raise RecordError(T("{where} 必须是列表", where=where), field=where, code="wrong_type")
     if len(value) > limit:
-        raise RecordError(f"{where} has more than {limit} items", field=where, code="too_long")
+        raise RecordError(T("{where} 超过 {limit} 项",
+                            where=where, limit=limit), field=where, code="too_long")
     return [_sub(spec, item, f"{where}[{i}]") for i, item in enumerate(value)]
 
 
@@ -60,7 +62,7 @@ def check_detail(kind: str, value: Any) -> dict:
     """Validate the parts of ``detail`` docs/exchange.md defines; keep the rest as sent."""
     detail = dict(fields.obj(value, "detail"))
     if kind == "inspection" and "inspection" not in detail:
-        raise RecordError("an inspection event needs detail.inspection",
+        raise RecordError(T("检验事件须有 detail.inspection"),
                           field="detail.inspection", code="required")
     if "inspection" in detail:
         detail["inspection"] = _sub(INSPECTION, detail["inspection"], "detail.inspection")

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from core.clock import SHANGHAI
 from core.errors import InvalidInput
+from core.i18n import T
 from tracing.codes import identifiers
 from tracing.codes.parse import is_trace_code, normalise_code
 
@@ -40,15 +41,16 @@ def text(max_len: int) -> Parser:
                 and value[0] != " " != value[-1]:
             return value
         if not isinstance(value, str):
-            raise RecordError(f"{field} must be a string", field=field, code="wrong_type")
+            raise RecordError(T("{field} 必须是文本", field=field), field=field, code="wrong_type")
         value = value.strip()
         if not value:
-            raise RecordError(f"{field} must not be empty", field=field, code="empty")
+            raise RecordError(T("{field} 不能为空", field=field), field=field, code="empty")
         if len(value) > max_len:
-            raise RecordError(f"{field} is longer than {max_len} characters", field=field,
+            raise RecordError(T("{field} 超过 {max_len} 个字符",
+                                field=field, max_len=max_len), field=field,
                               code="too_long")
         if _CONTROL.search(value):
-            raise RecordError(f"{field} contains control characters", field=field,
+            raise RecordError(T("{field} 含有控制字符", field=field), field=field,
                               code="control_characters")
         return value
     return parse
@@ -63,13 +65,13 @@ def check_strings(value: Any, field: str | None = None) -> None:
     two databases must accept the same records."""
     if isinstance(value, str):
         if _FREE_CONTROL.search(value):
-            raise RecordError(f"{field} 含有控制字符（如 NUL）", field=field,
+            raise RecordError(T("{field} 含有控制字符（如 NUL）", field=field), field=field,
                               code="control_characters")
     elif isinstance(value, dict):
         for name, item in value.items():
             path = _path(field, name)
             if _FREE_CONTROL.search(name):
-                raise RecordError(f"{path} 的字段名含有控制字符（如 NUL）", field=path,
+                raise RecordError(T("{path} 的字段名含有控制字符（如 NUL）", path=path), field=path,
                                   code="control_characters")
             check_strings(item, path)
     elif isinstance(value, list):
@@ -98,18 +100,20 @@ def key(value: Any, field: str) -> str:
     if type(value) is str and value.isascii() and value.isalnum() and len(value) <= KEY_MAX:
         return value  # most keys
     if not isinstance(value, str):
-        raise RecordError(f"{field} 必须是文本", field=field, code="wrong_type")
+        raise RecordError(T("{field} 必须是文本", field=field), field=field, code="wrong_type")
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
-        raise RecordError(f"{field} 不能为空", field=field, code="empty")
+        raise RecordError(T("{field} 不能为空", field=field), field=field, code="empty")
     if len(value) > KEY_MAX:
-        raise RecordError(f"{field} 超过 {KEY_MAX} 个字符", field=field, code="too_long")
+        raise RecordError(T("{field} 超过 {KEY_MAX} 个字符",
+                            field=field, KEY_MAX=KEY_MAX), field=field, code="too_long")
     if not value.isprintable() and not _printable(value):
         bad = next(ch for ch in value if not _printable(ch))
         control = unicodedata.category(bad) == "Cc"
         raise RecordError(
-            f"{field} 含有{'控制字符' if control else '不可打印字符'} U+{ord(bad):04X}，"
-            "键只能是可打印文本", field=field,
+            (T("{field} 含有控制字符 U+{code:04X}，键只能是可打印文本", field=field, code=ord(bad))
+             if control else
+             T("{field} 含有不可打印字符 U+{code:04X}，键只能是可打印文本", field=field, code=ord(bad))), field=field,
             code="control_characters" if control else "bad_key")
     return value
 
@@ -125,7 +129,8 @@ def choice(*options: Any) -> Parser:
     def parse(value: Any, field: str) -> Any:
         if value not in options or isinstance(value, bool):
             shown = ", ".join(map(str, options))
-            raise RecordError(f"{field} must be one of {shown}, got {value!r}", field=field,
+            raise RecordError(T("{field} 须为 {shown} 之一，收到的是 {value!r}",
+                                field=field, shown=shown, value=value), field=field,
                               code="invalid_value")
         return value
     return parse
@@ -134,9 +139,10 @@ def choice(*options: Any) -> Parser:
 def number(low: float, high: float) -> Parser:
     def parse(value: Any, field: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RecordError(f"{field} must be a number", field=field, code="wrong_type")
+            raise RecordError(T("{field} 必须是数字", field=field), field=field, code="wrong_type")
         if not math.isfinite(value) or not low <= value <= high:
-            raise RecordError(f"{field} must be between {low} and {high}, got {value}",
+            raise RecordError(T("{field} 须在 {low} 与 {high} 之间，收到的是 {value}",
+                                field=field, low=low, high=high, value=value),
                               field=field, code="out_of_range")
         return float(value)
     return parse
@@ -145,9 +151,10 @@ def number(low: float, high: float) -> Parser:
 def integer(low: int, high: int) -> Parser:
     def parse(value: Any, field: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise RecordError(f"{field} must be an integer", field=field, code="wrong_type")
+            raise RecordError(T("{field} 必须是整数", field=field), field=field, code="wrong_type")
         if not low <= value <= high:
-            raise RecordError(f"{field} must be between {low} and {high}, got {value}",
+            raise RecordError(T("{field} 须在 {low} 与 {high} 之间，收到的是 {value}",
+                                field=field, low=low, high=high, value=value),
                               field=field, code="out_of_range")
         return value
     return parse
@@ -160,7 +167,7 @@ def _coordinate(limit: float, china: tuple[float, float]) -> Parser:
     def parse(value: Any, field: str) -> float:
         value = in_range(value, field)
         if not china[0] <= value <= china[1]:
-            raise RecordError(f"{field} {value} lies outside China", field=field,
+            raise RecordError(T("{field} {value} 不在中国境内", field=field, value=value), field=field,
                               code="coordinate_out_of_range")
         return value
     return parse
@@ -172,7 +179,7 @@ longitude = _coordinate(180, CHINA_LNG)
 
 def day(value: Any, field: str) -> date:
     if not isinstance(value, str):
-        raise RecordError(f"{field} must be a date string YYYY-MM-DD", field=field,
+        raise RecordError(T("{field} 必须是 YYYY-MM-DD 格式的日期文本", field=field), field=field,
                           code="wrong_type")
     try:
         if len(value) > 10:  # a full timestamp is accepted; its Shanghai date is kept
@@ -181,23 +188,28 @@ def day(value: Any, field: str) -> date:
     except RecordError as exc:
         if exc.code != "bad_datetime":
             raise
-        raise RecordError(f"{field} {value!r} is not a date YYYY-MM-DD", field=field,
+        raise RecordError(T("{field} {value!r} 不是 YYYY-MM-DD 格式的日期",
+                            field=field, value=value), field=field,
                           code="bad_date") from None
     except ValueError:
-        raise RecordError(f"{field} {value!r} is not a date YYYY-MM-DD", field=field,
+        raise RecordError(T("{field} {value!r} 不是 YYYY-MM-DD 格式的日期",
+                            field=field, value=value), field=field,
                           code="bad_date") from None
 
 
 def moment(value: Any, field: str) -> datetime:
     if not isinstance(value, str):
-        raise RecordError(f"{field} must be an ISO 8601 string", field=field, code="wrong_type")
+        raise RecordError(T("{field} 必须是 ISO 8601 格式的时间文本",
+                            field=field), field=field, code="wrong_type")
     try:
         parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise RecordError(f"{field} {value!r} is not an ISO 8601 time", field=field,
+        raise RecordError(T("{field} {value!r} 不是 ISO 8601 格式的时间",
+                            field=field, value=value), field=field,
                           code="bad_datetime") from None
     if parsed.tzinfo is None:
-        raise RecordError(f"{field} {value!r} needs a UTC offset such as +08:00", field=field,
+        raise RecordError(T("{field} {value!r} 须带时区偏移，如 +08:00",
+                            field=field, value=value), field=field,
                           code="datetime_needs_offset")
     return parsed.astimezone(timezone.utc)
 
@@ -205,9 +217,10 @@ def moment(value: Any, field: str) -> datetime:
 def string_list(max_items: int, max_len: int) -> Parser:
     def parse(value: Any, field: str) -> list[str]:
         if not isinstance(value, list):
-            raise RecordError(f"{field} must be a list", field=field, code="wrong_type")
+            raise RecordError(T("{field} 必须是列表", field=field), field=field, code="wrong_type")
         if len(value) > max_items:
-            raise RecordError(f"{field} has more than {max_items} items", field=field,
+            raise RecordError(T("{field} 超过 {max_items} 项",
+                                field=field, max_items=max_items), field=field,
                               code="too_long")
         parse_item = text(max_len)
         return [parse_item(item, f"{field}[{i}]") for i, item in enumerate(value)]
@@ -225,29 +238,30 @@ def key_list(max_items: int) -> Parser:
 
 def obj(value: Any, field: str) -> dict:
     if not isinstance(value, dict):
-        raise RecordError(f"{field} must be an object", field=field, code="wrong_type")
+        raise RecordError(T("{field} 必须是 JSON 对象", field=field), field=field, code="wrong_type")
     return value
 
 
 def trace_code(value: Any, field: str) -> str:
     value = normalise_code(_text64(value, field))
     if not is_trace_code(value):
-        raise RecordError(f"{field} {value!r} is not a valid trace code (4-64 of A-Z 0-9 . _ / -)",
+        raise RecordError(T("{field} {value!r} 不是有效的追溯码（4–64 位 A-Z 0-9 . _ / -）",
+                            field=field, value=value),
                           field=field, code="bad_code")
     return value
 
 
 def alias_code(value: Any, field: str) -> str:
     if not isinstance(value, str):
-        raise RecordError(f"{field} must be a string", field=field, code="wrong_type")
+        raise RecordError(T("{field} 必须是文本", field=field), field=field, code="wrong_type")
     return text(128)(normalise_code(value), field)
 
 
 def standard(value: Any, field: str) -> str:
     value = text(100)(value, field)
     if not STANDARD_RE.match(value):
-        raise RecordError(f"{field} {value!r} is not a standard number like GB/T 1234 or "
-                          "Q/LZ 0001S", field=field, code="bad_standard")
+        raise RecordError(T("{field} {value!r} 不是标准编号（如 GB/T 1234 或 Q/LZ 0001S）",
+                            field=field, value=value), field=field, code="bad_standard")
     return value
 
 
@@ -255,7 +269,7 @@ def sha256(value: Any, field: str) -> str:
     """A SHA-256 digest as 64 hexadecimal digits (kept in lower case)."""
     value = text(64)(value, field).lower()
     if len(value) != 64 or not all(ch in "0123456789abcdef" for ch in value):
-        raise RecordError(f"{field} 应为 SHA-256 摘要（64 位十六进制数字）", field=field,
+        raise RecordError(T("{field} 应为 SHA-256 摘要（64 位十六进制数字）", field=field), field=field,
                           code="bad_sha256")
     return value
 
@@ -270,14 +284,14 @@ def plate(value: Any, field: str) -> str:
     value = text(20)(value, field)
     value = unicodedata.normalize("NFKC", value).upper().translate(_PLATE_MARKS)
     if not value:
-        raise RecordError(f"{field} 不是车牌号", field=field, code="empty")
+        raise RecordError(T("{field} 不是车牌号", field=field), field=field, code="empty")
     return value
 
 
 def phone(value: Any, field: str) -> str:
     value = text(40)(value, field)
     if not PHONE_RE.match(value):
-        raise RecordError(f"{field} {value!r} is not a phone number", field=field,
+        raise RecordError(T("{field} {value!r} 不是电话号码", field=field, value=value), field=field,
                           code="bad_phone")
     return value
 

@@ -24,6 +24,7 @@ import orjson
 from tortoise.transactions import in_transaction
 
 from core.clock import utc_now
+from core.i18n import T
 from tracing.exchange.extensions import ExchangeExtensions
 from tracing.exchange.fast import fast_record
 from tracing.exchange.fields import RecordError, check_values
@@ -32,7 +33,7 @@ from tracing.exchange.sql import stored_keys
 from tracing.exchange.writers import MODELS, TYPE_ORDER, write_chunk
 
 MAX_LINE_BYTES = 1 << 20
-STORAGE_ERROR = "数据库未能保存这条记录（原因已记入服务日志）；请检查记录内容，或稍后重试"
+STORAGE_ERROR = T("数据库未能保存这条记录（原因已记入服务日志）；请检查记录内容，或稍后重试")
 # A control character in a JSON string is always escaped: \u00XX, or \b and \f (\t, \n and
 # \r are allowed). A line without one of these needs no look at its strings.
 _MAY_HOLD_CONTROL = re.compile(r"\\(?:u00[01]|b|f)", re.IGNORECASE)
@@ -212,19 +213,20 @@ class ExchangeImporter:
             return None
         try:
             if len(raw) > MAX_LINE_BYTES or raw == b"\x00oversize":
-                raise RecordError(f"line is longer than {MAX_LINE_BYTES} bytes", field=None,
+                raise RecordError(T("该行超过 {MAX_LINE_BYTES} 字节",
+                                    MAX_LINE_BYTES=MAX_LINE_BYTES), field=None,
                                   code="line_too_long")
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise RecordError(f"line is not valid UTF-8 (byte {exc.start + 1})",
+                raise RecordError(T("该行不是有效的 UTF-8（第 {value} 字节）", value=exc.start + 1),
                                   field=None, code="not_utf8") from None
             record = fast_record(text)
             if record is None:
                 try:
                     obj = orjson.loads(text)
                 except orjson.JSONDecodeError as exc:
-                    raise RecordError(f"line is not valid JSON: {exc}", field=None,
+                    raise RecordError(T("该行不是有效的 JSON：{exc}", exc=exc), field=None,
                                       code="malformed_json") from None
                 extension = self.extensions and isinstance(obj, dict) \
                     and self.extensions.get(obj.get("type"))
@@ -348,6 +350,7 @@ class ExchangeImporter:
                     self._deferred.add((rtype, record.key))
                 else:
                     self.result.reject(line, RecordError(
-                        f"{missing[2]} refers to {missing[0]} {missing[1]!r}, which is neither "
-                        "stored nor in this input", field=missing[2], code="unknown_reference"))
+                        T("{field} 引用的{kind} {key!r} 既未登记，也不在本次数据中",
+                          field=missing[2], kind=missing[0],
+                          key=missing[1]), field=missing[2], code="unknown_reference"))
         return ready

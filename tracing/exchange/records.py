@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from core.clock import SHANGHAI
+from core.i18n import T
 from tracing.exchange import fields
 from tracing.exchange.event_detail import check_detail, check_place
 from tracing.exchange.fields import RecordError
@@ -119,10 +120,10 @@ class Record:
 def validate_record(obj: Any) -> Record:
     """Validate one decoded JSON value; raise :class:`RecordError` naming the field."""
     if not isinstance(obj, dict):
-        raise RecordError("a record must be a JSON object", field=None, code="not_an_object")
+        raise RecordError(T("每条记录必须是 JSON 对象"), field=None, code="not_an_object")
     rtype = obj.get("type")
     if rtype not in SPECS:
-        raise RecordError(f"unknown record type {rtype!r}; expected one of {', '.join(TYPES)}",
+        raise RecordError(T("未知的记录类型 {rtype!r}，应为 {types} 之一", rtype=rtype, types=', '.join(TYPES)),
                           field="type", code="unknown_type")
     key_field, spec = SPECS[rtype]
     values: dict[str, Any] = {}
@@ -130,7 +131,7 @@ def validate_record(obj: Any) -> Record:
         raw = obj.get(name)
         if raw is None:
             if required:
-                raise RecordError(f"{name} is required for a {rtype} record", field=name,
+                raise RecordError(T("{rtype} 记录须提供 {name}", name=name, rtype=rtype), field=name,
                                   code="required")
             continue
         values[name] = parse(raw, name)
@@ -171,12 +172,13 @@ def _check_enterprise(record: Record) -> None:
     v = record.values
     if ("lat" in v) != ("lng" in v):
         missing = "lng" if "lat" in v else "lat"
-        raise RecordError("lat and lng come together", field=missing, code="required")
+        raise RecordError(T("lat 和 lng 须同时提供"), field=missing, code="required")
     licence = v.get("licence_no")
     if licence and v["kind"] not in LICENCE_FITS[licence[:2]]:
         record.warnings += (RecordError(
-            f"企业类型为{KIND_NAMES[v['kind']]}（{v['kind']}），却持有{LICENCE_NAMES[licence[:2]]}"
-            f"（{licence[:2]}）：记录已接收，请核对许可证编号或企业类型", field="licence_no",
+            T("企业类型为{kind_name}（{kind}），却持有{licence_name}（{prefix}）：记录已接收，"
+              "请核对许可证编号或企业类型", kind_name=KIND_NAMES[v["kind"]], kind=v["kind"],
+              licence_name=LICENCE_NAMES[licence[:2]], prefix=licence[:2]), field="licence_no",
             code="licence_kind_mismatch"),)
 
 
@@ -189,43 +191,43 @@ LICENCE_FITS = {
            "importer", "farm"),
     "YB": ("distributor", "wholesaler", "retailer", "market", "cold_storage", "importer"),
 }
-LICENCE_NAMES = {"SC": "食品生产许可证", "JY": "食品经营许可证", "YB": "仅销售预包装食品备案"}
-KIND_NAMES = {"producer": "食品生产者", "processor": "食品加工者", "distributor": "经销商",
-              "wholesaler": "批发商", "retailer": "零售商", "market": "集中交易市场",
-              "caterer": "餐饮服务提供者", "cold_storage": "冷库", "importer": "进口商",
-              "farm": "食用农产品生产者"}
+LICENCE_NAMES = {"SC": T("食品生产许可证"), "JY": T("食品经营许可证"), "YB": T("仅销售预包装食品备案")}
+KIND_NAMES = {"producer": T("食品生产者"), "processor": T("食品加工者"), "distributor": T("经销商"),
+              "wholesaler": T("批发商"), "retailer": T("零售商"), "market": T("集中交易市场"),
+              "caterer": T("餐饮服务提供者"), "cold_storage": T("冷库"), "importer": T("进口商"),
+              "farm": T("食用农产品生产者")}
 
 
 def _check_batch(record: Record) -> None:
     v = record.values
     if "expires_at" in v and v["expires_at"] < v["produced_at"]:
-        raise RecordError("expires_at is before produced_at", field="expires_at",
+        raise RecordError(T("expires_at（到期日）早于 produced_at（生产日期）"), field="expires_at",
                           code="out_of_range")
 
 
 def _check_event(record: Record) -> None:
     v = record.values
     if "place_uscc" not in v and "place" not in v:
-        raise RecordError("an event needs place_uscc or place", field="place_uscc",
+        raise RecordError(T("事件须提供 place_uscc 或 place"), field="place_uscc",
                           code="required")
     if "place" in v:
         v["place"] = check_place(v["place"])
     v["detail"] = check_detail(v["kind"], v.get("detail", {}))
     if v.get("corrects") == v["event_id"]:
-        raise RecordError("an event cannot correct itself", field="corrects",
+        raise RecordError(T("事件不能更正自身"), field="corrects",
                           code="invalid_value")
     if v["batch_id"] in v.get("inputs", ()):
-        raise RecordError("a batch cannot be its own input", field="inputs",
+        raise RecordError(T("批次不能以自身为原料"), field="inputs",
                           code="invalid_value")
 
 
 def _check_recall(record: Record) -> None:
     v = record.values
     if not v.get("batch_ids") and "product_id" not in v:
-        raise RecordError("a recall names batch_ids or product_id", field="batch_ids",
+        raise RecordError(T("召回须指明 batch_ids 或 product_id"), field="batch_ids",
                           code="required")
     if v.get("status") == "withdrawn" and "correction_reason" not in v:
-        raise RecordError("撤销召回（status withdrawn，误发）必须在 correction_reason 中说明原因",
+        raise RecordError(T("撤销召回（status withdrawn，误发）必须在 correction_reason 中说明原因"),
                           field="correction_reason", code="correction_reason_required")
 
 
@@ -246,8 +248,8 @@ def check_dates(record: Record, now: datetime) -> None:
     else:
         late = value > (now.astimezone(SHANGHAI) + FUTURE_TOLERANCE).date()
     if late:
-        raise RecordError(f"{name} {value.isoformat()} 晚于当前时间一天以上：官方记录不能预先"
-                          "登记未来日期", field=name, code="future_date")
+        raise RecordError(T("{name} {date} 晚于当前时间一天以上：官方记录不能预先登记未来日期", name=name,
+                            date=value.isoformat()), field=name, code="future_date")
 
 
 _CHECKS = {"enterprise": _check_enterprise, "batch": _check_batch, "event": _check_event,

@@ -16,6 +16,7 @@ from tracing.exchange.history import version_records
 from tracing.exchange.records import Record
 from tracing.exchange.sql import stored_keys, write_rows
 from tracing.codes.identifiers import gtin14
+from core.i18n import T
 from core.outbox import ChangeOutbox
 from tracing.model.models import (RECORD_MODELS, Event, EventInput, Product, RecallBatch,
                                   RecordVersion)
@@ -102,14 +103,14 @@ async def _write_events(items: Ready, conn, touched: Touched, rejected: list) ->
         if record.key in existing:
             if canonical(existing[record.key]) != canonical(v):
                 rejected.append((line, RecordError(
-                    f"event {record.key} is already recorded with other content; events are "
-                    "append-only: send a new event with corrects", field="event_id",
+                    T("事件 {key} 已以不同内容登记；事件只能追加：请发送带 corrects 的新事件",
+                      key=record.key), field="event_id",
                     code="event_immutable")))
             continue
         target = v.get("corrects")
         if target and batch_of.get(target) != v["batch_id"]:
             rejected.append((line, RecordError(
-                f"corrects names event {target} of another batch", field="corrects",
+                T("corrects 指向的事件 {target} 属于另一批次", target=target), field="corrects",
                 code="corrects_other_batch")))
             continue
         head, length = heads[v["batch_id"]]

@@ -80,17 +80,18 @@ def _scan_client(channel, kiosk, lat, lng, user_hash) -> ScanClient:
     """:func:`scan_client`, cached: kiosks and apps send the same values scan after scan."""
     channel = (channel or "h5").strip().lower()
     if channel not in CHANNELS:
-        raise InvalidInput(f"channel（扫码渠道）只能是 {'、'.join(CHANNELS)} 之一", field="channel",
+        raise InvalidInput(T("channel（扫码渠道）只能是 {join} 之一",
+                             join='、'.join(CHANNELS)), field="channel",
                            code="invalid_channel")
     if kiosk is not None and kiosk != "":
         if channel != "kiosk":
-            raise InvalidInput("只有 channel=kiosk 时才能给出 kiosk（终端编号）", field="kiosk",
+            raise InvalidInput(T("只有 channel=kiosk 时才能给出 kiosk（终端编号）"), field="kiosk",
                                code="invalid_kiosk")
         if not KIOSK_RE.match(kiosk):
-            raise InvalidInput("kiosk（终端编号）须为1到64个字母、数字或 . _ -",
+            raise InvalidInput(T("kiosk（终端编号）须为1到64个字母、数字或 . _ -"),
                                field="kiosk", code="invalid_kiosk")
     elif channel == "kiosk":
-        raise InvalidInput("终端扫码须给出 kiosk（终端编号）", field="kiosk", code="invalid_kiosk")
+        raise InvalidInput(T("终端扫码须给出 kiosk（终端编号）"), field="kiosk", code="invalid_kiosk")
     position = _position(lat, lng)
     return ScanClient(channel=channel, kiosk_id=kiosk or None,
                       lat=position[0] if position else None,
@@ -105,11 +106,11 @@ def _position(lat: str | None, lng: str | None) -> tuple[float, float] | None:
     try:
         flat, flng = float(lat), float(lng)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidInput("lat、lng 须为十进制度数，且同时给出",
+        raise InvalidInput(T("lat、lng 须为十进制度数，且同时给出"),
                            field="lat" if lat in (None, "") or not _is_float(lat) else "lng",
                            code="invalid_location") from None
     if not places.valid_position(flat, flng):
-        raise InvalidInput("lat 须在 ±90 之间，lng 须在 ±180 之间", field="lat",
+        raise InvalidInput(T("lat 须在 ±90 之间，lng 须在 ±180 之间"), field="lat",
                            code="invalid_location")
     return places.coarse(flat, flng)
 

@@ -43,10 +43,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from core.geo import haversine_km
+from core.i18n import T, dump, load
 
 LEVELS = ("batch", "case", "item")
-TRUSTED = "已登录的消费者或登记的查询机"
-ADVICE = "请核对包装上的生产者、批号和生产日期；如有疑问，可拨打12315咨询。"
+TRUSTED = T("已登录的消费者或登记的查询机")
+ADVICE = T("请核对包装上的生产者、批号和生产日期；如有疑问，可拨打12315咨询。")
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ class Finding:
     facts: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"rule": self.rule, "level": self.level, "message": self.message, **self.facts}
+        return {"rule": self.rule, "level": self.level, "message": self.message,
+                "text": dump(self.message), **self.facts}
 
 
 @dataclass(frozen=True)
@@ -140,20 +142,23 @@ def assess_suspicion(scans: Iterable[ScanRecord], *, level: str, quantity: int |
         far = far_apart(located, thresholds)
         findings += [far] if far else []
         if people > thresholds.max_item_people:
-            findings.append(Finding("many_people", "notice", (
-                f"请核对包装：已有{people}位不同的{TRUSTED}扫描过这件商品的码，多于一件商品通常的"
-                f"{thresholds.max_item_people}位。可能是商品在店内被多人查看，也可能是码被复制。"
-                + ADVICE), {"people": people}))
+            findings.append(Finding("many_people", "notice", T(
+                "请核对包装：已有{people}位不同的{trusted}扫描过这件商品的码，多于一件商品通常的"
+                "{usual}位。可能是商品在店内被多人查看，也可能是码被复制。{advice}", people=people,
+                trusted=TRUSTED, usual=thresholds.max_item_people, advice=ADVICE),
+                {"people": people}))
     elif level == "case":
         packs = pack_count if pack_count and pack_count > 0 else thresholds.default_case_packs
         if people > thresholds.case_people_factor * packs:
-            findings.append(Finding("case_overscanned", "notice", (
-                f"请核对包装：这个箱码已被{people}位不同的{TRUSTED}扫描，超过箱内{packs}件的"
-                f"{thresholds.case_people_factor:g}倍。" + ADVICE), {"people": people}))
+            findings.append(Finding("case_overscanned", "notice", T(
+                "请核对包装：这个箱码已被{people}位不同的{trusted}扫描，超过箱内{packs}件的"
+                "{factor:g}倍。{advice}", people=people, trusted=TRUSTED, packs=packs,
+                factor=thresholds.case_people_factor, advice=ADVICE), {"people": people}))
     elif quantity and quantity > 0 and people > thresholds.batch_people_factor * quantity:
-        findings.append(Finding("batch_overscanned", "notice", (
-            f"请核对包装：这个批次码已被{people}位不同的{TRUSTED}扫描，超过该批次{quantity}件的"
-            f"{thresholds.batch_people_factor:g}倍。" + ADVICE), {"people": people}))
+        findings.append(Finding("batch_overscanned", "notice", T(
+            "请核对包装：这个批次码已被{people}位不同的{trusted}扫描，超过该批次{quantity}件的"
+            "{factor:g}倍。{advice}", people=people, trusted=TRUSTED, quantity=quantity,
+            factor=thresholds.batch_people_factor, advice=ADVICE), {"people": people}))
     findings.sort(key=lambda f: f.level != "alert")
     top = findings[0].level if findings else None
     return Suspicion(top, tuple(findings), people, discarded)
@@ -227,19 +232,21 @@ def _judge(witnesses: list[ScanRecord], limits: Thresholds) -> Finding | None:
         return None
     a, b, km = pair
     n, cities = len(witnesses), len(places)
-    hours = f"{limits.window.total_seconds() / 3600:g}小时内"
+    hours = T("{hours:g}小时内", hours=limits.window.total_seconds() / 3600)
     facts = {"people": n, "cities": cities, "km": round(km),
              "places": [_name(a), _name(b)]}
     if n >= limits.alert_people and cities >= limits.alert_cities:
-        return Finding("far_apart", "alert", (
-            f"可能是仿冒产品：{hours}，{n}位不同的{TRUSTED}在{cities}个城市扫描了这件商品的码，"
-            f"其中{_name(a)}与{_name(b)}相距约{round(km)}公里。一件商品不会同时出现在相距这么远"
-            "的地方，这个码很可能被复制到了别的包装上。请核对包装，保留购物凭证，并可拨打12315举报。"),
-            facts)
-    return Finding("far_apart", "notice", (
-        f"请核对包装：{hours}，有{n}位{TRUSTED}分别在{_name(a)}和{_name(b)}（相距约{round(km)}公里）"
+        return Finding("far_apart", "alert", T(
+            "可能是仿冒产品：{hours}，{n}位不同的{trusted}在{cities}个城市扫描了这件商品的码，"
+            "其中{a}与{b}相距约{km}公里。一件商品不会同时出现在相距这么远"
+            "的地方，这个码很可能被复制到了别的包装上。请核对包装，保留购物凭证，并可拨打12315举报。",
+            hours=hours, n=n, trusted=TRUSTED, cities=cities, a=_name(a), b=_name(b),
+            km=round(km)), facts)
+    return Finding("far_apart", "notice", T(
+        "请核对包装：{hours}，有{n}位{trusted}分别在{a}和{b}（相距约{km}公里）"
         "扫描了这件商品的码。一件商品通常不会这么快出现在两地，但也可能是定位有误，目前不能据此认定"
-        "为仿冒。" + ADVICE), facts)
+        "为仿冒。{advice}", hours=hours, n=n, trusted=TRUSTED, a=_name(a), b=_name(b),
+        km=round(km), advice=ADVICE), facts)
 
 
 def _far_pair(places: list[ScanRecord], min_km: float):
@@ -252,7 +259,7 @@ def _far_pair(places: list[ScanRecord], min_km: float):
 
 
 def _name(scan: ScanRecord) -> str:
-    return scan.city_name or f"北纬{scan.lat:g}°东经{scan.lng:g}°附近"
+    return scan.city_name or T("北纬{lat:g}°东经{lng:g}°附近", lat=scan.lat, lng=scan.lng)
 
 
 def verdict_alert(verdict: object) -> dict | None:
@@ -260,7 +267,7 @@ def verdict_alert(verdict: object) -> dict | None:
     (an empty or older stored value) shows nothing."""
     if not isinstance(verdict, dict) or verdict.get("level") not in ("notice", "alert"):
         return None
-    findings = [f for f in verdict.get("findings") or () if isinstance(f, dict)]
+    findings = [_public(f) for f in verdict.get("findings") or () if isinstance(f, dict)]
     if not findings:
         return None
     top = findings[0]
@@ -270,3 +277,12 @@ def verdict_alert(verdict: object) -> dict | None:
         kind, severity = "check_packaging", "info"
     return {"kind": kind, "severity": severity, "message": top.get("message"),
             "reasons": [f.get("rule") for f in findings], "findings": findings}
+
+
+def _public(finding: dict) -> dict:
+    """A stored finding as shown: its message a translatable ``Text`` again (``text``, when
+    stored), the stored ``text`` itself left out."""
+    out = {k: v for k, v in finding.items() if k != "text"}
+    if "text" in finding:
+        out["message"] = load(finding["text"])
+    return out

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from core.i18n import T
 from tracing.view import coldchain, inputs, recalls, related, rules, shapes
 from tracing.view.corrections import sampling_correction_alert
 from tracing.view.queries import ViewRows
@@ -200,7 +201,7 @@ def _input_node(chain: _Chain, found: _Found, batch_id: str, level: int,
 
 
 def _input_alerts(chain: _Chain, b: dict, events: list[dict], today: date) -> list[dict]:
-    label = f"{b['p_name']}（批号{b['lot']}）"
+    label = T("{product}（批号{lot}）", product=b["p_name"], lot=b["lot"])
     return (recalls.batch_recall_alerts(chain.recalls, b, today=today, label=label)
             + rules.sampling_alerts(chain.samplings_of(b), own=False, batch_label=label)
             + coldchain.excursion_alerts(chain.excursions(b, events), own=False,

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from core.i18n import T
+
 STORAGE_CLASSES = ("ambient", "chilled", "frozen")
 AFTER_OPENING = ("开封", "开启", "开袋", "拆封", "打开", "开盖", "食用前", "解冻后")
 FROZEN_WORDS = ("冷冻", "速冻", "冻品", "frozen")
@@ -112,13 +114,15 @@ def excursions(events: list[dict], bounds: tuple[float | None, float] | None) ->
 def excursion_alerts(found: list[dict], *, own: bool, batch_label: str = "") -> list[dict]:
     out = []
     for x in found:
-        where = "该批次" if own else f"原料{batch_label}"
+        where = T("该批次") if own else T("原料{batch_label}", batch_label=batch_label)
         if x.get("bound") == "min":
-            text = f"{where}冷链温度最低为{x['celsius']:g}℃，低于冷藏食品{x['limit']:g}℃的下限"
+            text = T("{where}冷链温度最低为{celsius:g}℃，低于冷藏食品{limit:g}℃的下限",
+                     where=where, celsius=x["celsius"], limit=x["limit"])
         else:
-            text = f"{where}冷链运输中温度最高达{x['celsius']:g}℃，超过{x['limit']:g}℃的要求"
+            text = T("{where}冷链运输中温度最高达{celsius:g}℃，超过{limit:g}℃的要求",
+                     where=where, celsius=x["celsius"], limit=x["limit"])
         out.append({"kind": "temperature_excursion" if own else "input_temperature_excursion",
                     "severity": "high" if own else "medium",
-                    "message": f"{text}（GB 31605-2020）。", "event_id": x["event_id"],
+                    "message": T("{text}（GB 31605-2020）。", text=text), "event_id": x["event_id"],
                     "celsius": x["celsius"], "limit": x["limit"]})
     return out

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.clock import SHANGHAI
+from core.i18n import T, join
 from tracing.view.masking import scrub
 
-RESULTS = {"pass": "合格", "fail": "不合格"}
-LEVELS = {1: "一级", 2: "二级", 3: "三级"}
-STATUSES = {"ongoing": "召回中", "completed": "召回已结束", "withdrawn": "已撤销"}
+RESULTS = {"pass": T("合格"), "fail": T("不合格")}
+LEVELS = {1: T("一级"), 2: T("二级"), 3: T("三级")}
+STATUSES = {"ongoing": T("召回中"), "completed": T("召回已结束"), "withdrawn": T("已撤销")}
 
 
 def corrected_on(correction: dict) -> str:
@@ -32,8 +33,11 @@ def correction_note(correction: dict | None, before: str) -> str | None:
     if not correction:
         return None
     when = corrected_on(correction)
-    return (f"已更正：原{scrub(before)}，更正原因：{scrub(correction.get('reason')) or '未说明'}"
-            f"{'，更正于' + when if when else ''}")
+    reason = scrub(correction.get("reason")) or T("未说明")
+    if when:
+        return T("已更正：原{before}，更正原因：{reason}，更正于{date}", before=scrub(before),
+                 reason=reason, date=when)
+    return T("已更正：原{before}，更正原因：{reason}", before=scrub(before), reason=reason)
 
 
 def _items(items) -> str:
@@ -44,30 +48,35 @@ def sampling_before(sampling: dict) -> str:
     was = (sampling.get("correction") or {}).get("from", {})
     if "result" in was:
         items = _items(was.get("failed_items"))
-        return f"结果为{RESULTS.get(was['result'], was['result'])}" + (
-            f"（{items}）" if items else "")
-    return f"不合格项目为{_items(was.get('failed_items')) or '无'}"
+        result = RESULTS.get(was["result"], was["result"])
+        return T("结果为{result}（{items}）", result=result, items=items) if items else \
+            T("结果为{result}", result=result)
+    return T("不合格项目为{items}", items=_items(was.get("failed_items")) or T("无"))
 
 
 def recall_before(recall: dict) -> str:
     was = (recall.get("correction") or {}).get("from", {})
     parts = []
     if "level" in was:
-        parts.append(f"为{LEVELS.get(was['level'], was['level'])}召回")
+        parts.append(T("为{level}召回", level=LEVELS.get(was["level"], was["level"])))
     if "batch_ids" in was:
-        parts.append(f"召回批次为{'、'.join(was['batch_ids'] or ()) or '无'}")
+        parts.append(T("召回批次为{batches}", batches="、".join(was["batch_ids"] or ()) or T("无")))
     if "product_id" in was:
-        parts.append(f"召回产品为{was['product_id'] or '无'}")
+        parts.append(T("召回产品为{product}", product=was["product_id"] or T("无")))
     if "status" in was:
-        parts.append(f"召回状态为{STATUSES.get(was['status'], was['status'])}")
-    return "，".join(parts) or "召回信息不同"
+        parts.append(T("召回状态为{status}", status=STATUSES.get(was["status"], was["status"])))
+    return join(parts) or T("召回信息不同")
 
 
 def enforcement_before(enforcement: dict) -> str:
     was = (enforcement.get("correction") or {}).get("from", {})
-    parts = [f"{label}为“{was[name]}”" for name, label in
-             (("violation", "违法行为"), ("penalty", "处罚决定")) if name in was]
-    return "，".join(parts) or "处罚信息不同"
+    """What the enforcement said before (its texts scrubbed of phone and ID numbers)."""
+    parts = []
+    if "violation" in was:
+        parts.append(T("违法行为为“{text}”", text=scrub(was["violation"])))
+    if "penalty" in was:
+        parts.append(T("处罚决定为“{text}”", text=scrub(was["penalty"])))
+    return join(parts) or T("处罚信息不同")
 
 
 def sampling_correction_alert(sampling: dict) -> dict | None:
@@ -76,4 +85,4 @@ def sampling_correction_alert(sampling: dict) -> dict | None:
         return None
     note = correction_note(sampling["correction"], sampling_before(sampling))
     return {"kind": "sampling_corrected", "severity": "info",
-            "message": f"监督抽检结论{note}，现为合格。", "sample_id": sampling["sample_id"]}
+            "message": T("监督抽检结论{note}，现为合格。", note=note), "sample_id": sampling["sample_id"]}

@@ -12,7 +12,9 @@ from datetime import date, datetime
 
 from core.clock import SHANGHAI
 
-LAW = "《食品安全法》第三十四条第（三）项禁止用超过保质期的食品原料生产食品"
+from core.i18n import T
+
+LAW = T("《食品安全法》第三十四条第（三）项禁止用超过保质期的食品原料生产食品")
 
 
 def _day(moment) -> date | None:
@@ -38,12 +40,13 @@ def expired_input_alerts(found: list[dict], *, own: bool, batch_label: str = "")
     out = []
     for x in found:
         b = x["batch"]
-        made = "该批次" if own else f"原料{batch_label}"
+        made = T("该批次") if own else T("原料{batch_label}", batch_label=batch_label)
         out.append({
             "kind": "input_expired", "severity": "high" if own else "medium",
-            "message": (f"{made}所用原料{b.get('p_name') or ''}（批号{b.get('lot')}）已于"
-                        f"{b['expires_at'].isoformat()}过期，却在{x['used_on'].isoformat()}"
-                        f"投入生产。{LAW}。"),
+            "message": T("{made}所用原料{product}（批号{lot}）已于{expired}过期，却在{used}投入生产。"
+                         "{law}。", made=made, product=b.get("p_name") or "", lot=b.get("lot"),
+                         expired=b["expires_at"].isoformat(), used=x["used_on"].isoformat(),
+                         law=LAW),
             "batch_id": b["batch_id"], "event_id": x["event_id"],
             "expires_at": b["expires_at"].isoformat(), "used_on": x["used_on"].isoformat()})
     return out

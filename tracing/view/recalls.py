@@ -20,11 +20,12 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from core.i18n import T
 from tracing.view.corrections import corrected_on, correction_note, recall_before
 from tracing.view.privacy import scrub
 
-LEVELS = {1: "一级", 2: "二级", 3: "三级"}
-ADVICE = "可到购买处退货或拨打12315咨询。"
+LEVELS = {1: T("一级"), 2: T("二级"), 3: T("三级")}
+ADVICE = T("可到购买处退货或拨打12315咨询。")
 
 
 def _level(recall: dict) -> str:
@@ -75,8 +76,9 @@ def batch_recall_alerts(rows, batch: dict, *, today: date, label: str = "") -> l
             out.append(withdrawn_alert(recall))
         elif recall.get("status") == "completed" and end is not None and end < today:
             out.append(_alert("recall_history", "info", recall, (
-                f"{_subject(scope, label)}曾被{_level(recall)}召回（{scrub(recall['reason'])}），"
-                f"已于{end.isoformat()}过保质期，请勿食用。")))
+                T("{subject}曾被{level}召回（{reason}），已于{date}过保质期，请勿食用。",
+                  subject=_subject(scope, label), level=_level(recall),
+                  reason=scrub(recall["reason"]), date=end.isoformat()))))
         else:
             out.append(_alert("recall", "critical", recall,
                               _active_message(recall, scope, label), scope=scope))
@@ -85,23 +87,27 @@ def batch_recall_alerts(rows, batch: dict, *, today: date, label: str = "") -> l
 
 def _subject(scope: str, label: str) -> str:
     if label:
-        return f"所用原料{label}" + ("（该产品全部批次）" if scope == "product" else "")
-    return "该产品（全部批次）" if scope == "product" else "该批次"
+        return T("所用原料{label}（该产品全部批次）", label=label) if scope == "product" else \
+            T("所用原料{label}", label=label)
+    return T("该产品（全部批次）") if scope == "product" else T("该批次")
 
 
 def _active_message(recall: dict, scope: str, label: str) -> str:
     who, level, reason = _subject(scope, label), _level(recall), scrub(recall["reason"])
     if label:
-        advice = "本产品可能受影响，请暂停食用并关注召回公告。"
+        advice = T("本产品可能受影响，请暂停食用并关注召回公告。")
+    elif recall.get("status") == "completed":
+        advice = T("请勿食用，{advice}", advice=ADVICE)
     else:
-        advice = ("请勿食用，" if recall.get("status") == "completed" else "请立即停止食用，") \
-            + ADVICE
+        advice = T("请立即停止食用，{advice}", advice=ADVICE)
     if recall.get("status") == "completed":
-        text = f"{who}已被{level}召回：{reason}。召回程序已结束，但这不代表食品已经安全：{advice}"
+        text = T("{who}已被{level}召回：{reason}。召回程序已结束，但这不代表食品已经安全：{advice}",
+                 who=who, level=level, reason=reason, advice=advice)
     else:
-        text = f"{who}正在{level}召回：{reason}。{advice}"
+        text = T("{who}正在{level}召回：{reason}。{advice}", who=who, level=level, reason=reason,
+                 advice=advice)
     note = correction_note(recall.get("correction"), recall_before(recall))
-    return text + (f"（{note}）" if note else "")
+    return T("{text}（{note}）", text=text, note=note) if note else text
 
 
 def withdrawn_alert(recall: dict) -> dict:
@@ -109,9 +115,10 @@ def withdrawn_alert(recall: dict) -> dict:
     correction = recall.get("correction") or {}
     when = corrected_on(correction) if correction else ""
     return _alert("recall_withdrawn", "info", recall, (
-        f"已更正：{_level(recall)}召回（{scrub(recall['reason'])}）系误发，已撤销。"
-        f"更正原因：{scrub(correction.get('reason')) or '未说明'}"
-        f"{'，更正于' + when if when else ''}。"))
+        T("已更正：{level}召回（{reason}）系误发，已撤销。更正原因：{why}{when}。",
+          level=_level(recall), reason=scrub(recall["reason"]),
+          why=scrub(correction.get("reason")) or T("未说明"),
+          when=T("，更正于{date}", date=when) if when else "")))
 
 
 def _alert(kind: str, severity: str, recall: dict, message: str, **data) -> dict:
@@ -138,13 +145,15 @@ def product_recall_alerts(rows, product: dict, *, today: date) -> list[dict]:
         end = started + timedelta(days=days) if days and started else None
         if recall.get("status") == "completed" and end is not None and end < today:
             out.append(_alert("recall_history", "info", recall, (
-                f"该产品曾有批次被{_level(recall)}召回（{scrub(recall['reason'])}），"
-                "召回的批次均已过保质期。")))
+                T("该产品曾有批次被{level}召回（{reason}），召回的批次均已过保质期。",
+                  level=_level(recall), reason=scrub(recall["reason"])))))
         elif recall.get("product_id") == product["product_id"]:
             out.append(_alert("recall", "critical", recall,
                               _active_message(recall, "product", ""), scope="product"))
         else:
-            state = "已被召回（召回程序已结束）" if recall.get("status") == "completed" else "正在召回"
+            state = T("已被召回（召回程序已结束）") if recall.get("status") == "completed" \
+                else T("正在召回")
             out.append(_alert("recall_of_some_batches", "high", recall, (
-                f"该商品有批次{state}：{scrub(recall['reason'])}。请核对包装上的批号。")))
+                T("该商品有批次{state}：{reason}。请核对包装上的批号。", state=state,
+                  reason=scrub(recall["reason"])))))
     return out

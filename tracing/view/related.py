@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core.clock import SHANGHAI
+from core.i18n import T
 from tracing.view.masking import mask_plate
 from tracing.view.rules import apply_corrections
 
@@ -124,23 +125,26 @@ def related_risk_alerts(own_events: list[dict], rows: list[dict] | tuple[dict, .
 
 
 def _local(moment: datetime | None) -> str:
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else "至今"
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if moment else T("至今")
 
 
 def _alert(stay: Stay, shared: tuple[datetime, datetime | None], other: dict) -> dict:
     start, end = shared
-    when = f"{_local(start)}至{_local(end)}" if end else f"{_local(start)}起"
-    who = f"检验不合格的{other.get('p_name') or '批次'}（批号{other.get('lot')}）"
+    when = T("{start}至{end}", start=_local(start), end=_local(end)) if end else \
+        T("{start}起", start=_local(start))
+    who = T("检验不合格的{product}（批号{lot}）", product=other.get("p_name") or T("批次"),
+            lot=other.get("lot"))
     if stay.kind == "store":
         place = stay.name or stay.key
-        where = f"存放在同一冷库（{place}）"
+        where = T("存放在同一冷库（{place}）", place=place)
         data = {"place": place, "place_uscc": stay.key}
     else:
         place = mask_plate(stay.key)
-        where = f"由同一车辆（{place}）运输"
+        where = T("由同一车辆（{place}）运输", place=place)
         data = {"plate": place}
     return {"kind": "related_risk", "severity": "medium",
-            "message": f"关联风险：{when}，该批次与{who}{where}。请留意后续通报。",
+            "message": T("关联风险：{when}，该批次与{who}{where}。请留意后续通报。", when=when, who=who,
+                         where=where),
             "shared": stay.kind, "from": start.astimezone(SHANGHAI).isoformat(),
             "to": end.astimezone(SHANGHAI).isoformat() if end else None,
             "batch_id": other["batch_id"], **data}

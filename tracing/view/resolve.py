@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.errors import Gone, NotFound
+from core.i18n import T
 from tracing.codes.parse import ParsedCode
 from tracing.view.sql import (
     BATCH_COLUMNS,
@@ -20,11 +21,9 @@ from tracing.view.sql import (
     fetch_dicts,
 )
 
-NOT_FOUND = ("这个码不在追溯平台的记录中。如果它印在食品包装上，可能是仿冒产品，"
-             "请保留包装并通过12315举报。 This code is not on record; if it is printed on a "
-             "food pack it may be fake: keep the pack and report it.")
-WITHDRAWN = ("这个码已被发码方作废，印有它的包装不应在售。如您买到，请通过12315举报。 This code "
-             "was withdrawn by its issuer; report the pack if you bought it.")
+NOT_FOUND = T("这个码不在追溯平台的记录中。如果它印在食品包装上，可能是仿冒产品，"
+              "请保留包装并通过12315举报。")
+WITHDRAWN = T("这个码已被发码方作废，印有它的包装不应在售。如您买到，请通过12315举报。")
 CODE_FIELDS = ("code", "level", "serial", "issuer")
 
 
@@ -110,8 +109,8 @@ async def _resolve_serial(parsed: ParsedCode) -> Resolved | None:
 def _to_lot(fallback: dict | None, parsed: ParsedCode) -> dict | None:
     if fallback:
         fallback.update(to="lot", message=(
-            f"序列号 {parsed.serial} 未登记，以下是批号 {parsed.lot} 的追溯信息。 "
-            f"Serial {parsed.serial} is not on record; showing lot {parsed.lot}."))
+            T("序列号 {serial} 未登记，以下是批号 {lot} 的追溯信息。", serial=parsed.serial,
+              lot=parsed.lot)))
     return fallback
 
 
@@ -125,10 +124,10 @@ async def _resolve_product(parsed: ParsedCode, fallback: dict | None,
     if not rows:
         raise NotFound(NOT_FOUND, field="code", code="code_not_found")
     if fallback:
-        what = f"批号 {parsed.lot}" if parsed.lot else f"序列号 {parsed.serial}"
+        what = T("批号 {lot}", lot=parsed.lot) if parsed.lot else \
+            T("序列号 {serial}", serial=parsed.serial)
         fallback.update(to="product", message=(
-            f"{what} 未登记，以下是该商品（GTIN {gtin}）的信息，无法确认具体批次。 "
-            f"{'Lot ' + parsed.lot if parsed.lot else 'Serial ' + str(parsed.serial)} is not "
-            "on record; showing the product, the batch cannot be confirmed."))
+            T("{what} 未登记，以下是该商品（GTIN {gtin}）的信息，无法确认具体批次。",
+              what=what, gtin=gtin)))
     return Resolved(level="product", subject=f"01/{gtin}", row=decode_batch(rows[0]),
                     fallback=fallback, queries=queries + 1)

@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from core.clock import aware, local_iso
+from core.i18n import T
 from tracing.view.coldchain import Limits  # the view's limits live with the cold chain
 from tracing.view.corrections import correction_note, sampling_before
 from tracing.view.masking import public_detail
@@ -153,12 +154,13 @@ def expiry_alerts(expires_at: date | None, today: date, limits: Limits) -> list[
     if expires_at is None:
         return []
     if expires_at < today:
-        return [alert("expired", "high", f"该批次已于{expires_at.isoformat()}过期，请勿食用。",
+        return [alert("expired", "high", T("该批次已于{date}过期，请勿食用。", date=expires_at.isoformat()),
                       expires_at=expires_at.isoformat())]
     left = (expires_at - today).days
     if left <= limits.expiry_warning_days:
-        when = "今天" if left == 0 else f"{left}天后"
-        return [alert("expiring", "medium", f"该批次将于{when}（{expires_at.isoformat()}）到期。",
+        when = T("今天") if left == 0 else T("{days}天后", days=left)
+        return [alert("expiring", "medium",
+                      T("该批次将于{when}（{date}）到期。", when=when, date=expires_at.isoformat()),
                       expires_at=expires_at.isoformat())]
     return []
 
@@ -168,17 +170,18 @@ def sampling_alerts(samplings: list[dict], *, own: bool, batch_label: str = "") 
     for s in samplings:
         if s.get("result") != "fail":
             continue
-        items = "；".join(scrub(str(i)) for i in s.get("failed_items") or ()) or "不合格"
+        items = "；".join(scrub(str(i)) for i in s.get("failed_items") or ()) or T("不合格")
         note = correction_note(s.get("correction"), sampling_before(s))
-        note = f"（{note}）" if note else ""
+        note = T("（{note}）", note=note) if note else ""
         if own:
             out.append(alert("failed_sampling", "high",
-                             f"该批次在{iso_date(s.get('sampled_at'))}的监督抽检中不合格："
-                             f"{items}。{note}",
+                             T("该批次在{date}的监督抽检中不合格：{items}。{note}",
+                               date=iso_date(s.get("sampled_at")), items=items, note=note),
                              sample_id=s["sample_id"], report_no=s.get("report_no")))
         else:
             out.append(alert("input_failed_sampling", "medium",
-                             f"原料{batch_label}在监督抽检中不合格：{items}。{note}",
+                             T("原料{batch_label}在监督抽检中不合格：{items}。{note}",
+                               batch_label=batch_label, items=items, note=note),
                              sample_id=s["sample_id"], report_no=s.get("report_no")))
     return out
 
@@ -187,13 +190,15 @@ def licence_alerts(enterprise: dict, today: date) -> list[dict]:
     status = enterprise.get("status")
     name = enterprise.get("name", "")
     if status in ("suspended", "revoked", "closed"):
-        word = {"suspended": "被暂停", "revoked": "被吊销", "closed": "已注销"}[status]
-        return [alert("licence_suspended", "high", f"生产经营者{name}的许可{word}。",
+        message = {"suspended": T("生产经营者{name}的许可被暂停。", name=name),
+                   "revoked": T("生产经营者{name}的许可被吊销。", name=name),
+                   "closed": T("生产经营者{name}的许可已注销。", name=name)}[status]
+        return [alert("licence_suspended", "high", message,
                       uscc=enterprise.get("uscc"), status=status)]
     until = enterprise.get("licence_valid_until")
     if isinstance(until, date) and until < today:
         return [alert("licence_suspended", "high",
-                      f"生产经营者{name}的许可证已于{until.isoformat()}过期。",
+                      T("生产经营者{name}的许可证已于{date}过期。", name=name, date=until.isoformat()),
                       uscc=enterprise.get("uscc"), status="licence_expired")]
     return []
 

@@ -43,7 +43,7 @@ def enforcement_json(row: dict) -> dict:
             "violation": masking.scrub(row["violation"]), "penalty": masking.scrub(row["penalty"]),
             "authority": row["authority"],
             "correction": corrections.correction_note(
-                row.get("correction"), masking.scrub(corrections.enforcement_before(row)))}
+                row.get("correction"), corrections.enforcement_before(row))}
 
 
 def batch_json(row: dict) -> dict:
