@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, unquote
 from accounts.ratelimit import client_key
 from api.language import language  # noqa: F401  (blueprints take it from here)
 from accounts.sessions import Session, resolve_token, token_hash
-from core.errors import InvalidInput
+from core.errors import InvalidInput, PayloadTooLarge
 from core.i18n import T
 from core.kv import KeyValueStore, StoreUnavailable
 from core.services import Services
@@ -103,3 +103,23 @@ def path_text(segment: str) -> str:
     route asks, and then not on every path); bytes that are no UTF-8 become U+FFFD, which
     every identifier check refuses."""
     return unquote(segment, errors="replace") if "%" in segment else segment
+
+
+def refuse_large_photo(request, *, max_bytes: int) -> None:
+    """413 when a photo upload declares a length over ``max_bytes`` (with room for the
+    multipart envelope)."""
+    length = request.headers.get("content-length")
+    if length and length.isdigit() and int(length) > max_bytes + 64 * 1024:
+        raise PayloadTooLarge(T("照片不能超过 {mb} MB", mb=max_bytes // 1048576),
+                              field="file", code="photo_too_large")
+
+
+def one_photo(request) -> bytes:
+    """The one photo of a multipart ``file`` field (400 when there is none or several)."""
+    files = request.files.getlist("file") if request.files else None
+    if not files:
+        raise InvalidInput(T("请以 multipart/form-data 的 file 字段上传一张照片"), field="file",
+                           code="file_required")
+    if len(files) > 1:
+        raise InvalidInput(T("每次只能上传一张照片"), field="file", code="one_file_only")
+    return files[0].body

@@ -242,3 +242,18 @@ async def http(server):
     base, _ = server
     async with httpx.AsyncClient(base_url=base, timeout=30) as client:
         yield client
+
+
+@pytest.fixture
+async def demo(http):
+    """The demo data (10 enterprises) imported through the exchange over HTTP; its keys."""
+    import io
+
+    from tracing.demo.generator import DEMO_KEYS, write_demo
+
+    out = io.StringIO()
+    write_demo(out, enterprises=10)
+    answer = await http.post("/api/v1/exchange", content=out.getvalue().encode(), headers={
+        "Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"})
+    assert answer.status_code == 200 and answer.json()["rejected"] == []
+    return DEMO_KEYS

@@ -9,10 +9,8 @@ from sanic import Blueprint
 from sanic.response import json
 
 from accounts.ratelimit import check_rate
-from api.http import bearer_session, rate_client, services
+from api.http import bearer_session, one_photo, rate_client, refuse_large_photo, services
 from api.openapi import operation
-from core.errors import InvalidInput, PayloadTooLarge
-from core.i18n import T
 from tracing.codes.photo import read_codes
 
 bp = Blueprint("scan_photo")
@@ -28,20 +26,11 @@ bp = Blueprint("scan_photo")
 async def scan_photo(request):
     running = services(request)
     settings = running.settings
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > settings.upload_max_bytes + 64 * 1024:
-        raise PayloadTooLarge(T("照片不能超过 {mb} MB", mb=settings.upload_max_bytes // 1048576),
-                              field="file", code="photo_too_large")
+    refuse_large_photo(request, max_bytes=settings.upload_max_bytes)
     client = rate_client(request, await bearer_session(request))
     await check_rate(store=running.store, client_key=client, scope="scan_photo",
                      window=settings.scan_rate_window, limit=settings.scan_rate_limit)
-    files = request.files.getlist("file") if request.files else None
-    if not files:
-        raise InvalidInput(T("请以 multipart/form-data 的 file 字段上传一张照片"), field="file",
-                           code="file_required")
-    if len(files) > 1:
-        raise InvalidInput(T("每次只能上传一张照片"), field="file", code="one_file_only")
-    codes = await asyncio.to_thread(read_codes, files[0].body,
-                                    max_pixels=settings.upload_max_pixels)
+    photo = one_photo(request)
+    codes = await asyncio.to_thread(read_codes, photo, max_pixels=settings.upload_max_pixels)
     return json({"codes": [c.as_dict() for c in codes]}, headers={"Cache-Control": "no-store"},
                 ensure_ascii=False)

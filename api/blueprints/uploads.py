@@ -6,14 +6,12 @@ from __future__ import annotations
 from sanic import Blueprint
 from sanic.response import json, raw
 
-from core.i18n import T
 from accounts.ratelimit import check_rate
-from api.http import part, query_params, services
+from api.http import one_photo, part, query_params, refuse_large_photo, services
 from api.openapi import operation
 from api.people import filer_of
 from complaints.service import ComplaintService
 from complaints.uploads import signed_photo, upload_photo
-from core.errors import InvalidInput, PayloadTooLarge
 
 bp = Blueprint("uploads")
 
@@ -26,22 +24,13 @@ bp = Blueprint("uploads")
 async def upload(request):
     running = services(request)
     settings = running.settings
-    length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > settings.upload_max_bytes + 64 * 1024:
-        raise PayloadTooLarge(T("照片不能超过 {value} MB",
-                                value=settings.upload_max_bytes // (1024 * 1024)),
-                              field="file", code="photo_too_large")
+    refuse_large_photo(request, max_bytes=settings.upload_max_bytes)
     filer = await filer_of(request)
     await check_rate(store=running.store, client_key=filer.client, scope="upload",
                      window=settings.complaint_rate_window,
                      limit=settings.complaint_rate_limit * settings.max_photos)
-    files = request.files.getlist("file") if request.files else None
-    if not files:
-        raise InvalidInput(T("请以 multipart/form-data 的 file 字段上传一张照片"), field="file",
-                           code="file_required")
-    if len(files) > 1:
-        raise InvalidInput(T("每次只能上传一张照片"), field="file", code="one_file_only")
-    answer = await upload_photo(ctx=part(request, ComplaintService).ctx, data=files[0].body,
+    photo = one_photo(request)
+    answer = await upload_photo(ctx=part(request, ComplaintService).ctx, data=photo,
                                 uploader=filer.uploader)
     return json(answer, status=201)
 

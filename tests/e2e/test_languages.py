@@ -5,25 +5,14 @@ rejections follow the header too, and every answer says its language."""
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 
-from tracing.demo.generator import DEMO_KEYS, write_demo
 
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
 EN = {"Accept-Language": "en-GB,en;q=0.9,zh-CN;q=0.5"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-@pytest.fixture
-async def demo(http):
-    out = io.StringIO()
-    write_demo(out, enterprises=10)
-    answer = await http.post("/api/v1/exchange", content=out.getvalue().encode(), headers=NDJSON)
-    assert answer.status_code == 200 and answer.json()["rejected"] == []
-    return DEMO_KEYS
 
 
 def english(text: str) -> bool:

@@ -3,7 +3,6 @@ as a GS1-Conformant resolver (browser redirect, linkset, scan JSON, link types, 
 
 from __future__ import annotations
 
-import io
 from urllib.parse import parse_qs, urlsplit
 
 import orjson
@@ -11,7 +10,7 @@ import pytest
 
 from tracing.codes.identifiers import gtin14
 from tracing.demo.enterprises import CORE_DIVISIONS
-from tracing.demo.generator import DEMO_KEYS, write_demo
+from tracing.demo.generator import DEMO_KEYS
 from tracing.demo.keys import OK_LOT
 from tracing.demo.names import gtin_for, uscc_for
 from tracing.service import TraceService
@@ -30,15 +29,6 @@ WECHAT_UA = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit
 def settings(settings):
     """The shared test settings with a small scan limit (the resolver counts against it)."""
     return settings.with_(scan_rate_limit=30)
-
-
-@pytest.fixture
-async def demo(http):
-    out = io.StringIO()
-    write_demo(out, enterprises=10)
-    answer = await http.post("/api/v1/exchange", content=out.getvalue().encode(), headers=NDJSON)
-    assert answer.status_code == 200 and answer.json()["rejected"] == []
-    return DEMO_KEYS
 
 
 def location_code(answer, page="/h5/trace"):

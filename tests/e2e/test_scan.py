@@ -5,7 +5,6 @@ against the stand-in, rate limits, and fuzzed input that must never answer 5xx."
 from __future__ import annotations
 
 import asyncio
-import io
 import uuid
 
 import orjson
@@ -15,7 +14,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from tests.wechat_standin import APPID, SECRET
-from tracing.demo.generator import DEMO_KEYS, write_demo
+from tracing.demo.generator import DEMO_KEYS
 from tracing.service import TraceService
 
 NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
@@ -34,15 +33,6 @@ async def post_records(http, records) -> dict:
     assert answer.status_code == 200, answer.text
     assert answer.json()["rejected"] == [], answer.json()["rejected"][:3]
     return answer.json()
-
-
-@pytest.fixture
-async def demo(http):
-    out = io.StringIO()
-    write_demo(out, enterprises=10)
-    answer = await http.post("/api/v1/exchange", content=out.getvalue().encode(), headers=NDJSON)
-    assert answer.status_code == 200 and answer.json()["rejected"] == []
-    return DEMO_KEYS
 
 
 async def scan(http, code, **params):

@@ -4,26 +4,13 @@ kiosk's channel and id, a GS1 DataMatrix decoded from an image and resolved, and
 queue delivering 100 scans exactly once to the server's stored scans."""
 
 import asyncio
-import io
 import random
 
 import cv2
 import pytest
 from conftest import make_service
 
-from tracing.demo.generator import DEMO_KEYS, write_demo
 from tracing.service import TraceService
-
-NDJSON = {"Content-Type": "application/x-ndjson", "Authorization": "Bearer test-exchange-token"}
-
-
-@pytest.fixture
-async def demo(http):
-    out = io.StringIO()
-    write_demo(out, enterprises=10)
-    answer = await http.post("/api/v1/exchange", content=out.getvalue().encode(), headers=NDJSON)
-    assert answer.status_code == 200 and answer.json()["rejected"] == []
-    return DEMO_KEYS
 
 
 async def test_kiosk_scans_against_the_real_server(server, demo, store):
