@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import resource
-import socket
 import tempfile
 import time
 import uuid
@@ -31,6 +29,7 @@ from pathlib import Path
 
 import orjson
 
+from benchmarks import serving
 from core import db
 from core.settings import Settings
 from gongzhi.schema import migrate, models
@@ -138,28 +137,6 @@ async def in_service(settings: Settings) -> None:
               f"  peak RSS {peak_mb():,.0f} MB")
     finally:
         await db.close_db()
-
-
-@contextlib.asynccontextmanager
-async def serving(settings: Settings):
-    from api.app import create_app
-
-    app = create_app(settings, background=False, name=f"b{uuid.uuid4().hex[:8]}")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = await app.create_server(host="127.0.0.1", port=port, access_log=False,
-                                     return_asyncio_server=True)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
 
 
 async def over_http(settings: Settings) -> None:

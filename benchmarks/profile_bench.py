@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
-import socket
 import statistics
 import tempfile
 import time
@@ -33,6 +31,7 @@ from pathlib import Path
 
 import orjson
 
+from benchmarks import serving
 from core import db
 from core.clock import utc_now
 from core.settings import Settings
@@ -171,29 +170,6 @@ async def service_level(settings: Settings, store, keys: list[str]) -> None:
         print(f"  service  row only  {figures(base)}")
     finally:
         await db.close_db()
-
-
-@contextlib.asynccontextmanager
-async def serving(settings: Settings, store):
-    """The real app on a free loopback port, in this process; yields its base URL."""
-    from api.app import create_app
-
-    app = create_app(settings, store=store, background=False, name=f"b{uuid.uuid4().hex[:8]}")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = await app.create_server(host="127.0.0.1", port=port, access_log=False,
-                                     return_asyncio_server=True)
-    await server.startup()
-    await server.before_start()
-    await server.after_start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await server.before_stop()
-        server.close()
-        await server.wait_closed()
-        await server.after_stop()
 
 
 async def http_level(settings: Settings, store, keys: list[str]) -> None:

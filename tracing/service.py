@@ -150,7 +150,8 @@ class TraceService:
         the scan and when it saw the code (:func:`kiosk_scan_meta`; a proved kiosk's only);
         ``lang`` the language of its sentences (``core.i18n``: views are cached per language,
         the Chinese one under the plain key)."""
-        scan_id, seen_at = kiosk_scan_meta(scan_id, scanned_at, now=self.clock())
+        now = self.clock()
+        scan_id, seen_at = kiosk_scan_meta(scan_id, scanned_at, now=now)
         parsed = self.parse(raw)
         unknown_enterprise = None
         if parsed.enterprise is not None:
@@ -164,7 +165,7 @@ class TraceService:
         key = cache_key(parsed) if lang == DEFAULT else f"{cache_key(parsed)}@{lang}"
         await self.cache.sync()
         guess = parsed.code
-        now, anonymous = self.clock(), anonymous_id(rate_key)
+        anonymous = anonymous_id(rate_key)
         claimed = "kiosk" if client.kiosk_id and kiosk_key else client.source
         viewer = viewer_of(client, anonymous=anonymous, day=day_of(now), source=claimed)
         keys = [entry_key(key), *(stat_keys(guess, viewer) if guess else [])]
