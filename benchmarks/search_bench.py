@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import random
@@ -151,6 +152,9 @@ async def run(args) -> None:
     docs = load_docs(args.enterprises, args.products, args.ndjson, not args.no_product_points)
     print(f"docs: {len(docs):,} ({sum(d.kind == 'enterprise' for d in docs):,} enterprises) "
           f"generated in {time.perf_counter() - started:.1f} s")
+    # `gongzhi reindex` streams documents page by page; this benchmark holds them all, which
+    # would make every full collection walk them: out of the collector's sight, as if streamed
+    gc.freeze()
     if args.backend == "elasticsearch":
         from search.elastic import ElasticsearchSearchBackend
         backend = ElasticsearchSearchBackend(args.es_url, index_prefix="gzbench",

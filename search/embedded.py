@@ -30,7 +30,7 @@ from .base import (DEFAULT_RADIUS_KM, SearchBackend, SearchDoc, SearchHit, Searc
 from core.geo import haversine_km
 from .embedded_ranking import Ranked, rank
 from .embedded_sources import Stats
-from .embedded_sql import FTS_TABLES, finish_indexes, prepare
+from .embedded_sql import FTS_AUTOMERGE, FTS_TABLES, finish_indexes, prepare, set_automerge
 from .embedded_bulk import BulkLoader
 from .embedded_write import Writer, delete_docs, write_docs
 from .match import TIER_MATCH, highlight, plan_query
@@ -52,7 +52,9 @@ def _connect(path: Path, bulk: bool = False) -> sqlite3.Connection:
     conn.execute("PRAGMA cache_size=-65536")
     conn.create_function("distance_km", 4, _distance, deterministic=True)
     prepare(conn)
-    if not bulk:
+    if bulk:  # segments stay unmerged while loading: the rebuild's end merges each once
+        set_automerge(conn, 0)
+    else:
         finish_indexes(conn)
     return conn
 
@@ -167,6 +169,7 @@ class EmbeddedSearchBackend(SearchBackend):
         conn.execute("COMMIT")
         for table in FTS_TABLES:
             conn.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        set_automerge(conn, FTS_AUTOMERGE)  # live writes merge as they go again
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
 
@@ -186,6 +189,7 @@ class EmbeddedSearchBackend(SearchBackend):
         await self._run(drop_all)
 
     async def rebuild(self, docs) -> int:
+        self.path.parent.mkdir(parents=True, exist_ok=True)  # a first rebuild into a new folder
         physical = self._new_physical()
         with self._lock:  # before any await: a write racing the start must be replayed too
             self._pending = []
@@ -206,7 +210,7 @@ class EmbeddedSearchBackend(SearchBackend):
                     batch = []
             if batch:
                 count += await loader.add(batch)
-            await asyncio.to_thread(self._finish, loader.writer)
+            await loader.finish(self._finish)
 
             def swap(conn):
                 for op, args in self._pending or ():
@@ -218,9 +222,10 @@ class EmbeddedSearchBackend(SearchBackend):
                 old.close()
                 self._cleanup(keep={physical.name, previous})
             await self._run(swap)
+            loader.done()
             return count
         except BaseException:
-            fresh.close()
+            loader.discard()
             physical.unlink(missing_ok=True)
             raise
         finally:

@@ -80,6 +80,7 @@ LATE_INDEXES = ("CREATE UNIQUE INDEX IF NOT EXISTS docs_key ON docs (kind, key)"
                 "CREATE INDEX IF NOT EXISTS docs_other ON docs (other_id)",
                 "CREATE INDEX IF NOT EXISTS docs_place ON docs (place_id) WHERE place_id IS NOT NULL")
 FTS_TABLES = ("name_fts", "name_grams", "other_fts", "other_grams")
+FTS_AUTOMERGE = 4  # FTS5's default: merge once 4 segments of a level pile up
 
 
 def fts_phrase(term: str) -> str:
@@ -143,6 +144,12 @@ def prepare(conn: sqlite3.Connection) -> None:
             conn.execute(f"DROP TABLE IF EXISTS {table}")
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     conn.executescript(SCHEMA)
+
+
+def set_automerge(conn: sqlite3.Connection, segments: int) -> None:
+    """FTS5's ``automerge`` of every full-text table (kept in the file; 0: never merge)."""
+    for table in FTS_TABLES:
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', ?)", (segments,))
 
 
 def finish_indexes(conn: sqlite3.Connection) -> None:

@@ -28,6 +28,29 @@ _OTHER_INSERTS = (
 )
 
 
+PARAMS = 30_000  # parameters per INSERT statement (SQLite allows 32,766)
+Statement = tuple[str, list]  # (SQL, its parameters)
+
+
+def inserts(sql: str, rows: list[tuple]) -> list[Statement]:
+    """Statements inserting ``rows`` by ``sql`` (``INSERT … VALUES (?,…)``), many rows a
+    statement (up to :data:`PARAMS` parameters): whoever runs them takes the GIL back once a
+    statement, not once a row (:mod:`search.embedded_bulk` prepares the next batch meanwhile)."""
+    head, _sep, one = sql.rpartition(" VALUES ")
+    chunk = PARAMS // one.count("?")
+    out = []
+    for i in range(0, len(rows), chunk):
+        part = rows[i:i + chunk]
+        out.append((f"{head} VALUES {','.join([one] * len(part))}",
+                    [v for row in part for v in row]))
+    return out
+
+
+def execute(conn: sqlite3.Connection, statements: list[Statement]) -> None:
+    for sql, params in statements:
+        conn.execute(sql, params)
+
+
 def _name_fts(name_id: int, title: str) -> tuple[int, str, str, str, str]:
     """(id, norm, fz, grams t, grams p) of a name's full-text rows."""
     norm, t, p, fz, _ex = title_parts(title)
@@ -181,29 +204,27 @@ class Writer:
         self._count(name_of(doc_id), other_id, place_id, kind, -1)
         return True
 
-    def take_rows(self) -> tuple[list, ...]:
-        """The buffered rows (docs, ids, names' and others' full-text rows), handed over."""
-        rows = (*self.rows, *self.text_rows)
-        self.rows, self.text_rows = ([], []), ([], [])
-        return rows
-
-    def write_rows(self, rows: tuple[list, ...]) -> None:
-        docs, ids, names, others = rows
+    def take_statements(self) -> list[Statement]:
+        """The statements writing the buffered rows (documents, identifiers, names' and others'
+        full-text rows), which leave the buffer. Pure Python: no connection used."""
+        docs, ids = self.rows
         docs.sort()  # in id order: fewer b-tree pages touched
-        self.conn.executemany(_DOC_INSERT, docs)
-        self.conn.executemany("INSERT INTO ids (ident, id) VALUES (?,?)", ids)
-        self._write_texts(names, others)
+        out = inserts(_DOC_INSERT, docs) + inserts("INSERT INTO ids (ident, id) VALUES (?,?)", ids)
+        out += self._texts(*self.text_rows)
+        self.rows, self.text_rows = ([], []), ([], [])
+        return out
 
-    def _write_texts(self, names: list[tuple], others: list[tuple]) -> None:
+    @staticmethod
+    def _texts(names: list[tuple], others: list[tuple]) -> list[Statement]:
         """Full-text rows: names (id, norm, fz, t, p), others (id, text, grams)."""
-        self.conn.executemany(_NAME_INSERTS[1], [r[:3] for r in names])
-        self.conn.executemany(_NAME_INSERTS[2], [(r[0], r[3], r[4]) for r in names])
-        self.conn.executemany(_OTHER_INSERTS[1], [r[:2] for r in others])
-        self.conn.executemany(_OTHER_INSERTS[2], [(r[0], r[2]) for r in others])
+        return (inserts(_NAME_INSERTS[1], [r[:3] for r in names])
+                + inserts(_NAME_INSERTS[2], [(r[0], r[3], r[4]) for r in names])
+                + inserts(_OTHER_INSERTS[1], [r[:2] for r in others])
+                + inserts(_OTHER_INSERTS[2], [(r[0], r[2]) for r in others]))
 
     def flush(self) -> None:
         """Write the buffered document rows."""
-        self.write_rows(self.take_rows())
+        execute(self.conn, self.take_statements())
 
     # -- names and others ---------------------------------------------------------------
     def finish(self) -> None:
@@ -220,8 +241,8 @@ class Writer:
         others = [o for o in others if o[2] >= keep]
         self.conn.executemany(_OTHER_INSERTS[0], others)
         if not self.bulk:
-            self._write_texts([_name_fts(i, t) for i, t, _, _ in names],
-                              [(i, t, other_grams(t)) for i, t, _ in others])
+            execute(self.conn, self._texts([_name_fts(i, t) for i, t, _, _ in names],
+                                           [(i, t, other_grams(t)) for i, t, _ in others]))
         places = [(i, la, ln, *self.place_counts.get(i, (0, 0)))  # by place: a tighter R*Tree
                   for i, (la, ln) in sorted(self.new_places.items(), key=lambda kv: kv[1])]
         places = [p for p in places if p[3] > 0]
