@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from itertools import chain
 
 from .base import STATUS_RANK, SearchDoc
 from .embedded_sql import (_DOC_INSERT, LEN_SHIFT, MAX_STATUS, NAME_SHIFT, STATUS_SHIFT,
@@ -21,6 +22,8 @@ _NAME_INSERTS = (
     "INSERT INTO name_fts (rowid, norm, fz) VALUES (?,?,?)",
     "INSERT INTO name_grams (rowid, t, p) VALUES (?,?,?)",
 )
+_GEO_INSERT = ("INSERT INTO geo (id, min_lat, max_lat, min_lng, max_lng, lat, lng)"
+               " VALUES (?,?,?,?,?,?,?)")
 _OTHER_INSERTS = (
     "INSERT INTO others (id, text, ndocs) VALUES (?,?,?)",
     "INSERT INTO other_fts (rowid, text) VALUES (?,?)",
@@ -28,21 +31,22 @@ _OTHER_INSERTS = (
 )
 
 
-PARAMS = 30_000  # parameters per INSERT statement (SQLite allows 32,766)
+PARAMS = 250_000  # most parameters per INSERT statement (what SQLite allows, if fewer)
 Statement = tuple[str, list]  # (SQL, its parameters)
 
 
-def inserts(sql: str, rows: list[tuple]) -> list[Statement]:
+def inserts(sql: str, rows: list[tuple], params: int = 32_766) -> list[Statement]:
     """Statements inserting ``rows`` by ``sql`` (``INSERT … VALUES (?,…)``), many rows a
     statement (up to :data:`PARAMS` parameters): whoever runs them takes the GIL back once a
-    statement, not once a row (:mod:`search.embedded_bulk` prepares the next batch meanwhile)."""
+    statement, not once a row (:mod:`search.embedded_bulk` prepares the next batch meanwhile).
+    ``params``: the connection's limit of parameters (SQLite's default build: 32,766)."""
     head, _sep, one = sql.rpartition(" VALUES ")
-    chunk = PARAMS // one.count("?")
+    chunk = max(1, params // one.count("?"))
     out = []
     for i in range(0, len(rows), chunk):
         part = rows[i:i + chunk]
         out.append((f"{head} VALUES {','.join([one] * len(part))}",
-                    [v for row in part for v in row]))
+                    list(chain.from_iterable(part))))
     return out
 
 
@@ -60,6 +64,7 @@ def _name_fts(name_id: int, title: str) -> tuple[int, str, str, str, str]:
 class Writer:
     def __init__(self, conn: sqlite3.Connection, bulk: bool = False):
         self.conn, self.bulk = conn, bulk
+        self.params = min(PARAMS, conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
         self.name_ids: dict[str, int] = {}  # title -> id
         self.name_counts: dict[int, list[int]] = {}  # id -> [documents, enterprises] delta
         self.new_names: dict[int, str] = {}  # id -> title, not yet written
@@ -74,7 +79,8 @@ class Writer:
         self.new_places: dict[int, tuple[float, float]] = {}
         self.last: dict[tuple, int] = {}  # id band -> last id used in it
         self.rows: tuple[list, list] = ([], [])  # docs, ids
-        self.text_rows: tuple[list, list] = ([], [])  # names', others' full-text rows (bulk)
+        # bulk: new names' and others' full-text rows, new places' R*Tree rows
+        self.text_rows: tuple[list, list, list] = ([], [], [])
 
     # -- ids ---------------------------------------------------------------------------
     def _last(self, table: str, lo: int, hi: int) -> int:
@@ -137,6 +143,8 @@ class Writer:
             else:
                 found = self._next("places", 0, 1 << 62)
                 self.new_places[found] = (lat, lng)
+                if self.bulk:
+                    self.text_rows[2].append((found, lat, lat, lng, lng, lat, lng))
             self.place_ids[(lat, lng)] = found
         return found
 
@@ -209,18 +217,22 @@ class Writer:
         full-text rows), which leave the buffer. Pure Python: no connection used."""
         docs, ids = self.rows
         docs.sort()  # in id order: fewer b-tree pages touched
-        out = inserts(_DOC_INSERT, docs) + inserts("INSERT INTO ids (ident, id) VALUES (?,?)", ids)
-        out += self._texts(*self.text_rows)
-        self.rows, self.text_rows = ([], []), ([], [])
+        names, others, places = self.text_rows
+        places.sort(key=lambda r: (r[1], r[3]))  # by point: a tighter R*Tree
+        out = [statement for sql, rows in (
+            (_DOC_INSERT, docs), ("INSERT INTO ids (ident, id) VALUES (?,?)", ids),
+            *self._texts(names, others), (_GEO_INSERT, places))
+            for statement in inserts(sql, rows, self.params)]
+        self.rows, self.text_rows = ([], []), ([], [], [])
         return out
 
     @staticmethod
-    def _texts(names: list[tuple], others: list[tuple]) -> list[Statement]:
-        """Full-text rows: names (id, norm, fz, t, p), others (id, text, grams)."""
-        return (inserts(_NAME_INSERTS[1], [r[:3] for r in names])
-                + inserts(_NAME_INSERTS[2], [(r[0], r[3], r[4]) for r in names])
-                + inserts(_OTHER_INSERTS[1], [r[:2] for r in others])
-                + inserts(_OTHER_INSERTS[2], [(r[0], r[2]) for r in others]))
+    def _texts(names: list[tuple], others: list[tuple]) -> list[tuple[str, list[tuple]]]:
+        """(SQL, rows) of full-text rows: names (id, norm, fz, t, p), others (id, text, grams)."""
+        return [(_NAME_INSERTS[1], [r[:3] for r in names]),
+                (_NAME_INSERTS[2], [(r[0], r[3], r[4]) for r in names]),
+                (_OTHER_INSERTS[1], [r[:2] for r in others]),
+                (_OTHER_INSERTS[2], [(r[0], r[2]) for r in others])]
 
     def flush(self) -> None:
         """Write the buffered document rows."""
@@ -241,16 +253,21 @@ class Writer:
         others = [o for o in others if o[2] >= keep]
         self.conn.executemany(_OTHER_INSERTS[0], others)
         if not self.bulk:
-            execute(self.conn, self._texts([_name_fts(i, t) for i, t, _, _ in names],
-                                           [(i, t, other_grams(t)) for i, t, _ in others]))
-        places = [(i, la, ln, *self.place_counts.get(i, (0, 0)))  # by place: a tighter R*Tree
+            texts = self._texts([_name_fts(i, t) for i, t, _, _ in names],
+                                [(i, t, other_grams(t)) for i, t, _ in others])
+            execute(self.conn, [s for sql, rows in texts for s in inserts(sql, rows, self.params)])
+        places = [(i, la, ln, *self.place_counts.get(i, (0, 0)))  # by point: a tighter R*Tree
                   for i, (la, ln) in sorted(self.new_places.items(), key=lambda kv: kv[1])]
         places = [p for p in places if p[3] > 0]
+        kept = {p[0] for p in places}
         self.conn.executemany("INSERT INTO places (id, lat, lng, ndocs, nent) VALUES (?,?,?,?,?)",
                               places)
-        self.conn.executemany("INSERT INTO geo (id, min_lat, max_lat, min_lng, max_lng, lat, lng)"
-                              " VALUES (?,?,?,?,?,?,?)",
-                              [(i, la, la, ln, ln, la, ln) for i, la, ln, _, _ in places])
+        if self.bulk:  # their R*Tree rows went with their batch (a point no document kept: out)
+            self.conn.executemany("DELETE FROM geo WHERE id = ?",
+                                  [(i,) for i in self.new_places if i not in kept])
+        else:
+            execute(self.conn, inserts(_GEO_INSERT, [(i, la, la, ln, ln, la, ln)
+                                                     for i, la, ln, _, _ in places], self.params))
         if not self.bulk:
             self._apply_counts()
         self.name_counts, self.other_counts, self.new_names, self.new_others = {}, {}, {}, {}

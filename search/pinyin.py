@@ -14,7 +14,7 @@ Sound strings (:func:`sound_strings`) are what the index holds, in two parallel 
 - *fuzzy*: the same with every syllable put in its fuzzy class (:func:`fuzzy`): ``zh ch sh``
   → ``z c s``, initial ``n`` → ``l``, finals ``ang eng ing`` → ``an en in`` (so ``iang`` →
   ``ian``, ``uang`` → ``uan``). ``冷链`` (``leng lian``) and ``冷连`` read the same, and so do
-  ``shipin``, ``sipin`` and ``sibin`` … no: only the pairs above.
+  ``shipin`` and ``sipin``; ``sibin`` does not (b/p is no fuzzy pair).
 
 A query (:func:`query_sounds`) is matched by the same strings: a Chinese term by its readings,
 a Latin term by its splits into syllables (:func:`segment`, the last one may be the start of

@@ -1,6 +1,6 @@
 """The embedded rebuild prepares one batch while the last one is written
 (:mod:`search.embedded_bulk`): small batches and small statements must write the same index as
-one batch; repeated keys keep the last version; a failure while a write is in flight leaves the
+one batch; repeated keys keep the last version (and a point left without documents goes); a failure while a write is in flight leaves the
 live index as it was and no new file behind; full-text merging is back on afterwards."""
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ async def test_a_key_repeated_within_and_across_batches_keeps_its_last_version(t
                                                                               monkeypatch):
     monkeypatch.setattr(embedded, "BATCH", 4)
     docs = random_docs(12)
-    first = dataclasses.replace(docs[1], title="旧名字小店")
+    first = dataclasses.replace(docs[1], title="旧名字小店", lat=30.5, lng=110.5)  # its own point
     within = dataclasses.replace(docs[9], title="鹿寨米粉王")  # docs[9] in the same batch
     docs = [docs[0], first, *docs[2:], docs[1]]  # docs[1] again, batches later
     docs[8:8] = [within]
@@ -73,6 +73,10 @@ async def test_a_key_repeated_within_and_across_batches_keeps_its_last_version(t
     await backend.rebuild(docs)
     assert await backend.count() == 12
     assert [h.key for h in (await backend.search(SearchQuery(q="旧名字"))).hits] == []
+    conn = backend._connection()  # the point only the replaced version stood at is gone
+    assert conn.execute("SELECT count(*) FROM places WHERE lat = 30.5").fetchone() == (0,)
+    assert conn.execute("SELECT count(*) FROM geo WHERE lat = 30.5").fetchone() == (0,)
+    assert (await backend.search(SearchQuery(near=(30.5, 110.5), radius_km=5))).hits == []
     found = (await backend.search(SearchQuery(q=docs[-1].title, size=50))).hits
     assert "K0001" in [h.key for h in found]
     assert [h.key for h in (await backend.search(SearchQuery(q="鹿寨米粉王"))).hits] == []
