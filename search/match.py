@@ -115,7 +115,12 @@ def partial_match(term: str, title: str) -> tuple[int, list[int]] | None:
     absent = [i for i, ch in enumerate(term) if ch not in title]
     if len(absent) > 1:  # only one character may be left out
         return None
-    options = [p for i in (absent or range(len(term)))
+    if not absent:  # a character the term holds more often than the name must be the one
+        extra = [ch for ch in set(term) if term.count(ch) > title.count(ch)]
+        if len(extra) > 1 or (extra and term.count(extra[0]) - title.count(extra[0]) > 1):
+            return None
+        absent = [i for i, ch in enumerate(term) if ch in extra] or range(len(term))
+    options = [p for i in absent
                if (p := partial_positions(term[:i] + term[i + 1:], title)) is not None]
     return (1, min(options, key=lambda p: (p[-1] - p[0], p[0]))) if options else None
 

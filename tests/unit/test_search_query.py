@@ -72,3 +72,42 @@ def test_pure_helpers():
     assert highlight("城中区农副产品贸易市场", plan_query("城中农贸")) == (
         "<em>城中</em>区<em>农</em>副产品<em>贸</em>易市场")
     assert highlight("龙城超市（五一路店）", plan_query("超市五一")) == "龙城<em>超市</em>（<em>五一</em>路店）"
+
+
+def _partial_by_every_drop(term: str, title: str):
+    """:func:`search.match.partial_match` as first written: every character tried as the one
+    left out (the reference the shortcut must agree with)."""
+    from search.match import partial_positions
+
+    found = partial_positions(term, title)
+    if found is not None:
+        return 0, found
+    if len(term) < 4:
+        return None
+    absent = [i for i, ch in enumerate(term) if ch not in title]
+    if len(absent) > 1:
+        return None
+    options = [p for i in (absent or range(len(term)))
+               if (p := partial_positions(term[:i] + term[i + 1:], title)) is not None]
+    return (1, min(options, key=lambda p: (p[-1] - p[0], p[0]))) if options else None
+
+
+def test_a_doubled_character_typed_once_too_often_is_the_one_left_out():
+    from search.match import partial_match
+
+    assert partial_match("广西螺螺蛳粉限公司", "广西柳州螺蛳粉有限公司") == (1, [0, 1, 4, 5, 6, 8, 9, 10])
+    assert partial_match("螺螺螺蛳粉店", "螺蛳粉店") is None  # two too many: not a partial match
+    assert partial_match("城中农贸", "城中区农副产品贸易市场") == (0, [0, 1, 3, 7])
+
+
+def test_the_partial_shortcut_agrees_with_trying_every_character():
+    import random
+
+    from search.match import partial_match
+
+    rng = random.Random(7)
+    chars = "螺蛳粉柳州店王"
+    for _ in range(20000):
+        term = "".join(rng.choice(chars) for _ in range(rng.randint(4, 9)))
+        title = "".join(rng.choice(chars) for _ in range(rng.randint(2, 16)))
+        assert partial_match(term, title) == _partial_by_every_drop(term, title), (term, title)
