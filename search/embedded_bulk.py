@@ -9,7 +9,7 @@ interval, 5 ms, for the preparing thread): rows go in many per statement, statem
 their parameters built by the preparing thread (:func:`search.embedded_write.inserts`).
 Every use of the fresh connection runs on the loader's own single worker thread (writes,
 the rebuild's finish, closing after a failure), so they are ordered without locks.
-Figures: ``docs/search.md``.
+Measured: ``docs/search.md`` (1.2× the sequential build on 2 idle cores, about the same CPU).
 """
 
 from __future__ import annotations
