@@ -35,11 +35,11 @@ PARAMS = 250_000  # most parameters per INSERT statement (what SQLite allows, if
 Statement = tuple[str, list]  # (SQL, its parameters)
 
 
-def inserts(sql: str, rows: list[tuple], params: int = 32_766) -> list[Statement]:
+def inserts(sql: str, rows: list[tuple], params: int) -> list[Statement]:
     """Statements inserting ``rows`` by ``sql`` (``INSERT … VALUES (?,…)``), many rows a
-    statement (up to :data:`PARAMS` parameters): whoever runs them takes the GIL back once a
-    statement, not once a row (:mod:`search.embedded_bulk` prepares the next batch meanwhile).
-    ``params``: the connection's limit of parameters (SQLite's default build: 32,766)."""
+    statement, up to ``params`` parameters (the connection's limit, at most :data:`PARAMS`):
+    whoever runs them takes the GIL back once a statement, not once a row
+    (:mod:`search.embedded_bulk` prepares the next batch meanwhile)."""
     head, _sep, one = sql.rpartition(" VALUES ")
     chunk = max(1, params // one.count("?"))
     out = []
@@ -53,6 +53,11 @@ def inserts(sql: str, rows: list[tuple], params: int = 32_766) -> list[Statement
 def execute(conn: sqlite3.Connection, statements: list[Statement]) -> None:
     for sql, params in statements:
         conn.execute(sql, params)
+
+
+def _geo_row(place_id: int, lat: float, lng: float) -> tuple:
+    """A place's R*Tree row: a point is a box of no size."""
+    return place_id, lat, lat, lng, lng, lat, lng
 
 
 def _name_fts(name_id: int, title: str) -> tuple[int, str, str, str, str]:
@@ -144,7 +149,7 @@ class Writer:
                 found = self._next("places", 0, 1 << 62)
                 self.new_places[found] = (lat, lng)
                 if self.bulk:
-                    self.text_rows[2].append((found, lat, lat, lng, lng, lat, lng))
+                    self.text_rows[2].append(_geo_row(found, lat, lng))
             self.place_ids[(lat, lng)] = found
         return found
 
@@ -219,12 +224,15 @@ class Writer:
         docs.sort()  # in id order: fewer b-tree pages touched
         names, others, places = self.text_rows
         places.sort(key=lambda r: (r[1], r[3]))  # by point: a tighter R*Tree
-        out = [statement for sql, rows in (
-            (_DOC_INSERT, docs), ("INSERT INTO ids (ident, id) VALUES (?,?)", ids),
-            *self._texts(names, others), (_GEO_INSERT, places))
-            for statement in inserts(sql, rows, self.params)]
+        out = self._statements([(_DOC_INSERT, docs),
+                                ("INSERT INTO ids (ident, id) VALUES (?,?)", ids),
+                                *self._texts(names, others), (_GEO_INSERT, places)])
         self.rows, self.text_rows = ([], []), ([], [], [])
         return out
+
+    def _statements(self, tables: list[tuple[str, list[tuple]]]) -> list[Statement]:
+        """The statements of (SQL, rows) pairs, as large as the connection allows."""
+        return [s for sql, rows in tables for s in inserts(sql, rows, self.params)]
 
     @staticmethod
     def _texts(names: list[tuple], others: list[tuple]) -> list[tuple[str, list[tuple]]]:
@@ -253,9 +261,9 @@ class Writer:
         others = [o for o in others if o[2] >= keep]
         self.conn.executemany(_OTHER_INSERTS[0], others)
         if not self.bulk:
-            texts = self._texts([_name_fts(i, t) for i, t, _, _ in names],
-                                [(i, t, other_grams(t)) for i, t, _ in others])
-            execute(self.conn, [s for sql, rows in texts for s in inserts(sql, rows, self.params)])
+            execute(self.conn, self._statements(self._texts(
+                [_name_fts(i, t) for i, t, _, _ in names],
+                [(i, t, other_grams(t)) for i, t, _ in others])))
         places = [(i, la, ln, *self.place_counts.get(i, (0, 0)))  # by point: a tighter R*Tree
                   for i, (la, ln) in sorted(self.new_places.items(), key=lambda kv: kv[1])]
         places = [p for p in places if p[3] > 0]
@@ -266,9 +274,8 @@ class Writer:
             self.conn.executemany("DELETE FROM geo WHERE id = ?",
                                   [(i,) for i in self.new_places if i not in kept])
         else:
-            execute(self.conn, inserts(_GEO_INSERT, [(i, la, la, ln, ln, la, ln)
-                                                     for i, la, ln, _, _ in places], self.params))
-        if not self.bulk:
+            execute(self.conn, self._statements(
+                [(_GEO_INSERT, [_geo_row(i, la, ln) for i, la, ln, _, _ in places])]))
             self._apply_counts()
         self.name_counts, self.other_counts, self.new_names, self.new_others = {}, {}, {}, {}
         self.name_ids, self.other_ids = {}, {}

@@ -116,8 +116,8 @@ def partial_match(term: str, title: str) -> tuple[int, list[int]] | None:
     if len(absent) > 1:  # only one character may be left out
         return None
     if not absent:  # a character the term holds more often than the name must be the one
-        extra = [ch for ch in set(term) if term.count(ch) > title.count(ch)]
-        if len(extra) > 1 or (extra and term.count(extra[0]) - title.count(extra[0]) > 1):
+        extra = {ch: n for ch in set(term) if (n := term.count(ch) - title.count(ch)) > 0}
+        if sum(extra.values()) > 1:
             return None
         absent = [i for i, ch in enumerate(term) if ch in extra] or range(len(term))
     options = [p for i in absent

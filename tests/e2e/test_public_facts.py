@@ -144,6 +144,13 @@ async def test_the_demo_shows_its_expired_input(http):
     assert (await scan(http, DEMO_KEYS["ok_code"]))["status"] == "ok"
 
 
+def failed_check(batch_id: str, on: int) -> list[dict]:
+    """The batch's failed inspection on day ``on`` at 10:00."""
+    return [F.event(f"I{batch_id[1:]}", batch_id=batch_id, kind="inspection",
+                    occurred_at=moment(on, 10),
+                    detail={"inspection": {"item": "核酸", "result": "fail"}})]
+
+
 def stored(batch_id: str, code: str, days: tuple[int, int], *, failed: bool) -> list[dict]:
     """A batch of chilled snail meat kept in the cold store STORE between two days."""
     n = batch_id[1:]
@@ -153,11 +160,7 @@ def stored(batch_id: str, code: str, days: tuple[int, int], *, failed: bool) -> 
                        occurred_at=moment(days[0])),
                F.event(f"T{n}", batch_id=batch_id, kind="storage_out", place_uscc=STORE,
                        occurred_at=moment(days[1]))]
-    if failed:
-        records.append(F.event(f"I{n}", batch_id=batch_id, kind="inspection",
-                               occurred_at=moment(days[1], 10),
-                               detail={"inspection": {"item": "核酸", "result": "fail"}}))
-    return records
+    return records + (failed_check(batch_id, days[1]) if failed else [])
 
 
 async def test_a_batch_that_shared_a_cold_store_with_a_failed_one_is_warned(http):
@@ -187,11 +190,7 @@ def carried(batch_id: str, code: str, days: tuple[int, int], *, failed: bool) ->
                        detail=truck),
                F.event(f"R{n}", batch_id=batch_id, kind="receiving", place_uscc=STORE,
                        occurred_at=moment(days[1]))]
-    if failed:
-        records.append(F.event(f"I{n}", batch_id=batch_id, kind="inspection",
-                               occurred_at=moment(days[1], 10),
-                               detail={"inspection": {"item": "核酸", "result": "fail"}}))
-    return records
+    return records + (failed_check(batch_id, days[1]) if failed else [])
 
 
 async def test_a_batch_carried_in_the_same_vehicle_as_a_failed_one_is_warned_masked(http):
